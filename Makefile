@@ -1,0 +1,56 @@
+# Every target bootstraps what it needs on a fresh machine (Python 3.11, Node 20, npm).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+ENV ?= dev
+CDK := npx --no-install cdk
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup synth deploy diff test test-fast lint bench clean
+
+$(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)  ## create .venv and node_modules from the pinned files
+
+synth: setup  ## synthesize environments/$(ENV).toml into cdk.out (no AWS credentials needed)
+	rm -rf cdk.out
+	$(CDK) synth --no-notices --quiet -c env=$(ENV)
+	$(BIN)/python -m bedrock_rft.tools.synth_summary cdk.out
+
+deploy: setup  ## deploy environments/$(ENV).toml (needs AWS credentials for the target account)
+	$(CDK) deploy --no-notices -c env=$(ENV) --require-approval broadening
+
+diff: setup  ## show what a deploy of environments/$(ENV).toml would change
+	$(CDK) diff --no-notices -c env=$(ENV)
+
+test: setup  ## the whole suite: unit, runtime, synth + cdk-nag + cfn-lint, CLI
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+lint: setup  ## ruff on the code, cfn-lint on freshly synthesized templates
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	rm -rf cdk.out
+	$(CDK) synth --no-notices --quiet -c env=$(ENV)
+	$(BIN)/cfn-lint --non-zero-exit-code error -- cdk.out/*.template.json
+
+bench: setup  ## benchmarks; prints one table per section
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf cdk.out .pytest_cache .ruff_cache .bench
