@@ -1,0 +1,31 @@
+"""Run every benchmark section and print its table: ``python -m benchmarks [--quick] [SECTION ...]``.
+
+Sections: ``datasets`` (validator and log converter throughput, peak RSS), ``rewards`` (grader
+samples per second, Lambda cold import), ``synth`` (CDK synth time of the app vs an empty app).
+``--quick`` shrinks inputs so the run takes seconds (used by the test suite to keep this runnable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SECTIONS = ("datasets", "rewards", "synth")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections (default: all) and print one table per section."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], default=list(SECTIONS))
+    parser.add_argument("--quick", action="store_true", help="small inputs, for smoke runs")
+    args = parser.parse_args(argv)
+    for name in args.sections or SECTIONS:
+        module = importlib.import_module(f"benchmarks.{name}")
+        table = module.run(quick=args.quick)
+        print(table.render(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
