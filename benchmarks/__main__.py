@@ -17,9 +17,12 @@ SECTIONS = ("datasets", "rewards", "synth")
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections (default: all) and print one table per section."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], default=list(SECTIONS))
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"one of {', '.join(SECTIONS)}")
     parser.add_argument("--quick", action="store_true", help="small inputs, for smoke runs")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     for name in args.sections or SECTIONS:
         module = importlib.import_module(f"benchmarks.{name}")
         table = module.run(quick=args.quick)
