@@ -1,0 +1,29 @@
+"""Typed configuration of one RFT pipeline (one environment), loaded from a TOML file."""
+
+from bedrock_rft.config.errors import ConfigError, Problem
+from bedrock_rft.config.loader import load_environment, load_environment_file
+from bedrock_rft.config.schema import (
+    DatasetConfig,
+    DeploymentConfig,
+    EncryptionConfig,
+    Hyperparameters,
+    InvocationLogsSource,
+    NetworkConfig,
+    PipelineConfig,
+    RewardConfig,
+)
+
+__all__ = [
+    "ConfigError",
+    "DatasetConfig",
+    "DeploymentConfig",
+    "EncryptionConfig",
+    "Hyperparameters",
+    "InvocationLogsSource",
+    "NetworkConfig",
+    "PipelineConfig",
+    "Problem",
+    "RewardConfig",
+    "load_environment",
+    "load_environment_file",
+]

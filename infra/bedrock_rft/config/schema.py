@@ -1,0 +1,192 @@
+"""Frozen dataclasses holding the whole desired state of one RFT pipeline.
+
+They are plain data: the loader (:mod:`bedrock_rft.config.loader`) builds and checks them, the
+constructs read them. Paths are absolute once loaded. Defaults are stated on each field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+#: Base model used when the config names none: the only model RFT supports through this API.
+DEFAULT_BASE_MODEL = "amazon.nova-2-lite-v1:0:256k"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hyperparameters:
+    """The eight RFT hyperparameters, named as in the Bedrock API (``RFTHyperParameters``).
+
+    Every field is always sent to the service, so a job never depends on an undocumented service
+    default. Package defaults (used when a key is absent): epochCount 1, batchSize 128, learningRate
+    1e-5, maxPromptLength 8192, trainingSamplePerPrompt 8, inferenceMaxTokens 2048, reasoningEffort
+    "medium", evalInterval 10.
+    """
+
+    epochCount: int = 1
+    batchSize: int = 128
+    learningRate: float = 1e-5
+    maxPromptLength: int = 8192
+    trainingSamplePerPrompt: int = 8
+    inferenceMaxTokens: int = 2048
+    reasoningEffort: str = "medium"
+    evalInterval: int = 10
+
+    def to_api(self) -> dict[str, Any]:
+        """The ``rftConfig.hyperParameters`` request member, with native JSON types."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvocationLogsSource:
+    """Train on Bedrock model invocation logs that the service converts itself.
+
+    ``request_metadata_filters`` is the API's ``RequestMetadataFilters`` union, already in API form
+    (``{"equals": {...}}``, ``{"notEquals": {...}}``, ``{"andAll": [...]}`` or ``{"orAll": [...]}``).
+    Default: no filter, ``use_prompt_response`` False.
+    """
+
+    s3_uri: str
+    use_prompt_response: bool = False
+    request_metadata_filters: dict[str, Any] | None = None
+
+    @property
+    def bucket_name(self) -> str:
+        """The log bucket's name."""
+        return self.s3_uri.removeprefix("s3://").split("/", 1)[0]
+
+    @property
+    def key_prefix(self) -> str:
+        """The object-key prefix under the log bucket (may be empty)."""
+        parts = self.s3_uri.removeprefix("s3://").split("/", 1)
+        return parts[1] if len(parts) > 1 else ""
+
+    def to_api(self) -> dict[str, Any]:
+        """The ``trainingDataConfig.invocationLogsConfig`` request member."""
+        api: dict[str, Any] = {
+            "invocationLogSource": {"s3Uri": self.s3_uri},
+            "usePromptResponse": self.use_prompt_response,
+        }
+        if self.request_metadata_filters:
+            api["requestMetadataFilters"] = self.request_metadata_filters
+        return api
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetConfig:
+    """Where the training (and optional validation) prompts come from. Exactly one source is set.
+
+    - ``training_file``: a local JSONL file, validated at synth and uploaded content-addressed.
+    - ``training_s3_uri``: an existing ``s3://`` object, checked by the workflow's pre-flight.
+    - ``invocation_logs``: Bedrock invocation logs.
+
+    ``validation_file`` / ``validation_s3_uri``: optional held-out prompts. Default: none.
+    """
+
+    training_file: Path | None = None
+    training_s3_uri: str | None = None
+    invocation_logs: InvocationLogsSource | None = None
+    validation_file: Path | None = None
+    validation_s3_uri: str | None = None
+
+    @property
+    def source_kind(self) -> Literal["file", "s3", "invocation_logs"]:
+        """Which of the three sources is configured."""
+        if self.training_file is not None:
+            return "file"
+        if self.training_s3_uri is not None:
+            return "s3"
+        return "invocation_logs"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RewardConfig:
+    """The reward function: a catalogue template and its options, or the user's own module.
+
+    ``template`` is a name from ``rft_runtime.rewards.catalogue.TEMPLATE_NAMES``; with
+    ``template = "custom"``, ``options["path"]`` is the absolute path of a Python file defining
+    ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
+    900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 100 (Bedrock fans grader calls
+    out in parallel; ``None`` leaves the function unreserved).
+    """
+
+    template: str
+    options: dict[str, Any] = field(default_factory=dict)
+    timeout_seconds: int = 300
+    memory_mb: int = 1024
+    reserved_concurrency: int | None = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeploymentConfig:
+    """What happens after training.
+
+    ``mode``: ``"on_demand"`` (default) creates or updates one custom-model deployment per pipeline;
+    ``"none"`` trains only. ``retain_models`` (default True) keeps trained custom models when the
+    stack is deleted. ``notification_emails``: addresses subscribed to the pipeline's SNS topic
+    (default none).
+    """
+
+    mode: Literal["on_demand", "none"] = "on_demand"
+    retain_models: bool = True
+    notification_emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkConfig:
+    """The VPC the training job and the Lambdas use.
+
+    ``vpc``: ``"create"`` (default) builds an isolated VPC (no NAT gateway); ``"none"`` runs without
+    one. ``max_azs`` default 2. ``availability_zones``: explicit zone names, needed only for a stack
+    bound to an account and region when you synthesize without credentials (default: none, the
+    stack picks zones). ``flow_log_retention_days`` default 365.
+    """
+
+    vpc: Literal["create", "none"] = "create"
+    max_azs: int = 2
+    availability_zones: tuple[str, ...] = ()
+    flow_log_retention_days: int = 365
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncryptionConfig:
+    """Keys and retention of stateful resources.
+
+    ``kms_key_arn``: use this existing customer-managed key instead of creating one (default: create
+    one, rotation on). ``log_retention_days`` default 365. ``retain_data`` default True: buckets,
+    key and log groups survive ``cdk destroy``; set False only for throwaway environments.
+    """
+
+    kms_key_arn: str | None = None
+    log_retention_days: int = 365
+    retain_data: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PipelineConfig:
+    """One environment's RFT pipeline: everything ``RftStack`` needs.
+
+    ``name``: lowercase letters, digits and single hyphens, at most 24 characters; it prefixes the
+    stack, job, model and deployment names. ``account``/``region``: optional; without them the stack
+    is environment-agnostic. ``source_file``: the TOML file it was loaded from.
+    """
+
+    name: str
+    base_model: str = DEFAULT_BASE_MODEL
+    description: str = ""
+    account: str | None = None
+    region: str | None = None
+    dataset: DatasetConfig
+    reward: RewardConfig
+    hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
+    deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
+    tags: dict[str, str] = field(default_factory=dict)
+    source_file: Path | None = None
+
+    @property
+    def stack_name(self) -> str:
+        """CloudFormation stack name: ``Rft-<name>``."""
+        return f"Rft-{self.name}"
