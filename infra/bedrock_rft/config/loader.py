@@ -27,6 +27,7 @@ from bedrock_rft.config.schema import (
     PipelineConfig,
     RewardConfig,
 )
+from bedrock_rft.units import LOG_RETENTION_DAYS
 
 _PIPELINE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PIPELINE_NAME_MAX = 24
@@ -36,10 +37,6 @@ _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{36}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _AZ = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
-#: Retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
 #: Lambda limits for the reward function.
 LAMBDA_TIMEOUT_MAX_SECONDS = 900
 LAMBDA_MEMORY_MB = (128, 10240)

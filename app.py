@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""CDK entry point: ``cdk synth -c env=<name>`` builds ``environments/<name>.toml`` (default: dev)."""
+
+import sys
+from pathlib import Path
+
+from bedrock_rft.application import build_app
+from bedrock_rft.config import ConfigError
+
+ENVIRONMENTS = Path(__file__).resolve().parent / "environments"
+
+try:
+    app = build_app(ENVIRONMENTS)
+except ConfigError as error:
+    print(f"error: {error}", file=sys.stderr)
+    sys.exit(1)
+app.synth()
