@@ -14,6 +14,9 @@ NAG_PACKS = (
     cdk_nag.HIPAASecurityChecks,
 )
 
+#: The rule-id prefixes of those packs, as they appear in findings and acknowledgments.
+NAG_PACK_NAMES = ("AwsSolutions", "Serverless", "NIST.800.53.R5", "HIPAA.Security")
+
 
 def attach_nag_packs(scope: IConstruct) -> None:
     """Register all :data:`NAG_PACKS` as policy-validation plugins on ``scope`` (normally the App)."""
