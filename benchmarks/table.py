@@ -21,7 +21,9 @@ class Table:
     def add(self, *cells: object) -> None:
         """Append one row; it must have one cell per column."""
         if len(cells) != len(self.columns):
-            raise ValueError(f"{self.title}: row has {len(cells)} cells, table has {len(self.columns)} columns")
+            raise ValueError(
+                f"{self.title}: row has {len(cells)} cells, table has {len(self.columns)} columns"
+            )
         self.rows.append(list(cells))
 
     def render(self) -> str:
