@@ -5,13 +5,13 @@ import sys
 from pathlib import Path
 
 from bedrock_rft.application import build_app
-from bedrock_rft.config import ConfigError
+from bedrock_rft.errors import InputError
 
 ENVIRONMENTS = Path(__file__).resolve().parent / "environments"
 
 try:
     app = build_app(ENVIRONMENTS)
-except ConfigError as error:
+except InputError as error:
     print(f"error: {error}", file=sys.stderr)
     sys.exit(1)
 app.synth()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bedrock_rft.errors import InputError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -24,7 +26,7 @@ class Problem:
         return f"{where}: {self.key}: {self.message}"
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A config file has one or more problems; ``str()`` lists them all, one per line."""
 
     def __init__(self, path: Path | str, problems: list[Problem]) -> None:

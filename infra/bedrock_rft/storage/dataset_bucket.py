@@ -29,7 +29,8 @@ class DatasetBucket(Construct):
         removal_policy: for created buckets. Default: ``RETAIN``. With ``DESTROY`` objects are
             emptied on stack delete (``auto_delete_objects``), so a throwaway stack deletes cleanly.
 
-    Attributes: ``bucket`` (``s3.IBucket``), ``access_log_bucket`` (``s3.Bucket`` or None),
+    Attributes: ``bucket`` (``s3.IBucket``), ``encryption_key`` (``kms.IKey`` or None),
+    ``access_log_bucket`` (``s3.Bucket`` or None),
     ``datasets_prefix``, ``output_prefix``, ``output_s3_uri``.
     """
 
@@ -50,6 +51,7 @@ class DatasetBucket(Construct):
         self.datasets_prefix = DATASETS_PREFIX
         self.output_prefix = OUTPUT_PREFIX
         self.access_log_bucket: s3.Bucket | None = None
+        self.encryption_key = encryption_key if existing_bucket is None else existing_bucket.encryption_key
         if existing_bucket is not None:
             self.bucket: s3.IBucket = existing_bucket
         else:

@@ -1,0 +1,164 @@
+"""``RewardFunction``: the grader Lambda Bedrock invokes with batches of generated responses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+import rft_runtime
+from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.compliance import acknowledge
+from bedrock_rft.reward.fingerprint import reward_fingerprint
+from bedrock_rft.reward.judge_access import judge_model_arns
+
+#: Where a user's own grader file lands inside the function's code.
+USER_CODE_PATH = "rft_user_code/grader.py"
+#: Lambda caps all environment variables of a function at 4 KB together.
+MAX_OPTIONS_BYTES = 3072
+
+
+class RewardFunction(Construct):
+    """The reward Lambda: a catalogue template (or the user's ``score`` module) behind Bedrock's contract.
+
+    Creates a Python (latest runtime, arm64) function whose code is this package's ``rft_runtime``
+    (plus the user's file for ``template = "custom"``), an explicit KMS-encrypted log group, X-Ray
+    tracing, environment encryption with ``encryption_key``, and a published version: jobs call the
+    version, so a running job keeps the grader it started with.
+
+    Reserved concurrency: Bedrock computes rewards for ``batchSize x trainingSamplePerPrompt``
+    responses per step and fans the calls out in parallel; how many samples it puts in one call is
+    not documented. Reserving capacity (default 100, the concurrency SageMaker documents for its
+    Nova RFT graders) keeps other functions of the account from starving the grader mid-training,
+    and caps what a runaway grader can cost. Raise it for slow graders (LLM judges, code tests).
+
+    Keyword arguments:
+        pipeline_name: metric dimension and description.
+        template / options: the reward template and its options (already validated by the config).
+        encryption_key: for the log group and environment variables.
+        timeout: Default 5 minutes (Lambda allows 15). memory_size: MB, default 1024.
+        reserved_concurrency: Default 100; None = unreserved.
+        vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
+        add_interface_endpoint: called as ``(name, service)`` when the template needs a VPC endpoint
+            (the LLM judge needs ``bedrock-runtime``). Default: none, the VPC must provide one.
+        log_retention: Default one year. removal_policy: of the log group, default ``RETAIN``.
+
+    Attributes: ``function``, ``version`` (what Bedrock invokes), ``fingerprint`` (content hash of
+    template, options and grader code), ``log_group``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        pipeline_name: str,
+        template: str,
+        options: Mapping[str, Any],
+        encryption_key: kms.IKey,
+        timeout: cdk.Duration | None = None,
+        memory_size: int = 1024,
+        reserved_concurrency: int | None = 100,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        add_interface_endpoint=None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        user_file = Path(options["path"]) if template == "custom" else None
+        runtime_options = dict(options)
+        if user_file is not None:
+            runtime_options["path"] = USER_CODE_PATH
+        encoded_options = json.dumps(runtime_options, sort_keys=True, separators=(",", ":"))
+        size = len(encoded_options.encode())
+        if size > MAX_OPTIONS_BYTES:
+            raise ValueError(
+                f"RewardFunction: options of template {template!r} take {size} bytes as JSON; "
+                f"Lambda environment variables allow about {MAX_OPTIONS_BYTES}"
+            )
+        self.fingerprint = reward_fingerprint(template, options, Path(rft_runtime.__file__).parent, user_file)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            encryption_key=encryption_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=f"bedrock-rft reward function ({template}) of pipeline {pipeline_name}",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="rft_runtime.rewards.handler.handler",
+            code=runtime_code(
+                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
+            ),
+            timeout=timeout or cdk.Duration.minutes(5),
+            memory_size=memory_size,
+            reserved_concurrent_executions=reserved_concurrency,
+            environment={
+                "RFT_REWARD_TEMPLATE": template,
+                "RFT_REWARD_OPTIONS": encoded_options,
+                "RFT_PIPELINE": pipeline_name,
+                "RFT_METRICS_NAMESPACE": "BedrockRFT",
+            },
+            environment_encryption=encryption_key,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets if vpc else None,
+            security_groups=list(security_groups) if vpc else None,
+        )
+        self.version = self.function.current_version
+        if template == "llm_judge":
+            self._allow_judge(options, vpc, add_interface_endpoint)
+        self._acknowledge()
+
+    def _allow_judge(self, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
+        stack = cdk.Stack.of(self)
+        resources, profiles = judge_model_arns(stack, str(options["model_id"]), options.get("region"))
+        statement = iam.PolicyStatement(
+            sid="InvokeJudgeModel", actions=["bedrock:InvokeModel"], resources=resources
+        )
+        if profiles:
+            # Foundation models of a profile may be reached only through it.
+            self.function.add_to_role_policy(
+                iam.PolicyStatement(
+                    sid="InvokeJudgeProfile", actions=["bedrock:InvokeModel"], resources=profiles
+                )
+            )
+            statement = iam.PolicyStatement(
+                sid="InvokeJudgeModelThroughProfile",
+                actions=["bedrock:InvokeModel"],
+                resources=resources[1:],
+                conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles[0]}},
+            )
+        self.function.add_to_role_policy(statement)
+        if vpc is not None and add_interface_endpoint is not None:
+            add_interface_endpoint("bedrock-runtime", ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)
+
+    def _acknowledge(self) -> None:
+        acknowledge(
+            self.function,
+            "Bedrock invokes the reward function synchronously and waits for the scores; a dead-letter "
+            "queue only receives failed asynchronous events, so it would never hold anything.",
+            "Serverless-LambdaDLQ",
+            "NIST.800.53.R5-LambdaDLQ",
+            "HIPAA.Security-LambdaDLQ",
+        )
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``grantee`` to invoke the function (any version)."""
+        return self.function.grant_invoke(grantee)
