@@ -7,7 +7,9 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_rft.config import PipelineConfig
+from bedrock_rft.data import DatasetRules, TrainingData
 from bedrock_rft.network import IsolatedVpc
+from bedrock_rft.reward import RewardFunction
 from bedrock_rft.security import CustomizationRole, PipelineKey
 from bedrock_rft.storage import DatasetBucket
 from bedrock_rft.units import retention_days
@@ -22,7 +24,8 @@ class RftStack(cdk.Stack):
 
     Attributes: ``config``, ``encryption`` (:class:`PipelineKey`), ``storage``
     (:class:`DatasetBucket`), ``network`` (:class:`IsolatedVpc` or None), ``customization``
-    (:class:`CustomizationRole`).
+    (:class:`CustomizationRole`), ``training_data`` (:class:`TrainingData`), ``reward``
+    (:class:`RewardFunction`).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PipelineConfig, **kwargs) -> None:
@@ -67,7 +70,42 @@ class RftStack(cdk.Stack):
             security_groups=[self.network.workload_security_group] if self.network else (),
         )
         self.encryption.grant_bedrock_customization(self.customization.role)
-        self.log_retention = log_retention
+        placement = self._workload_placement()
+
+        from rft_runtime.rewards import catalogue  # the reward runtime declares the fields it reads
+
+        self.training_data = TrainingData(
+            self,
+            "TrainingData",
+            dataset=config.dataset,
+            rules=DatasetRules(
+                required_fields=catalogue.required_dataset_fields(
+                    config.reward.template, config.reward.options
+                ),
+                max_prompt_tokens=config.hyperparameters.maxPromptLength,
+            ),
+            storage=self.storage,
+            customization=self.customization,
+            log_retention=log_retention,
+            removal_policy=removal,
+            **placement,
+        )
+        self.reward = RewardFunction(
+            self,
+            "Reward",
+            pipeline_name=config.name,
+            template=config.reward.template,
+            options=config.reward.options,
+            encryption_key=key,
+            timeout=cdk.Duration.seconds(config.reward.timeout_seconds),
+            memory_size=config.reward.memory_mb,
+            reserved_concurrency=config.reward.reserved_concurrency,
+            add_interface_endpoint=self.network.add_interface_endpoint if self.network else None,
+            log_retention=log_retention,
+            removal_policy=removal,
+            **placement,
+        )
+        self.customization.grant_invoke_reward(self.reward.function)
 
         for name, value in config.tags.items():
             cdk.Tags.of(self).add(name, value)
@@ -76,6 +114,20 @@ class RftStack(cdk.Stack):
         cdk.CfnOutput(self, "DatasetBucketName", value=self.storage.bucket.bucket_name)
         cdk.CfnOutput(self, "EncryptionKeyArn", value=key.key_arn)
         cdk.CfnOutput(self, "CustomizationRoleArn", value=self.customization.role.role_arn)
+        cdk.CfnOutput(self, "RewardFunctionVersionArn", value=self.reward.version.function_arn)
+        cdk.CfnOutput(
+            self, "TrainingDataUri", value=str(self.training_data.training_data_config.get("s3Uri", ""))
+        )
+
+    def _workload_placement(self) -> dict:
+        """Keyword arguments placing Lambdas in the pipeline's VPC (empty without one)."""
+        if self.network is None:
+            return {}
+        return {
+            "vpc": self.network.vpc,
+            "vpc_subnets": self.network.subnets,
+            "security_groups": [self.network.workload_security_group],
+        }
 
     @property
     def availability_zones(self) -> list[str]:

@@ -39,7 +39,7 @@ class TrainingData(Construct):
         removal_policy: of that log group. Default: ``RETAIN``.
 
     Attributes: ``training_data_config`` and ``validation_s3_uris`` (API request members, may hold
-    tokens), ``fingerprint`` (SHA-256 over the inputs' identity: file contents, S3 URIs or the log
+    tokens), ``source_uri`` (the training object, or the invocation-log prefix), ``fingerprint`` (SHA-256 over the inputs' identity: file contents, S3 URIs or the log
     source and filters), ``row_counts`` (local files only).
     """
 
@@ -88,6 +88,7 @@ class TrainingData(Construct):
             customization.grant_read_object(dataset.validation_s3_uri, "ReadExternalValidationData")
             self.validation_s3_uris.append(dataset.validation_s3_uri)
             identity["validation_s3_uri"] = dataset.validation_s3_uri
+        self.source_uri: str = self.training_data_config.get("s3Uri") or dataset.invocation_logs.s3_uri
         canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         self.fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
 
