@@ -39,8 +39,9 @@ class TrainingData(Construct):
         removal_policy: of that log group. Default: ``RETAIN``.
 
     Attributes: ``training_data_config`` and ``validation_s3_uris`` (API request members, may hold
-    tokens), ``source_uri`` (the training object, or the invocation-log prefix), ``fingerprint`` (SHA-256 over the inputs' identity: file contents, S3 URIs or the log
-    source and filters), ``row_counts`` (local files only).
+    tokens), ``source_uri`` (the training object, or the invocation-log prefix), ``fingerprint``
+    (SHA-256 over the inputs' identity: file contents, S3 URIs or the log source and filters),
+    ``row_counts`` (local files only).
     """
 
     def __init__(
