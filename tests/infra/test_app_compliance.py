@@ -1,0 +1,140 @@
+"""The shipped environments synthesize cleanly: cdk-nag packs, cfn-lint, determinism, no credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+
+from bedrock_rft.application import build_app
+from bedrock_rft.compliance import attach_nag_packs
+from bedrock_rft.tools.synth_summary import summarize
+
+pytestmark = pytest.mark.synth
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _synth(env: str, outdir: Path) -> Path:
+    app = cdk.App(outdir=str(outdir), context={"env": env})
+    build_app(REPO / "environments", app=app)
+    app.synth()
+    return outdir
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def assembly(request, tmp_path_factory) -> Path:
+    return _synth(request.param, tmp_path_factory.mktemp(f"cdk-{request.param}"))
+
+
+def _templates(folder: Path) -> list[Path]:
+    found = sorted(folder.glob("*.template.json"))
+    assert found, f"no templates in {folder}"
+    return found
+
+
+def test_nag_packs_pass_with_every_acknowledgment_reasoned(assembly):
+    report = json.loads((assembly / "validation-report.json").read_text())
+    failed = [p["pluginName"] for p in report["pluginReports"] if p.get("conclusion") == "failure"]
+    assert failed == []
+    for metadata in assembly.glob("*.metadata.json"):
+        for entries in json.loads(metadata.read_text()).values():
+            for entry in entries:
+                if entry["type"] == "aws:cdk:acknowledged-rules":
+                    for rule, reason in entry["data"].items():
+                        assert len(reason) > 40, f"{rule}: acknowledgment reason too thin: {reason!r}"
+
+
+def test_nag_packs_are_live_and_catch_an_insecure_bucket(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    s3.Bucket(cdk.Stack(app, "Insecure"), "Bucket")
+    attach_nag_packs(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+
+
+def test_cfn_lint_reports_no_errors(assembly):
+    cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or "cfn-lint"
+    result = subprocess.run(
+        [cfn_lint, "--format", "json", "--", *map(str, _templates(assembly))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = json.loads(result.stdout or "[]")
+    errors = [f for f in findings if f["Level"] == "Error"]
+    assert errors == [], json.dumps(errors, indent=1)[:4000]
+
+
+def test_two_synths_give_identical_templates(assembly, tmp_path):
+    env = "prod" if "prod" in assembly.name else "dev"
+    again = _synth(env, tmp_path / "again")
+    for template in _templates(assembly):
+        assert template.read_text() == (again / template.name).read_text(), template.name
+
+
+def test_every_stateful_resource_states_a_removal_policy(assembly):
+    stateful = {"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic"}
+    for template in _templates(assembly):
+        for logical_id, resource in json.loads(template.read_text())["Resources"].items():
+            if resource["Type"] in stateful:
+                assert resource.get("DeletionPolicy") in {"Retain", "Delete"}, logical_id
+
+
+def test_summary_names_templates_and_acknowledgments(assembly):
+    text = summarize(assembly)
+    assert ".template.json:" in text and "0 unacknowledged findings" in text
+    assert "AwsSolutions-IAM5[Resource::*]" in text
+
+
+def test_pinned_cli_synthesizes_without_credentials(tmp_path):
+    cdk_bin = REPO / "node_modules" / ".bin" / "cdk"
+    assert cdk_bin.exists(), "run `make setup` (npm ci) first"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("AWS_") or key in {"AWS_EC2_METADATA_DISABLED"}
+    }
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    out = tmp_path / "cdk.out"
+    result = subprocess.run(
+        [str(cdk_bin), "synth", "--no-notices", "--quiet", "-c", "env=dev", "-o", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (out / "Rft-arith-dev.template.json").is_file()
+    version = json.loads((REPO / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    assert version == "2.1148.1"
+
+
+def test_cli_synth_of_a_bad_config_fails_with_the_problem_list(tmp_path):
+    cdk_bin = REPO / "node_modules" / ".bin" / "cdk"
+    result = subprocess.run(
+        [str(cdk_bin), "synth", "--no-notices", "--quiet", "-c", "env=nowhere", "-o", str(tmp_path / "o")],
+        cwd=REPO,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "no environment 'nowhere'; available: dev, prod" in result.stderr
+    assert "Traceback" not in result.stderr
