@@ -1,0 +1,129 @@
+"""``rft status``: where a pipeline's training run is.
+
+Reads the pipeline's state parameter (``/bedrock-rft/<pipeline>/state``), the workflow execution,
+the customization job and the deployment, and prints the phase, elapsed time, the job's phase
+statuses and the deployment ARN. ``--watch`` refreshes until the run ends. Exit codes: 0 the model
+is serving / the run is still going, 1 the run failed, 2 usage error, missing pipeline or no AWS
+credentials. The pipeline is named directly (``--pipeline``) or through its environment file
+(``--env dev`` reads key ``name`` of ``environments/dev.toml``; its ``region`` key, if set, is the
+default Region).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
+
+from rft_runtime.lifecycle import observe
+from rft_runtime.lifecycle.clients import Clients
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or environment file: printed as one line, exit 2."""
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--env`` | ``--pipeline``, ``--environments-dir``, ``--region``."""
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--env", metavar="NAME", help="environment name: reads environments/NAME.toml")
+    target.add_argument("--pipeline", metavar="NAME", help="pipeline name (the config's `name`)")
+    parser.add_argument(
+        "--environments-dir", type=Path, default=Path("environments"), help="default: ./environments"
+    )
+    parser.add_argument("--region", help="AWS Region (default: the environment file's, else your AWS config)")
+
+
+def resolve_target(args: argparse.Namespace) -> tuple[str, str | None]:
+    """``(pipeline name, region or None)`` from ``--pipeline`` or the environment file."""
+    if args.pipeline:
+        return args.pipeline, args.region
+    path = Path(args.environments_dir) / f"{args.env}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such environment file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"{path}: key `name` (the pipeline name) is missing")
+    region = data.get("region")
+    return name, args.region or (region if isinstance(region, str) else None)
+
+
+def make_clients(region: str | None) -> Clients:
+    """boto3 clients with botocore's default retries (replaced in tests)."""
+
+    def factory(service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, region_name=region)
+
+    return Clients(factory)
+
+
+def guarded(body: Callable[[], int]) -> int:
+    """Run ``body``; turn missing credentials/Region and usage errors into one line, exit 2."""
+    try:
+        return body()
+    except UsageError as exc:
+        print(f"rft: {exc}", file=sys.stderr)
+    except (NoCredentialsError, PartialCredentialsError):
+        print(
+            "rft: no AWS credentials found; configure them (aws configure, AWS_PROFILE or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and retry",
+            file=sys.stderr,
+        )
+    except NoRegionError:
+        print("rft: no AWS Region; pass --region or set AWS_REGION (or a profile region)", file=sys.stderr)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        print(f"rft: AWS refused the request: {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def emit(snap: observe.Snapshot, fmt: str, *, watching: bool) -> None:
+    """Print one snapshot (text block, or one JSON document per line)."""
+    if fmt == "json":
+        print(json.dumps(snap.to_dict(), sort_keys=True, default=str), flush=True)
+        return
+    if watching:
+        print(f"--- {snap.taken_at.replace(microsecond=0).isoformat()}")
+    print(observe.render_text(snap), flush=True)
+
+
+def exit_code(snap: observe.Snapshot) -> int:
+    if snap.outcome == "missing":
+        return EXIT_USAGE
+    return EXIT_FAILED if snap.outcome == "failure" else EXIT_OK
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--watch", action="store_true", help="refresh until the run succeeds or fails")
+    parser.add_argument("--interval", type=float, default=30.0, help="seconds between refreshes (default 30)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
+
+
+def run(args: argparse.Namespace) -> int:
+    def body() -> int:
+        pipeline, region = resolve_target(args)
+        clients = make_clients(region)
+        while True:
+            snap = observe.take(clients, pipeline)
+            emit(snap, args.format, watching=args.watch)
+            if not args.watch or snap.terminal or snap.outcome == "missing":
+                return exit_code(snap)
+            time.sleep(max(1.0, args.interval))
+
+    return guarded(body)

@@ -1,0 +1,16 @@
+"""Runtime of the training lifecycle: launcher custom resource, workflow steps, job-event signal.
+
+Modules (each small, none imports boto3 at import time except through the clients it is handed):
+
+- ``names``: deterministic fingerprint, job/model/deployment names, idempotency tokens.
+- ``errors``: exception classes whose *names* Step Functions matches in Retry/Catch.
+- ``retry``: bounded retry with jittered backoff for throttling and 5xx.
+- ``bedrock_calls``: the Bedrock API calls, each retried and mapped to ``errors``.
+- ``spec``: the run specification (what the construct asks for) and its validation.
+- ``state``: the pipeline state record kept in an SSM parameter, plus event/SNS publishing.
+- ``steps``: the workflow actions (pre-flight, start job, check job, deployment, publish).
+- ``launcher``: the custom resource ``on_event`` logic (start, adopt, stop).
+- ``job_events``: turns an ``aws.bedrock`` job state-change event into a task-token signal.
+- ``observe``: read-only view of a pipeline used by ``rft status`` and ``rft wait``.
+- ``handlers``: the thin Lambda entry points.
+"""

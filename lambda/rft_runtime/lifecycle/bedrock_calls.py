@@ -1,0 +1,165 @@
+"""The Bedrock control-plane calls of the lifecycle, each retried and mapped to lifecycle errors.
+
+Every function takes a ``bedrock`` client (``boto3.client("bedrock")``) and returns plain data.
+"Not found" is an answer, not an error: getters return ``None`` and deleters/stoppers ``False``.
+Mapping: ``ServiceQuotaExceededException`` -> :class:`QuotaExceeded` (never retried);
+throttling/5xx -> retried, then :class:`TransientAwsError`; other client errors ->
+:class:`InvalidRequest` with the service's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from rft_runtime.lifecycle import retry
+from rft_runtime.lifecycle.errors import InvalidRequest, QuotaExceeded
+
+NOT_FOUND = "ResourceNotFoundException"
+CONFLICT = "ConflictException"
+
+
+def _message(exc: ClientError) -> str:
+    err = exc.response.get("Error", {})
+    return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
+
+
+def _call(method: Callable[..., dict[str, Any]], what: str, *, tolerate: tuple[str, ...] = (), **kwargs: Any):
+    """Call with retries; return ``None`` for a tolerated error code, raise a mapped error otherwise."""
+    try:
+        return retry.call(method, **kwargs)
+    except ClientError as exc:
+        code = retry.error_code(exc)
+        if code in tolerate:
+            return None
+        if code == "ServiceQuotaExceededException":
+            raise QuotaExceeded(f"{what}: {_message(exc)}") from exc
+        raise InvalidRequest(f"{what}: {_message(exc)}") from exc
+
+
+# --- customization jobs -------------------------------------------------------------------------
+
+
+def get_job(bedrock: Any, identifier: str) -> dict[str, Any] | None:
+    """``GetModelCustomizationJob`` by name or ARN; ``None`` when no such job exists."""
+    out = _call(
+        bedrock.get_model_customization_job,
+        "GetModelCustomizationJob",
+        tolerate=(NOT_FOUND,),
+        jobIdentifier=identifier,
+    )
+    if out is not None:
+        out.pop("ResponseMetadata", None)
+    return out
+
+
+def create_job(bedrock: Any, request: dict[str, Any]) -> str | None:
+    """``CreateModelCustomizationJob``; returns the job ARN, or ``None`` on a name conflict
+    (the caller then adopts the existing job)."""
+    out = _call(
+        bedrock.create_model_customization_job, "CreateModelCustomizationJob", tolerate=(CONFLICT,), **request
+    )
+    return None if out is None else str(out["jobArn"])
+
+
+def stop_job(bedrock: Any, identifier: str) -> bool:
+    """``StopModelCustomizationJob``; ``False`` when the job is gone or already stopping/ended."""
+    out = _call(
+        bedrock.stop_model_customization_job,
+        "StopModelCustomizationJob",
+        tolerate=(NOT_FOUND, CONFLICT, "ValidationException"),
+        jobIdentifier=identifier,
+    )
+    return out is not None
+
+
+# --- custom models ------------------------------------------------------------------------------
+
+
+def get_custom_model(bedrock: Any, identifier: str) -> dict[str, Any] | None:
+    """``GetCustomModel``; ``None`` when the model does not exist (e.g. deleted out of band)."""
+    return _call(
+        bedrock.get_custom_model, "GetCustomModel", tolerate=(NOT_FOUND,), modelIdentifier=identifier
+    )
+
+
+def list_models(bedrock: Any, name_prefix: str) -> list[dict[str, Any]]:
+    """Custom models whose name starts with ``name_prefix`` (all pages)."""
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"nameContains": name_prefix, "maxResults": 100}
+        if token:
+            kwargs["nextToken"] = token
+        out = _call(bedrock.list_custom_models, "ListCustomModels", **kwargs)
+        found += [
+            m for m in out.get("modelSummaries", []) if str(m.get("modelName", "")).startswith(name_prefix)
+        ]
+        token = out.get("nextToken")
+        if not token:
+            return found
+
+
+def delete_model(bedrock: Any, identifier: str) -> bool:
+    """``DeleteCustomModel``; ``False`` when it was already gone. A model still used by a
+    deployment raises :class:`InvalidRequest` (ConflictException)."""
+    out = _call(
+        bedrock.delete_custom_model, "DeleteCustomModel", tolerate=(NOT_FOUND,), modelIdentifier=identifier
+    )
+    return out is not None
+
+
+# --- on-demand deployments ----------------------------------------------------------------------
+
+
+def get_deployment(bedrock: Any, identifier: str) -> dict[str, Any] | None:
+    """``GetCustomModelDeployment`` by name or ARN; ``None`` when it does not exist."""
+    out = _call(
+        bedrock.get_custom_model_deployment,
+        "GetCustomModelDeployment",
+        tolerate=(NOT_FOUND,),
+        customModelDeploymentIdentifier=identifier,
+    )
+    if out is not None:
+        out.pop("ResponseMetadata", None)
+    return out
+
+
+def create_deployment(
+    bedrock: Any, *, name: str, model_arn: str, token: str, description: str, tags: list[dict[str, str]]
+) -> str:
+    """``CreateCustomModelDeployment``; returns the deployment ARN (idempotent through ``token``)."""
+    kwargs: dict[str, Any] = {
+        "modelDeploymentName": name,
+        "modelArn": model_arn,
+        "clientRequestToken": token,
+        "description": description,
+    }
+    if tags:
+        kwargs["tags"] = tags
+    out = _call(bedrock.create_custom_model_deployment, "CreateCustomModelDeployment", **kwargs)
+    return str(out["customModelDeploymentArn"])
+
+
+def update_deployment(bedrock: Any, identifier: str, model_arn: str) -> str:
+    """``UpdateCustomModelDeployment``: swap ``model_arn`` in behind the same deployment ARN."""
+    out = _call(
+        bedrock.update_custom_model_deployment,
+        "UpdateCustomModelDeployment",
+        customModelDeploymentIdentifier=identifier,
+        modelArn=model_arn,
+    )
+    return str(out["customModelDeploymentArn"])
+
+
+def delete_deployment(bedrock: Any, identifier: str) -> bool:
+    """``DeleteCustomModelDeployment``; ``False`` when it was already gone."""
+    out = _call(
+        bedrock.delete_custom_model_deployment,
+        "DeleteCustomModelDeployment",
+        tolerate=(NOT_FOUND,),
+        customModelDeploymentIdentifier=identifier,
+    )
+    return out is not None

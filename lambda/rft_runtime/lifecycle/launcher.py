@@ -1,0 +1,237 @@
+"""``on_event`` of the launcher custom resource (Provider framework, no ``is_complete``).
+
+Two resource kinds share the handler (property ``Kind``):
+
+``run`` -- one training run; PhysicalResourceId ``rft-run-<pipeline>-<fingerprint[:16]>``.
+  Create/Update with new inputs starts one Step Functions execution and returns within seconds.
+  Update with the same fingerprint (tags, descriptions, reward-Lambda config) is a no-op. The
+  execution name is ``<pipeline>-<fingerprint[:16]>-<hash(RequestId)[:8]>``: a replayed request
+  adopts its execution; any other launch of known inputs (rollback, ``git revert``, re-created
+  stack) gets a fresh execution that *adopts the finished job by name* and only reconciles the
+  deployment -- it never trains the same inputs twice. Delete stops this fingerprint's running
+  executions and its job; it never touches the deployment (see below).
+``pipeline`` -- owner of the pipeline's one deployment; PhysicalResourceId ``rft-pipeline-<name>``
+  never changes, so CloudFormation deletes it only when the pipeline itself goes (stack delete or
+  construct removed). Its Delete removes the deployment and, with ``RetainModels`` false, the
+  pipeline's custom models.
+
+Why two kinds: a failed update's rollback sends Update back to the old inputs, then cleans up the
+*new* physical id with a Delete. That Delete arrives while the deployment still serves the old
+model, so a run's Delete must never remove the deployment; only the pipeline resource may, and
+CloudFormation sends it no Delete during update cleanups. The run resource depends on the
+pipeline resource, so on stack delete runs are stopped before the deployment goes.
+
+Unknown physical ids on Delete (e.g. invented by CloudFormation after a failed Create) are gone.
+Errors are raised (the Provider framework reports FAILED); nothing is returned as a status value.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from rft_runtime.lifecycle import bedrock_calls as bc
+from rft_runtime.lifecycle import names, retry, state
+from rft_runtime.lifecycle.errors import InvalidRequest, SpecError
+from rft_runtime.lifecycle.settings import Settings
+from rft_runtime.lifecycle.spec import RunSpec
+
+LOG = logging.getLogger(__name__)
+
+RUN, PIPELINE = "run", "pipeline"
+#: Default wait before re-checking for a job a just-stopped execution may still be creating.
+DEFAULT_GRACE_SECONDS = 90
+#: How long a pipeline Delete waits for the deployment to disappear before deleting models.
+MODEL_DELETE_WAIT_SECONDS = 480
+
+
+def on_event(event: Mapping[str, Any], clients: Any, *, sleep: Callable[[float], None] = time.sleep) -> dict:
+    """Handle one CloudFormation request; returns ``{"PhysicalResourceId", "Data"}``."""
+    props = event.get("ResourceProperties") or {}
+    kind = props.get("Kind")
+    request = event.get("RequestType")
+    LOG.info("%s %s %s", request, kind, event.get("PhysicalResourceId", "(new)"))
+    if kind == RUN:
+        return _delete_run(event, clients, sleep) if request == "Delete" else _launch_run(event, clients)
+    if kind == PIPELINE:
+        return _delete_pipeline(event, clients, sleep) if request == "Delete" else _pipeline(props)
+    if request == "Delete":
+        return {"PhysicalResourceId": event.get("PhysicalResourceId", "")}
+    raise SpecError(f"unknown resource Kind {kind!r}; expected {RUN!r} or {PIPELINE!r}")
+
+
+# --- run ----------------------------------------------------------------------------------------
+
+
+def _run_spec(props: Mapping[str, Any]) -> RunSpec:
+    spec = RunSpec.from_json(str(props.get("Spec", "")))
+    if props.get("Fingerprint") != spec.fingerprint:
+        raise SpecError("property Fingerprint differs from the fingerprint inside Spec")
+    return spec
+
+
+def _run_data(spec: RunSpec) -> dict[str, str]:
+    n = spec.names
+    return {
+        "Fingerprint": spec.fingerprint,
+        "JobName": n.job_name,
+        "CustomModelName": n.custom_model_name,
+        "ExecutionNamePrefix": n.execution_prefix,
+    }
+
+
+def _launch_run(event: Mapping[str, Any], clients: Any) -> dict[str, Any]:
+    props = event["ResourceProperties"]
+    spec = _run_spec(props)
+    physical = spec.names.run_physical_id
+    response = {"PhysicalResourceId": physical, "Data": _run_data(spec)}
+    if event.get("RequestType") == "Update":
+        old_fp = (event.get("OldResourceProperties") or {}).get("Fingerprint")
+        if old_fp == spec.fingerprint and event.get("PhysicalResourceId") == physical:
+            LOG.info("training inputs unchanged (%s): nothing to run", spec.names.short)
+            return response
+    machine = str(props.get("StateMachineArn", ""))
+    name = spec.names.execution_name(str(event.get("RequestId", "")))
+    arn = names.execution_arn(machine, name)
+    run_input = names.canonical_json({"spec": spec.to_dict()})
+    try:
+        retry.call(clients.sfn.start_execution, stateMachineArn=machine, name=name, input=run_input)
+    except ClientError as exc:
+        if retry.error_code(exc) != "ExecutionAlreadyExists":
+            raise InvalidRequest(f"StartExecution {name}: {exc}") from exc
+        LOG.info("execution %s exists: replayed request, adopting it", name)
+        return response
+    _stop_executions(clients, machine, spec, keep=arn, cause=f"relaunched as {name}")
+    settings = Settings(pipeline=spec.pipeline, state_parameter=str(props.get("StateParameter", "")))
+    try:
+        current = state.read(clients.ssm, settings.state_parameter)
+        record = state.merge(
+            current,
+            spec.pipeline,
+            phase=state.STARTING,
+            fingerprint=spec.fingerprint,
+            executionArn=arn,
+            jobName=spec.names.job_name,
+            deploymentMode=spec.deployment_mode,
+            startedAt=state.now_iso(),
+        )
+        for stale in ("jobArn", "modelArn", "jobStatus", "step"):
+            record.pop(stale, None)
+        state.publish(clients, settings, record, notify=False, force=True)
+    except Exception:  # the run has started; its own steps publish again within seconds
+        LOG.exception("could not publish STARTING for %s", name)
+    return response
+
+
+def _running_executions(clients: Any, machine: str, prefix: str) -> list[str]:
+    arns: list[str] = []
+    token = None
+    while True:
+        kwargs: dict[str, Any] = {"stateMachineArn": machine, "statusFilter": "RUNNING", "maxResults": 100}
+        if token:
+            kwargs["nextToken"] = token
+        try:
+            out = retry.call(clients.sfn.list_executions, **kwargs)
+        except ClientError as exc:
+            if retry.error_code(exc) == "StateMachineDoesNotExist":
+                return arns
+            raise
+        arns += [e["executionArn"] for e in out.get("executions", []) if e.get("name", "").startswith(prefix)]
+        token = out.get("nextToken")
+        if not token:
+            return arns
+
+
+def _stop_executions(clients: Any, machine: str, spec: RunSpec, *, keep: str, cause: str) -> int:
+    """Stop this fingerprint's running executions except ``keep``; returns how many were stopped."""
+    stopped = 0
+    for arn in _running_executions(clients, machine, spec.names.execution_prefix):
+        if arn == keep:
+            continue
+        try:
+            retry.call(clients.sfn.stop_execution, executionArn=arn, error="RftRunStopped", cause=cause[:256])
+            stopped += 1
+        except ClientError as exc:
+            if retry.error_code(exc) != "ExecutionDoesNotExist":
+                raise
+    return stopped
+
+
+def _delete_run(event: Mapping[str, Any], clients: Any, sleep: Callable[[float], None]) -> dict[str, Any]:
+    props = event.get("ResourceProperties") or {}
+    physical = str(event.get("PhysicalResourceId", ""))
+    try:
+        spec = _run_spec(props)
+    except SpecError:
+        LOG.warning("Delete of %s with unreadable properties: treated as gone", physical)
+        return {"PhysicalResourceId": physical}
+    if physical != spec.names.run_physical_id:
+        LOG.info("Delete of unknown id %s: treated as gone", physical)
+        return {"PhysicalResourceId": physical}
+    machine = str(props.get("StateMachineArn", ""))
+    stopped = _stop_executions(clients, machine, spec, keep="", cause=f"{physical} deleted by CloudFormation")
+    job_name = spec.names.job_name
+    job = bc.get_job(clients.bedrock, job_name)
+    if job is None and stopped:
+        # a stopped execution may have been inside CreateModelCustomizationJob: look once more
+        sleep(float(props.get("GraceSeconds", DEFAULT_GRACE_SECONDS)))
+        job = bc.get_job(clients.bedrock, job_name)
+    if job is not None and job.get("status") == "InProgress":
+        LOG.info("stopping job %s", job_name)
+        bc.stop_job(clients.bedrock, job.get("jobArn") or job_name)
+    return {"PhysicalResourceId": physical}
+
+
+# --- pipeline -----------------------------------------------------------------------------------
+
+
+def _pipeline_name(props: Mapping[str, Any]) -> str:
+    pipeline = str(props.get("Pipeline", ""))
+    problems = names.check_pipeline_name(pipeline)
+    if problems:
+        raise SpecError("; ".join(problems))
+    return pipeline
+
+
+def _pipeline(props: Mapping[str, Any]) -> dict[str, Any]:
+    pipeline = _pipeline_name(props)
+    return {
+        "PhysicalResourceId": names.pipeline_physical_id(pipeline),
+        "Data": {"DeploymentName": names.deployment_name(pipeline)},
+    }
+
+
+def _delete_pipeline(
+    event: Mapping[str, Any], clients: Any, sleep: Callable[[float], None]
+) -> dict[str, Any]:
+    props = event.get("ResourceProperties") or {}
+    physical = str(event.get("PhysicalResourceId", ""))
+    try:
+        pipeline = _pipeline_name(props)
+    except SpecError:
+        return {"PhysicalResourceId": physical}
+    if physical != names.pipeline_physical_id(pipeline):
+        LOG.info("Delete of unknown id %s: treated as gone", physical)
+        return {"PhysicalResourceId": physical}
+    deployment = names.deployment_name(pipeline)
+    deleted = bc.delete_deployment(clients.bedrock, deployment)
+    LOG.info("deployment %s %s", deployment, "deleted" if deleted else "was already gone")
+    if str(props.get("RetainModels", "true")).lower() != "false":
+        return {"PhysicalResourceId": physical}
+    waited = 0.0
+    while deleted and bc.get_deployment(clients.bedrock, deployment) is not None:
+        if waited >= MODEL_DELETE_WAIT_SECONDS:
+            raise InvalidRequest(
+                f"deployment {deployment} still exists after {waited:.0f} s; models not deleted"
+            )
+        sleep(15)
+        waited += 15
+    prefix = f"rft-{pipeline}-"
+    for model in bc.list_models(clients.bedrock, prefix):
+        LOG.info("deleting custom model %s", model.get("modelName"))
+        bc.delete_model(clients.bedrock, str(model.get("modelArn") or model.get("modelName")))
+    return {"PhysicalResourceId": physical}

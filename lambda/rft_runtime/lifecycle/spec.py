@@ -1,0 +1,155 @@
+"""The run specification: what the construct asks the launcher and the workflow to do.
+
+The construct serializes it into the custom resource property ``Spec`` (one JSON string, so
+numbers and booleans keep their JSON types; CloudFormation would turn plain property values into
+strings). The launcher parses it, validates it and hands it to the workflow as execution input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rft_runtime.lifecycle.errors import SpecError
+from rft_runtime.lifecycle.names import RunNames
+
+SPEC_SCHEMA = 1
+CUSTOMIZATION_TYPE = "REINFORCEMENT_FINE_TUNING"
+DEPLOYMENT_MODES = ("on_demand", "none")
+
+#: Members of the ``CreateModelCustomizationJob`` request the construct may set in ``jobRequest``.
+JOB_REQUEST_KEYS = frozenset(
+    {
+        "roleArn",
+        "baseModelIdentifier",
+        "trainingDataConfig",
+        "validationDataConfig",
+        "outputDataConfig",
+        "customizationConfig",
+        "vpcConfig",
+        "customModelKmsKeyId",
+        "jobTags",
+        "customModelTags",
+    }
+)
+_REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "outputDataConfig")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run (and its deployment) of one pipeline.
+
+    ``job_request``: the ``CreateModelCustomizationJob`` members other than names, token and type.
+    ``deployment_mode``: ``on_demand`` or ``none``. ``preflight_uris``: ``s3://`` objects that must
+    exist before the job starts (those in ``dataset_bucket``; others are reported as unchecked).
+    ``retain_models``: keep trained models when the pipeline is deleted.
+    """
+
+    pipeline: str
+    fingerprint: str
+    job_request: dict[str, Any]
+    deployment_mode: str = "on_demand"
+    deployment_tags: list[dict[str, str]] = field(default_factory=list)
+    preflight_uris: list[str] = field(default_factory=list)
+    dataset_bucket: str = ""
+    retain_models: bool = True
+
+    @property
+    def names(self) -> RunNames:
+        return RunNames(self.pipeline, self.fingerprint)
+
+    def create_job_request(self) -> dict[str, Any]:
+        """Complete ``CreateModelCustomizationJob`` keyword arguments."""
+        names = self.names
+        return {
+            **self.job_request,
+            "jobName": names.job_name,
+            "customModelName": names.custom_model_name,
+            "clientRequestToken": names.job_request_token,
+            "customizationType": CUSTOMIZATION_TYPE,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the workflow's ``$.spec``)."""
+        return {
+            "schema": SPEC_SCHEMA,
+            "pipeline": self.pipeline,
+            "fingerprint": self.fingerprint,
+            "jobRequest": self.job_request,
+            "deploymentMode": self.deployment_mode,
+            "deploymentTags": self.deployment_tags,
+            "preflightUris": self.preflight_uris,
+            "datasetBucket": self.dataset_bucket,
+            "retainModels": self.retain_models,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
+        """Parse and validate; raises :class:`SpecError` listing every problem at once."""
+        problems: list[str] = []
+        if data.get("schema") != SPEC_SCHEMA:
+            problems.append(f"schema must be {SPEC_SCHEMA}, got {data.get('schema')!r}")
+        job = data.get("jobRequest")
+        if not isinstance(job, dict):
+            problems.append("jobRequest must be an object")
+            job = {}
+        unknown = sorted(set(job) - JOB_REQUEST_KEYS)
+        if unknown:
+            problems.append(f"jobRequest has unsupported members {unknown}")
+        missing = [k for k in _REQUIRED_JOB_KEYS if not job.get(k)]
+        if missing:
+            problems.append(f"jobRequest lacks {missing}")
+        grader = (
+            job.get("customizationConfig", {})
+            .get("rftConfig", {})
+            .get("graderConfig", {})
+            .get("lambdaGrader")
+        )
+        if not isinstance(grader, dict) or not grader.get("lambdaArn"):
+            problems.append(
+                "jobRequest.customizationConfig.rftConfig.graderConfig.lambdaGrader.lambdaArn missing"
+            )
+        mode = data.get("deploymentMode", "on_demand")
+        if mode not in DEPLOYMENT_MODES:
+            problems.append(f"deploymentMode must be one of {DEPLOYMENT_MODES}, got {mode!r}")
+        for key in ("deploymentTags", "preflightUris"):
+            if not isinstance(data.get(key, []), list):
+                problems.append(f"{key} must be a list")
+        spec = None
+        try:
+            spec = cls(
+                pipeline=str(data.get("pipeline", "")),
+                fingerprint=str(data.get("fingerprint", "")),
+                job_request=job,
+                deployment_mode=str(mode),
+                deployment_tags=list(data.get("deploymentTags", []) or []),
+                preflight_uris=[str(u) for u in data.get("preflightUris", []) or []],
+                dataset_bucket=str(data.get("datasetBucket", "")),
+                retain_models=_as_bool(data.get("retainModels", True)),
+            )
+            spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
+        except (ValueError, TypeError) as exc:
+            problems.append(str(exc))
+        if problems or spec is None:
+            raise SpecError("invalid run spec: " + "; ".join(problems))
+        return spec
+
+    @classmethod
+    def from_json(cls, text: str) -> RunSpec:
+        try:
+            data = json.loads(text)
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise SpecError(f"run spec is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise SpecError("run spec must be a JSON object")
+        return cls.from_dict(data)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError(f"expected a boolean, got {value!r}")

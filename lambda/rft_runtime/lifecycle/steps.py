@@ -1,0 +1,459 @@
+"""The workflow's actions. Each takes the step's input (a dict), the clients and the settings, and
+returns the small dict the state machine stores (``$.preflight``, ``$.job``, ``$.deployment``,
+``$.published``, ``$.failure``).
+
+Order in the workflow: ``preflight`` -> ``start_job`` -> (``check_job`` -> ``await_job_event``)* ->
+(``reconcile_deployment`` -> Wait)* -> ``publish_success``; any failure -> ``publish_failure``.
+Expected outcomes (job Failed/Stopped, deployment Failed) are *returned*, the state machine routes
+them; unexpected ones are *raised* with the class names of :mod:`rft_runtime.lifecycle.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from rft_runtime.lifecycle import bedrock_calls as bc
+from rft_runtime.lifecycle import retry, state
+from rft_runtime.lifecycle.errors import InvalidRequest, PreflightFailed, Superseded
+from rft_runtime.lifecycle.settings import Settings
+from rft_runtime.lifecycle.spec import RunSpec
+
+# --- polling schedules --------------------------------------------------------------------------
+
+#: Job polling: first wait 2 min, x1.5 per check, at most 15 min (the job event usually ends a wait early).
+JOB_POLL_FIRST_SECONDS = 120
+JOB_POLL_GROWTH = 1.5
+JOB_POLL_MAX_SECONDS = 900
+#: Deployment polling: 30 s growing to 5 min; give up after 4 h without Active.
+DEPLOY_POLL_FIRST_SECONDS = 30
+DEPLOY_POLL_MAX_SECONDS = 300
+DEPLOY_TIMEOUT_SECONDS = 4 * 3600
+#: Checks the deployment may show no trace of a requested model swap before it is requested again.
+UPDATE_SETTLE_CHECKS = 3
+
+
+def job_poll_seconds(checks: int) -> int:
+    """Wait after check number ``checks`` (1-based): 120, 180, 270, 405, 608, 900, 900, ..."""
+    return int(
+        min(JOB_POLL_MAX_SECONDS, round(JOB_POLL_FIRST_SECONDS * JOB_POLL_GROWTH ** max(0, checks - 1)))
+    )
+
+
+def deploy_poll_seconds(attempt: int) -> int:
+    """Wait after deployment check number ``attempt`` (1-based): 30, 60, 120, 240, 300, ..."""
+    return int(min(DEPLOY_POLL_MAX_SECONDS, DEPLOY_POLL_FIRST_SECONDS * 2 ** max(0, attempt - 1)))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+_STEPS = (
+    ("validationDetails", "validation"),
+    ("dataProcessingDetails", "data processing"),
+    ("trainingDetails", "training"),
+)
+
+
+def current_step(details: Mapping[str, Any] | None) -> str:
+    """The job's current phase from ``statusDetails``: first one in progress, else the last completed."""
+    details = details or {}
+    statuses = [(label, (details.get(key) or {}).get("status", "")) for key, label in _STEPS]
+    for label, status in statuses:
+        if status in ("InProgress", "Stopping"):
+            return label
+    done = [label for label, status in statuses if status == "Completed"]
+    return done[-1] if done else ""
+
+
+def failed_step(details: Mapping[str, Any] | None) -> str:
+    """The phase a failed or stopped job ended in: the first Failed one, else the first Stopped one."""
+    details = details or {}
+    for wanted in (("Failed",), ("Stopped", "Stopping")):
+        for key, label in _STEPS:
+            if (details.get(key) or {}).get("status") in wanted:
+                return label
+    return ""
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+    return str(value or "")
+
+
+def _job_state(job: Mapping[str, Any], checks: int) -> dict[str, Any]:
+    status = str(job.get("status") or "InProgress")
+    details = job.get("statusDetails")
+    failed = status in ("Failed", "Stopped")
+    return {
+        "jobName": job.get("jobName", ""),
+        "jobArn": job.get("jobArn", ""),
+        "status": status,
+        "step": current_step(details),
+        "modelArn": job.get("outputModelArn", "") or "",
+        "failureMessage": (job.get("failureMessage") or ("job was stopped" if status == "Stopped" else ""))
+        if failed
+        else "",
+        "failedStep": (failed_step(details) or "training") if failed else "",
+        "creationTime": _iso(job.get("creationTime")),
+        "checks": checks,
+        "nextPollSeconds": job_poll_seconds(max(1, checks)),
+    }
+
+
+def _split_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise PreflightFailed(f"{uri!r} is not an s3://bucket/key URI")
+    bucket, key = uri[5:].split("/", 1)
+    return bucket, key
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def preflight(spec: RunSpec, clients: Any) -> dict[str, Any]:
+    """HeadObject every training/validation object in the dataset bucket: it must exist, be
+    readable by the workflow and not be empty. Objects in other buckets are listed as unchecked."""
+    checked: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for uri in spec.preflight_uris:
+        bucket, key = _split_s3_uri(uri)
+        if spec.dataset_bucket and bucket != spec.dataset_bucket:
+            checked.append({"uri": uri, "checked": False})
+            continue
+        try:
+            head = retry.call(clients.s3.head_object, Bucket=bucket, Key=key)
+        except ClientError as exc:
+            code = retry.error_code(exc)
+            if code in ("404", "NoSuchKey", "NotFound"):
+                problems.append(f"{uri} does not exist")
+            elif code in ("403", "AccessDenied", "Forbidden"):
+                problems.append(
+                    f"{uri} cannot be read (access denied: check the bucket policy and the KMS key)"
+                )
+            else:
+                raise
+            continue
+        if int(head.get("ContentLength", 0)) == 0:
+            problems.append(f"{uri} is empty")
+        checked.append(
+            {
+                "uri": uri,
+                "checked": True,
+                "size": int(head.get("ContentLength", 0)),
+                "eTag": head.get("ETag", ""),
+            }
+        )
+    if problems:
+        raise PreflightFailed("; ".join(problems))
+    return {"objects": checked}
+
+
+def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: str) -> dict[str, Any]:
+    """Start the customization job, or adopt the one already named after this fingerprint.
+
+    Get-by-name first (a retried step, a replayed event or a re-created stack finds the job and
+    never starts a second one); ``ConflictException`` on create also means "adopt".
+    """
+    names = spec.names
+    job = bc.get_job(clients.bedrock, names.job_name)
+    adopted = job is not None
+    if job is None:
+        arn = bc.create_job(clients.bedrock, spec.create_job_request())
+        if arn is None:
+            job = bc.get_job(clients.bedrock, names.job_name)
+            if job is None:
+                raise InvalidRequest(
+                    f"CreateModelCustomizationJob reported a conflict but {names.job_name} is absent"
+                )
+            adopted = True
+        else:
+            job = {"jobArn": arn, "jobName": names.job_name, "status": "InProgress"}
+    result = {**_job_state(job, checks=0), "adopted": adopted}
+    record = state.merge(
+        state.read(clients.ssm, settings.state_parameter),
+        spec.pipeline,
+        phase=state.TRAINING,
+        step=result["step"],
+        jobStatus=result["status"],
+        fingerprint=spec.fingerprint,
+        executionArn=execution_arn,
+        jobName=result["jobName"],
+        jobArn=result["jobArn"],
+        deploymentMode=spec.deployment_mode,
+    )
+    state.publish(clients, settings, record, notify=False)
+    return result
+
+
+def check_job(
+    spec: RunSpec, job: Mapping[str, Any], clients: Any, settings: Settings, execution_arn: str
+) -> dict[str, Any]:
+    """Poll the job once; publish a state change when its status or phase moved."""
+    found = bc.get_job(clients.bedrock, str(job.get("jobArn") or spec.names.job_name))
+    if found is None:
+        raise InvalidRequest(f"customization job {job.get('jobArn') or spec.names.job_name} no longer exists")
+    result = {**_job_state(found, checks=int(job.get("checks", 0)) + 1), "adopted": bool(job.get("adopted"))}
+    moved = (result["status"], result["step"]) != (job.get("status"), job.get("step"))
+    if moved and result["status"] in ("InProgress", "Stopping"):
+        record = state.merge(
+            state.read(clients.ssm, settings.state_parameter),
+            spec.pipeline,
+            phase=state.TRAINING,
+            step=result["step"],
+            jobStatus=result["status"],
+            fingerprint=spec.fingerprint,
+            executionArn=execution_arn,
+            jobName=result["jobName"],
+            jobArn=result["jobArn"],
+        )
+        state.publish(clients, settings, record, notify=False)
+    return result
+
+
+def await_job_event(
+    job: Mapping[str, Any], task_token: str, clients: Any, settings: Settings
+) -> dict[str, Any]:
+    """Park the task token where the job-event function finds it; the workflow then waits for the
+    event or for ``job.nextPollSeconds``, whichever comes first."""
+    value = json.dumps(
+        {"jobName": job.get("jobName", ""), "jobArn": job.get("jobArn", ""), "taskToken": task_token},
+        separators=(",", ":"),
+    )
+    retry.call(
+        clients.ssm.put_parameter, Name=settings.wait_parameter, Value=value, Type="String", Overwrite=True
+    )
+    return {"parked": True}
+
+
+def _deploy_result(dep: Mapping[str, Any], outcome: str, **updates: Any) -> dict[str, Any]:
+    kept = ("attempt", "startedAt", "arn", "created", "replacing", "updateRequested", "quietChecks")
+    result = {k: dep.get(k) for k in kept}
+    result.update(
+        outcome=outcome, failureMessage="", nextPollSeconds=deploy_poll_seconds(int(dep["attempt"]))
+    )
+    result.update(updates)
+    return {k: v for k, v in result.items() if v is not None}
+
+
+def reconcile_deployment(
+    spec: RunSpec,
+    job: Mapping[str, Any],
+    deployment: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> dict[str, Any]:
+    """Move the pipeline's one deployment one step towards serving this run's model.
+
+    Returns ``outcome`` ``Pending`` (wait ``nextPollSeconds`` and call again), ``Active`` or
+    ``Failed`` (with ``failureMessage``). Creates the deployment when there is none, swaps the new
+    model in with UpdateCustomModelDeployment when one exists (same ARN for consumers; the old model
+    serves until the swap completes), replaces a Failed deployment left by an earlier run, and never
+    touches the deployment when a newer run owns the pipeline (:class:`Superseded`).
+    """
+    names = spec.names
+    model_arn = str(job.get("modelArn") or "")
+    current = state.read(clients.ssm, settings.state_parameter)
+    if not state.owned_by(current, spec.fingerprint):
+        raise Superseded(
+            f"run {names.short} was superseded by {(current or {}).get('fingerprint', '?')[:12]}"
+        )
+    moment = now()
+    dep: dict[str, Any] = {**deployment, "attempt": int(deployment.get("attempt", 0)) + 1}
+    dep.setdefault("startedAt", moment.replace(microsecond=0).isoformat())
+    if dep["attempt"] == 1:
+        record = state.merge(
+            current,
+            spec.pipeline,
+            phase=state.DEPLOYING,
+            step="",
+            jobStatus=str(job.get("status", "")),
+            fingerprint=spec.fingerprint,
+            executionArn=execution_arn,
+            modelArn=model_arn,
+            deploymentName=names.deployment_name,
+        )
+        state.publish(clients, settings, record, notify=False)
+    if (moment - datetime.fromisoformat(dep["startedAt"])).total_seconds() > DEPLOY_TIMEOUT_SECONDS:
+        return _deploy_result(dep, "Failed", failureMessage="deployment did not become Active within 4 hours")
+
+    model = bc.get_custom_model(clients.bedrock, model_arn) if model_arn else None
+    if model is None:
+        return _deploy_result(dep, "Failed", failureMessage=f"custom model {model_arn or '?'} does not exist")
+    if model.get("modelStatus") == "Failed":
+        return _deploy_result(
+            dep, "Failed", failureMessage=f"custom model failed: {model.get('failureMessage', '')}"
+        )
+    if model.get("modelStatus") == "Creating":
+        return _deploy_result(dep, "Pending")
+
+    found = bc.get_deployment(clients.bedrock, names.deployment_name)
+    if found is None:
+        arn = bc.create_deployment(
+            clients.bedrock,
+            name=names.deployment_name,
+            model_arn=model_arn,
+            token=names.deployment_request_token,
+            description=f"bedrock-rft pipeline {spec.pipeline}, run {names.short}",
+            tags=spec.deployment_tags,
+        )
+        return _deploy_result(dep, "Pending", arn=arn, created=True)
+
+    arn = str(found.get("customModelDeploymentArn", ""))
+    status = found.get("status")
+    serving = found.get("modelArn")
+    update = found.get("updateDetails") or {}
+    target, update_status = update.get("modelArn"), update.get("updateStatus")
+    failure = str(found.get("failureMessage") or "")
+
+    if status == "Failed":
+        if serving == model_arn and dep.get("created"):
+            return _deploy_result(dep, "Failed", arn=arn, failureMessage=f"deployment failed: {failure}")
+        if dep.get("replacing"):
+            return _deploy_result(dep, "Pending", arn=arn)
+        # left Failed by an earlier run (or its model was deleted out of band): replace it
+        bc.delete_deployment(clients.bedrock, arn or names.deployment_name)
+        return _deploy_result(dep, "Pending", arn=arn, replacing=True)
+    if status == "Creating" or update_status == "Updating":
+        return _deploy_result(dep, "Pending", arn=arn)
+    if update_status == "UpdateFailed" and target == model_arn:
+        message = f"swapping in the new model failed (the previous model keeps serving): {failure}"
+        return _deploy_result(dep, "Failed", arn=arn, failureMessage=message)
+    if serving == model_arn or (target == model_arn and update_status == "UpdateCompleted"):
+        return _deploy_result(dep, "Active", arn=arn)
+    # Active and serving another model: request the swap once, then let it settle
+    quiet = int(dep.get("quietChecks") or 0)
+    if dep.get("updateRequested") and quiet < UPDATE_SETTLE_CHECKS:
+        return _deploy_result(dep, "Pending", arn=arn, quietChecks=quiet + 1)
+    bc.update_deployment(clients.bedrock, arn or names.deployment_name, model_arn)
+    return _deploy_result(dep, "Pending", arn=arn, updateRequested=True, quietChecks=0)
+
+
+def publish_success(
+    spec: RunSpec,
+    job: Mapping[str, Any],
+    deployment: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+) -> dict[str, Any]:
+    """Publish the outcome: ACTIVE (model serving behind the deployment) or TRAINED (mode none)."""
+    current = state.read(clients.ssm, settings.state_parameter)
+    if not state.owned_by(current, spec.fingerprint):
+        raise Superseded(f"run {spec.names.short} finished after a newer run took over; nothing published")
+    updates: dict[str, Any] = {
+        "phase": state.TRAINED if spec.deployment_mode == "none" else state.ACTIVE,
+        "step": "",
+        "jobStatus": str(job.get("status", "")),
+        "fingerprint": spec.fingerprint,
+        "executionArn": execution_arn,
+        "jobName": job.get("jobName"),
+        "jobArn": job.get("jobArn"),
+        "modelArn": job.get("modelArn"),
+        "deploymentMode": spec.deployment_mode,
+    }
+    if spec.deployment_mode != "none":
+        updates.update(
+            deploymentName=spec.names.deployment_name,
+            deploymentArn=deployment.get("arn"),
+            servingModelArn=job.get("modelArn"),
+        )
+    record = state.merge(current, spec.pipeline, **updates)
+    state.publish(clients, settings, record, notify=True)
+    return record
+
+
+def _failure_message(error: Mapping[str, Any]) -> str:
+    cause = str(error.get("Cause") or "")
+    try:
+        parsed = json.loads(cause)
+    except json.JSONDecodeError:
+        return cause
+    if isinstance(parsed, dict) and "errorMessage" in parsed:
+        return str(parsed["errorMessage"])
+    return cause
+
+
+def failing_phase(error: Mapping[str, Any], run: Mapping[str, Any]) -> str:
+    """Where the run failed: the job's own phase when the job failed, else the workflow stage."""
+    if error.get("Phase"):
+        return str(error["Phase"])
+    if (run.get("deployment") or {}).get("attempt"):
+        return "deployment"
+    if (run.get("job") or {}).get("jobArn"):
+        return "training"
+    if "objects" in (run.get("preflight") or {}):
+        return "job start"
+    return "preflight"
+
+
+def publish_failure(
+    spec: RunSpec, run: Mapping[str, Any], clients: Any, settings: Settings, execution_arn: str
+) -> dict[str, Any]:
+    """Publish FAILED (or STOPPED) with the service's message and the failing phase, leaving the
+    pipeline's deployment fields (the previous model keeps serving) untouched."""
+    error = run.get("error") or {}
+    name = str(error.get("Error") or "Error")
+    message = _failure_message(error)[:2000] or name
+    phase = failing_phase(error, run)
+    job = run.get("job") or {}
+    record = state.merge(
+        state.read(clients.ssm, settings.state_parameter),
+        spec.pipeline,
+        phase=state.STOPPED if name == "JobStopped" else state.FAILED,
+        step="",
+        jobStatus=job.get("status") or None,
+        fingerprint=spec.fingerprint,
+        executionArn=execution_arn,
+        jobName=job.get("jobName") or None,
+        jobArn=job.get("jobArn") or None,
+        modelArn=job.get("modelArn") or None,
+        failure={"phase": phase, "error": name, "message": message},
+    )
+    published = state.publish(clients, settings, record, notify=True)
+    return {"error": name, "message": f"{phase}: {message}"[:4000], "published": published}
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+ACTIONS = (
+    "preflight",
+    "start_job",
+    "check_job",
+    "await_job_event",
+    "reconcile_deployment",
+    "publish_success",
+    "publish_failure",
+)
+
+
+def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> dict[str, Any]:
+    """Dispatch one workflow step: ``event["action"]`` names it; ``event["spec"]`` is the run spec."""
+    action = event.get("action")
+    if action not in ACTIONS:
+        raise InvalidRequest(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    spec = RunSpec.from_dict(event.get("spec") or {})
+    execution_arn = str(event.get("executionArn", ""))
+    job = event.get("job") or {}
+    if action == "preflight":
+        return preflight(spec, clients)
+    if action == "start_job":
+        return start_job(spec, clients, settings, execution_arn)
+    if action == "check_job":
+        return check_job(spec, job, clients, settings, execution_arn)
+    if action == "await_job_event":
+        return await_job_event(job, str(event.get("taskToken", "")), clients, settings)
+    if action == "reconcile_deployment":
+        return reconcile_deployment(
+            spec, job, event.get("deployment") or {}, clients, settings, execution_arn
+        )
+    if action == "publish_success":
+        return publish_success(spec, job, event.get("deployment") or {}, clients, settings, execution_arn)
+    return publish_failure(spec, event, clients, settings, execution_arn)
