@@ -1,0 +1,1 @@
+"""Reading Bedrock model invocation logs: sources, records, body formats, metadata filters."""
