@@ -1,0 +1,161 @@
+"""The lifecycle's cdk-nag acknowledgments: each on the narrowest construct, per finding, with a reason.
+
+Findings the construct can fix are fixed instead (customer-managed roles without managed policies,
+encrypted log groups, reserved concurrency and memory on the framework function, no wildcard
+actions). What remains is listed here, grouped by why it cannot be fixed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import aws_cdk as cdk
+
+from bedrock_rft.compliance import acknowledge, resource_finding
+
+if TYPE_CHECKING:
+    from bedrock_rft.lifecycle.construct import RftLifecycle
+
+PACKS = ("NIST.800.53.R5", "HIPAA.Security")
+
+INLINE_POLICY = (
+    "CDK writes this role's least-privilege policy inline (grants are added where each permission is "
+    "needed); it belongs to exactly one role and is created and deleted with it."
+)
+XRAY = (
+    "X-Ray PutTraceSegments/PutTelemetryRecords (added by CDK for tracing) support no resource-level "
+    "permissions; IAM accepts only '*' for them."
+)
+OUTSIDE_VPC = (
+    "Lifecycle functions only call AWS control-plane APIs (Bedrock, Step Functions, SSM, SNS, "
+    "EventBridge, S3 HEAD) with IAM over TLS and never handle training data; running them in the "
+    "isolated VPC would need five more interface endpoints and, for the launcher, would cut off "
+    "CloudFormation's pre-signed S3 response URL."
+)
+SYNC_NO_DLQ = (
+    "Invoked synchronously (by Step Functions / the custom-resource framework) which retries and "
+    "reports every failure itself; a dead-letter queue only receives failed asynchronous events."
+)
+
+
+def _both(rule: str) -> tuple[str, ...]:
+    return tuple(f"{pack}-{rule}" for pack in PACKS)
+
+
+def apply(lifecycle: RftLifecycle) -> None:
+    """Acknowledge the findings :class:`RftLifecycle` cannot fix, on its own constructs only."""
+    stack = cdk.Stack.of(lifecycle)
+    bedrock_wildcards = [
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn(kind))
+        for kind in ("custom-model", "model-customization-job", "custom-model-deployment")
+    ]
+    bedrock_reason = (
+        "Bedrock names jobs, custom models and deployments with a service-generated 12-character id "
+        "(model-customization-job/<base-model>/<id>), unknown until created; the actions are scoped to "
+        "this account and Region, and jobs/models carry bedrock-rft tags."
+    )
+    lifecycle_fn, events_fn, launcher_fn = lifecycle.functions
+
+    # lifecycle function: Bedrock job/model/deployment ARNs, dataset objects, X-Ray
+    policy = lifecycle_fn.role.node.find_child("DefaultPolicy")
+    acknowledge(policy, bedrock_reason, *bedrock_wildcards)
+    acknowledge(
+        policy,
+        "Pre-flight HEADs the training and validation objects; their keys are content-addressed and "
+        "passed as deploy-time values, and only s3:GetObject (no write, no delete) is granted.",
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._dataset_objects_arn),
+    )
+    # launcher: stop runs of this state machine (execution names carry a per-request suffix)
+    policy = launcher_fn.role.node.find_child("DefaultPolicy")
+    acknowledge(policy, bedrock_reason, *bedrock_wildcards)
+    acknowledge(
+        policy,
+        "Execution names end with a per-request hash; the launcher may stop any execution of this "
+        "one state machine (and only StopExecution is granted on them).",
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle.executions_arn_pattern),
+    )
+    if lifecycle.retain_models is False:
+        acknowledge(
+            policy,
+            "bedrock:ListCustomModels has no resource type, so IAM accepts only '*'; it is needed to "
+            "find this pipeline's models (by name prefix) when the pipeline is deleted with "
+            "retain_models = False.",
+            "AwsSolutions-IAM5[Resource::*]",
+        )
+    for function in (lifecycle_fn, events_fn, launcher_fn):
+        policy = function.role.node.find_child("DefaultPolicy")
+        acknowledge(policy, XRAY, "AwsSolutions-IAM5[Resource::*]")
+        acknowledge(policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+        acknowledge(function.function, OUTSIDE_VPC, *_both("LambdaInsideVPC"))
+    for function in (lifecycle_fn, launcher_fn):
+        acknowledge(function.function, SYNC_NO_DLQ, "Serverless-LambdaDLQ", *_both("LambdaDLQ"))
+
+    # state machine role: invoke the lifecycle function (any version), vended log delivery, X-Ray
+    machine_policy = lifecycle.state_machine.role.node.find_child("DefaultPolicy")
+    acknowledge(
+        machine_policy,
+        "CDK grants lambda:InvokeFunction on the lifecycle function and its versions (<arn>:*); only "
+        "that one function can be invoked.",
+        resource_finding(stack, "AwsSolutions-IAM5", f"{lifecycle.lifecycle_function.function_arn}:*"),
+    )
+    acknowledge(
+        machine_policy,
+        "Step Functions log delivery (logs:CreateLogDelivery, PutResourcePolicy, ...) and X-Ray "
+        "support no resource-level permissions; IAM accepts only '*' for them.",
+        "AwsSolutions-IAM5[Resource::*]",
+    )
+    acknowledge(machine_policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+
+    # custom-resource framework (CDK-owned Node.js function and its role)
+    provider = lifecycle.provider
+    framework_policy = provider.framework_role.node.find_child("DefaultPolicy")
+    acknowledge(
+        framework_policy,
+        "The custom-resource framework invokes the launcher handler and its versions (<arn>:*); only "
+        "that one function can be invoked.",
+        resource_finding(stack, "AwsSolutions-IAM5", f"{lifecycle.launcher_function.function_arn}:*"),
+    )
+    acknowledge(framework_policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+    framework = provider.framework_function
+    acknowledge(
+        framework,
+        "CDK's custom-resource framework function must reach CloudFormation's pre-signed S3 response "
+        "URL, which an isolated subnet cannot; it only relays the request to the launcher handler.",
+        *_both("LambdaInsideVPC"),
+    )
+    acknowledge(
+        framework,
+        "CloudFormation invokes the framework asynchronously and waits for its answer; an invocation "
+        "that fails reaches CloudFormation as a FAILED resource (or its service timeout), which is "
+        "where it must surface, not in a queue.",
+        "Serverless-LambdaDLQ",
+        *_both("LambdaDLQ"),
+    )
+    acknowledge(
+        framework,
+        "CDK-owned relay function; the launcher handler it calls is traced with X-Ray.",
+        "Serverless-LambdaTracing",
+    )
+
+    # job-event path: best effort by design (the workflow polls)
+    acknowledge(
+        lifecycle.job_event_rule,
+        "The job event only shortens a wait; a lost delivery costs at most one poll interval (<= 15 "
+        "min). EventBridge retries delivery for an hour and the function has its own dead-letter queue.",
+        "Serverless-EventBusDLQ",
+    )
+    acknowledge(
+        lifecycle.dead_letter_queue,
+        "This queue is the job-event function's dead-letter queue; a queue behind it would only move "
+        "the same messages again.",
+        "Serverless-SQSRedrivePolicy",
+        "AwsSolutions-SQS3",
+    )
+    for subscription in lifecycle.topic.node.children:
+        if isinstance(subscription, cdk.aws_sns.Subscription):
+            acknowledge(
+                subscription,
+                "E-mail notifications are a convenience; every outcome is also in the SSM state "
+                "parameter and an EventBridge event, which are the sources of truth.",
+                "Serverless-SNSRedrivePolicy",
+            )

@@ -1,0 +1,576 @@
+"""``RftLifecycle``: start the RFT job, wait for it however long it runs, deploy, publish."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from bedrock_rft.lifecycle import acknowledgments
+from bedrock_rft.lifecycle.functions import LifecycleFunction
+from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
+from bedrock_rft.lifecycle.launcher import (
+    HANDLER_TIMEOUT,
+    PIPELINE_TYPE,
+    RUN_TYPE,
+    SERVICE_TIMEOUT,
+    LauncherProvider,
+)
+from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
+from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle.settings import EVENT_SOURCE
+from rft_runtime.lifecycle.spec import SPEC_SCHEMA
+
+HANDLERS = "rft_runtime.lifecycle.handlers"
+LIFECYCLE_TIMEOUT = cdk.Duration.minutes(2)
+#: Terminal job statuses that wake the waiting workflow step.
+WAKING_STATUSES = ("Completed", "Failed", "Stopped")
+
+
+class RftLifecycle(Construct):
+    """Train with Bedrock RFT and serve the result, driven by ``cdk deploy``.
+
+    CloudFormation cannot wait hours, so a launcher custom resource (Provider, ``on_event`` only,
+    outside any VPC, 15-minute service timeout) starts a Step Functions Standard execution and
+    returns in seconds. The workflow checks the dataset (HeadObject), starts the job (names and
+    idempotency token derived from :attr:`fingerprint`; an existing job is adopted, never
+    duplicated), waits (poll 2 min growing to 15 min, cut short by the ``aws.bedrock`` job event),
+    creates the pipeline's on-demand deployment or swaps the new model into it (one stable
+    deployment ARN; the old model serves until the swap completes), waits until Active and
+    publishes the outcome to the SSM parameter ``/bedrock-rft/<pipeline>/state``, an EventBridge
+    event (source ``bedrock-rft``, detail-type "RFT Pipeline State Change") and the SNS topic.
+
+    The fingerprint covers the training inputs only: ``inputs_fingerprint`` (dataset content or S3
+    version), ``reward_fingerprint``, ``base_model_id``, ``hyperparameters``, the literal parts of
+    ``training_data_config``/``validation_s3_uris`` and ``retrain_nonce``. Tags, descriptions,
+    networking and notification settings never start a new run; an unchanged redeploy is a no-op.
+
+    Two custom resources: ``launcher`` (``Custom::RftTrainingRun``, one per fingerprint: a new
+    fingerprint replaces it, and the replaced run's Delete stops its execution and job) and
+    ``pipeline_resource`` (``Custom::RftPipeline``, constant id: only deleting the pipeline deletes
+    the deployment, and with ``retain_models=False`` the pipeline's models). A run's Delete never
+    touches the deployment, so the cleanup after a rolled-back update cannot take down the model
+    that is still serving.
+
+    Keyword arguments (all keyword-only):
+        pipeline_name: lowercase letters, digits, single hyphens, at most 24 characters. Required.
+        base_model_id: model id or ARN, e.g. ``amazon.nova-2-lite-v1:0:256k``. Required.
+        hyperparameters: ``RFTHyperParameters`` in API form (checked against botocore). Required.
+        training_data_config: ``{"s3Uri": ...}`` or ``{"invocationLogsConfig": {...}}``; values may
+            be tokens. Required.
+        validation_s3_uris: up to 10 ``s3://`` objects. Default: none.
+        output_s3_uri: where the job writes its artifacts. Required.
+        inputs_fingerprint: hash of the training (and validation) data content, or S3 URI + version,
+            computed by the caller. Required.
+        reward_function_version: the reward Lambda *version* the job invokes. Required.
+        reward_fingerprint: hash of the grader's code and options. Required.
+        customization_role: the Bedrock service role (passed to the job). Required.
+        encryption_key: encrypts the model, logs, topic, queue, state machine, Lambda environments.
+            Its policy must let CloudWatch Logs use it (``PipelineKey`` does). Required.
+        dataset_bucket: pre-flight checks objects in this bucket. Required.
+        vpc / vpc_subnets / security_groups: the *job's* ``vpcConfig``. Default: no VPC; subnets
+            default to the VPC's private ones; without security groups one is created (no inbound,
+            HTTPS out). The lifecycle Lambdas stay outside the VPC (control-plane calls only).
+        deployment_mode: ``"on_demand"`` (default) or ``"none"`` (train only). Applies to runs
+            started after it changes.
+        retain_models: keep trained models when the pipeline is deleted. Default True.
+        notification_emails: subscribed to the topic. Default: none.
+        tags: added to the job and the model (plus ``bedrock-rft:pipeline``/``:fingerprint``).
+            Default: none.
+        log_retention: of every log group. Default one year.
+        removal_policy: of the log groups. Default ``RETAIN``.
+        retrain_nonce: change it to train identical inputs again (e.g. after a transient service
+            failure). Default ``""``.
+        workflow_timeout: longest a run may take, training included. Default 30 days.
+
+    Attributes: ``fingerprint``, ``names`` (``RunNames``: job, model, deployment names),
+    ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
+    ``state_parameter``, ``topic``, ``lifecycle_function``, ``job_event_function``,
+    ``launcher_function``, ``job_event_rule``, ``dead_letter_queue``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        pipeline_name: str,
+        base_model_id: str,
+        hyperparameters: Mapping[str, Any],
+        training_data_config: Mapping[str, Any],
+        validation_s3_uris: Sequence[str] = (),
+        output_s3_uri: str,
+        inputs_fingerprint: str,
+        reward_function_version: lambda_.IVersion,
+        reward_fingerprint: str,
+        customization_role: iam.IRole,
+        encryption_key: kms.IKey,
+        dataset_bucket: s3.IBucket,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        deployment_mode: str = "on_demand",
+        retain_models: bool = True,
+        notification_emails: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        retrain_nonce: str = "",
+        workflow_timeout: cdk.Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        tags = dict(tags or {})
+        check_props(
+            pipeline_name=pipeline_name,
+            base_model_id=base_model_id,
+            hyperparameters=hyperparameters,
+            training_data_config=training_data_config,
+            validation_s3_uris=validation_s3_uris,
+            output_s3_uri=output_s3_uri,
+            inputs_fingerprint=inputs_fingerprint,
+            reward_fingerprint=reward_fingerprint,
+            deployment_mode=deployment_mode,
+            notification_emails=notification_emails,
+            tags=tags,
+            has_vpc=vpc is not None,
+            vpc_placement_given=vpc_subnets is not None or bool(security_groups),
+            security_group_count=len(security_groups),
+        )
+        self.fingerprint = training_fingerprint(
+            base_model_id=base_model_id,
+            hyperparameters=hyperparameters,
+            training_data_config=training_data_config,
+            validation_s3_uris=validation_s3_uris,
+            inputs_fingerprint=inputs_fingerprint,
+            reward_fingerprint=reward_fingerprint,
+            retrain_nonce=retrain_nonce,
+        )
+        self.names = names.RunNames(pipeline_name, self.fingerprint)
+        self.pipeline_name = pipeline_name
+        self.retain_models = retain_models
+        self._dataset_objects_arn = dataset_bucket.arn_for_objects("*")
+        self._key = encryption_key
+        stack = cdk.Stack.of(self)
+
+        # --- where the outcome goes -----------------------------------------------------------
+        self.topic = sns.Topic(
+            self,
+            "Topic",
+            display_name=f"bedrock-rft {pipeline_name}",
+            master_key=encryption_key,
+            enforce_ssl=True,
+        )
+        for index, email in enumerate(notification_emails):
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+            del index
+        self.state_parameter = ssm.StringParameter(
+            self,
+            "State",
+            parameter_name=names.state_parameter_name(pipeline_name),
+            string_value=state.serialize(state.initial_record(pipeline_name)),
+            description=f"bedrock-rft {pipeline_name}: state of the latest run (JSON, by the workflow)",
+            tier=ssm.ParameterTier.STANDARD,
+        )
+        self.wait_parameter = ssm.StringParameter(
+            self,
+            "JobWait",
+            parameter_name=names.wait_parameter_name(pipeline_name),
+            string_value="{}",
+            description=f"bedrock-rft {pipeline_name}: task token of the step waiting for the job event",
+            tier=ssm.ParameterTier.STANDARD,
+        )
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "JobEventDeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=encryption_key,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+
+        # --- functions ------------------------------------------------------------------------
+        environment = {
+            "RFT_PIPELINE": pipeline_name,
+            "RFT_STATE_PARAMETER": self.state_parameter.parameter_name,
+            "RFT_WAIT_PARAMETER": self.wait_parameter.parameter_name,
+            "RFT_TOPIC_ARN": self.topic.topic_arn,
+        }
+        common = {
+            "encryption_key": encryption_key,
+            "log_retention": log_retention,
+            "removal_policy": removal_policy,
+        }
+        lifecycle = LifecycleFunction(
+            self,
+            "Lifecycle",
+            handler=f"{HANDLERS}.lifecycle_handler",
+            description=f"bedrock-rft {pipeline_name}: workflow steps (pre-flight, job, deployment, publish)",
+            timeout=LIFECYCLE_TIMEOUT,
+            environment=environment,
+            reserved_concurrency=5,
+            **common,
+        )
+        job_events = LifecycleFunction(
+            self,
+            "JobEvents",
+            handler=f"{HANDLERS}.job_event_handler",
+            description=f"bedrock-rft {pipeline_name}: wakes the workflow on Bedrock job state changes",
+            timeout=cdk.Duration.seconds(30),
+            environment={
+                "RFT_PIPELINE": pipeline_name,
+                "RFT_WAIT_PARAMETER": self.wait_parameter.parameter_name,
+            },
+            reserved_concurrency=2,
+            dead_letter_queue=self.dead_letter_queue,
+            **common,
+        )
+        launcher = LifecycleFunction(
+            self,
+            "Launcher",
+            handler=f"{HANDLERS}.launcher_handler",
+            description=f"bedrock-rft {pipeline_name}: launcher custom resource (starts/stops runs)",
+            timeout=HANDLER_TIMEOUT,
+            environment={"RFT_PIPELINE": pipeline_name},
+            reserved_concurrency=2,
+            **common,
+        )
+        self.lifecycle_function = lifecycle.function
+        self.job_event_function = job_events.function
+        self.launcher_function = launcher.function
+        self._functions = (lifecycle, job_events, launcher)
+
+        # --- workflow -------------------------------------------------------------------------
+        self.workflow = LifecycleWorkflow(
+            self,
+            "Workflow",
+            lifecycle_function=lifecycle.function,
+            encryption_key=encryption_key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            timeout=workflow_timeout,
+        )
+        self.state_machine = self.workflow.state_machine
+        self.job_event_rule = events.Rule(
+            self,
+            "JobStateChange",
+            description=f"bedrock-rft {pipeline_name}: customization job finished",
+            event_pattern=events.EventPattern(
+                source=["aws.bedrock"],
+                detail_type=["Model Customization Job State Change"],
+                detail={
+                    "jobName": [{"prefix": self.names.model_name_prefix}],
+                    "jobStatus": list(WAKING_STATUSES),
+                },
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    job_events.function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)
+                )
+            ],
+        )
+
+        # --- permissions ----------------------------------------------------------------------
+        self._grant_lifecycle(lifecycle.role, base_model_id, customization_role, dataset_bucket)
+        self._grant_launcher(launcher.role, retain_models)
+        self.wait_parameter.grant_read(job_events.role)
+        self.state_machine.grant_task_response(job_events.role)
+
+        # --- custom resources -----------------------------------------------------------------
+        self.provider = LauncherProvider(
+            self,
+            "LauncherProvider",
+            handler=launcher.function,
+            encryption_key=encryption_key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.pipeline_resource = cdk.CustomResource(
+            self,
+            "Pipeline",
+            service_token=self.provider.provider.service_token,
+            resource_type=PIPELINE_TYPE,
+            properties={
+                "Kind": "pipeline",
+                "Pipeline": pipeline_name,
+                "RetainModels": "true" if retain_models else "false",
+            },
+            service_timeout=SERVICE_TIMEOUT,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        spec = {
+            "schema": SPEC_SCHEMA,
+            "pipeline": pipeline_name,
+            "fingerprint": self.fingerprint,
+            "jobRequest": self._job_request(
+                base_model_id=base_model_id,
+                hyperparameters=hyperparameters,
+                training_data_config=training_data_config,
+                validation_s3_uris=validation_s3_uris,
+                output_s3_uri=output_s3_uri,
+                reward_function_version=reward_function_version,
+                customization_role=customization_role,
+                vpc=vpc,
+                vpc_subnets=vpc_subnets,
+                security_groups=security_groups,
+                tags=tags,
+            ),
+            "deploymentMode": deployment_mode,
+            "deploymentTags": _tag_list({**tags, "bedrock-rft:pipeline": pipeline_name}),
+            "preflightUris": [
+                u for u in [training_data_config.get("s3Uri"), *validation_s3_uris] if isinstance(u, str)
+            ],
+            "datasetBucket": dataset_bucket.bucket_name,
+            "retainModels": retain_models,
+        }
+        self.launcher = cdk.CustomResource(
+            self,
+            "Run",
+            service_token=self.provider.provider.service_token,
+            resource_type=RUN_TYPE,
+            properties={
+                "Kind": "run",
+                "Pipeline": pipeline_name,
+                "Fingerprint": self.fingerprint,
+                "Spec": stack.to_json_string(spec),
+                "StateMachineArn": self.state_machine.state_machine_arn,
+                "StateParameter": self.state_parameter.parameter_name,
+                "GraceSeconds": str(int(LIFECYCLE_TIMEOUT.to_seconds()) + 30),
+            },
+            service_timeout=SERVICE_TIMEOUT,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        # runs stop before the deployment goes; the run starts only once everything it uses exists
+        self.launcher.node.add_dependency(self.pipeline_resource, self.job_event_rule, self.wait_parameter)
+        acknowledgments.apply(self)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _job_request(
+        self,
+        *,
+        base_model_id: str,
+        hyperparameters: Mapping[str, Any],
+        training_data_config: Mapping[str, Any],
+        validation_s3_uris: Sequence[str],
+        output_s3_uri: str,
+        reward_function_version: lambda_.IVersion,
+        customization_role: iam.IRole,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup],
+        tags: Mapping[str, str],
+    ) -> dict[str, Any]:
+        own_tags = {"bedrock-rft:pipeline": self.pipeline_name, "bedrock-rft:fingerprint": self.names.short}
+        request: dict[str, Any] = {
+            "roleArn": customization_role.role_arn,
+            "baseModelIdentifier": base_model_id,
+            "trainingDataConfig": dict(training_data_config),
+            "outputDataConfig": {"s3Uri": output_s3_uri},
+            "customizationConfig": {
+                "rftConfig": {
+                    "graderConfig": {"lambdaGrader": {"lambdaArn": reward_function_version.function_arn}},
+                    "hyperParameters": dict(hyperparameters),
+                }
+            },
+            "customModelKmsKeyId": self._key.key_arn,
+            "jobTags": _tag_list({**tags, **own_tags}),
+            "customModelTags": _tag_list({**tags, **own_tags}),
+        }
+        if validation_s3_uris:
+            request["validationDataConfig"] = {"validators": [{"s3Uri": uri} for uri in validation_s3_uris]}
+        if vpc is not None:
+            groups = list(security_groups)
+            if not groups:
+                group = ec2.SecurityGroup(
+                    self,
+                    "JobSecurityGroup",
+                    vpc=vpc,
+                    description="bedrock-rft training job interfaces: no inbound, HTTPS out",
+                    allow_all_outbound=False,
+                )
+                group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to VPC endpoints")
+                groups = [group]
+            subnets = vpc.select_subnets(**_selection_kwargs(vpc_subnets))
+            request["vpcConfig"] = {
+                "subnetIds": subnets.subnet_ids,
+                "securityGroupIds": [g.security_group_id for g in groups],
+            }
+        return request
+
+    def _bedrock_arn(self, resource: str) -> str:
+        return cdk.Stack.of(self).format_arn(service="bedrock", resource=resource, resource_name="*")
+
+    def _base_model_arns(self, base_model_id: str) -> list[str]:
+        if base_model_id.startswith("arn:"):
+            return [base_model_id]
+        stack = cdk.Stack.of(self)
+        ids = [base_model_id]
+        if base_model_id.count(":") >= 2:  # context-window suffix (":256k"): allow the plain id too
+            ids.append(base_model_id.rsplit(":", 1)[0])
+        return [
+            stack.format_arn(service="bedrock", account="", resource="foundation-model", resource_name=i)
+            for i in ids
+        ]
+
+    def _grant_lifecycle(
+        self, role: iam.IRole, base_model_id: str, customization_role: iam.IRole, bucket: s3.IBucket
+    ) -> None:
+        custom_models = self._bedrock_arn("custom-model")
+        jobs = self._bedrock_arn("model-customization-job")
+        deployments = self._bedrock_arn("custom-model-deployment")
+        statements = [
+            iam.PolicyStatement(
+                sid="CustomizationJobs",
+                actions=[
+                    "bedrock:CreateModelCustomizationJob",
+                    "bedrock:GetModelCustomizationJob",
+                    "bedrock:StopModelCustomizationJob",
+                    "bedrock:TagResource",
+                ],
+                resources=[*self._base_model_arns(base_model_id), custom_models, jobs],
+            ),
+            iam.PolicyStatement(
+                sid="ReadCustomModels", actions=["bedrock:GetCustomModel"], resources=[custom_models]
+            ),
+            iam.PolicyStatement(
+                sid="OnDemandDeployment",
+                actions=[
+                    "bedrock:CreateCustomModelDeployment",
+                    "bedrock:GetCustomModelDeployment",
+                    "bedrock:UpdateCustomModelDeployment",
+                    "bedrock:DeleteCustomModelDeployment",
+                ],
+                resources=[deployments, custom_models],
+            ),
+            iam.PolicyStatement(
+                sid="PassRoleToBedrockOnly",
+                actions=["iam:PassRole"],
+                resources=[customization_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+            ),
+            iam.PolicyStatement(
+                sid="PreflightHeadObject", actions=["s3:GetObject"], resources=[self._dataset_objects_arn]
+            ),
+            # with ListBucket a missing key answers 404 (not 403), so pre-flight can say "missing"
+            iam.PolicyStatement(
+                sid="PreflightListBucket", actions=["s3:ListBucket"], resources=[bucket.bucket_arn]
+            ),
+        ]
+        for statement in statements:
+            role.add_to_principal_policy(statement)
+        self._grant_publish(role)
+        self.wait_parameter.grant_write(role)
+
+    def _grant_publish(self, role: iam.IRole) -> None:
+        self.state_parameter.grant_read(role)
+        self.state_parameter.grant_write(role)
+        # sns:Publish only; the key statement of every lifecycle role covers the topic's KMS key
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn]
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PutPipelineEvents",
+                actions=["events:PutEvents"],
+                resources=[
+                    cdk.Stack.of(self).format_arn(
+                        service="events", resource="event-bus", resource_name="default"
+                    )
+                ],
+                conditions={"StringEquals": {"events:source": EVENT_SOURCE}},
+            )
+        )
+
+    def _grant_launcher(self, role: iam.IRole, retain_models: bool) -> None:
+        statements = [
+            iam.PolicyStatement(
+                sid="StartAndListRuns",
+                actions=["states:StartExecution", "states:ListExecutions"],
+                resources=[self.state_machine.state_machine_arn],
+            ),
+            iam.PolicyStatement(
+                sid="StopRuns", actions=["states:StopExecution"], resources=[self.executions_arn_pattern]
+            ),
+            iam.PolicyStatement(
+                sid="StopJobsOnDelete",
+                actions=["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
+                resources=[self._bedrock_arn("model-customization-job")],
+            ),
+            iam.PolicyStatement(
+                sid="DeleteDeploymentOnDelete",
+                actions=["bedrock:GetCustomModelDeployment", "bedrock:DeleteCustomModelDeployment"],
+                resources=[self._bedrock_arn("custom-model-deployment")],
+            ),
+        ]
+        if not retain_models:
+            statements += [
+                iam.PolicyStatement(
+                    sid="DeleteModelsOnDelete",
+                    actions=["bedrock:DeleteCustomModel"],
+                    resources=[self._bedrock_arn("custom-model")],
+                ),
+                # ListCustomModels has no resource type: IAM accepts only "*"
+                iam.PolicyStatement(
+                    sid="FindModelsOnDelete", actions=["bedrock:ListCustomModels"], resources=["*"]
+                ),
+            ]
+        for statement in statements:
+            role.add_to_principal_policy(statement)
+        self._grant_publish(role)
+
+    @property
+    def functions(self) -> tuple[LifecycleFunction, ...]:
+        """The three lifecycle functions (lifecycle, job events, launcher) with roles and log groups."""
+        return self._functions
+
+    @property
+    def executions_arn_pattern(self) -> str:
+        """ARN pattern of this state machine's executions (``...:execution:<name>:*``)."""
+        return cdk.Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{self.state_machine.state_machine_name}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    @property
+    def execution_name_prefix(self) -> str:
+        """Every execution of the current inputs is named with this prefix."""
+        return self.names.execution_prefix
+
+
+def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+
+
+def _selection_kwargs(selection: ec2.SubnetSelection | None) -> dict[str, Any]:
+    if selection is None:
+        return {}
+    return {
+        key: getattr(selection, key)
+        for key in (
+            "availability_zones",
+            "one_per_az",
+            "subnet_filters",
+            "subnet_group_name",
+            "subnet_type",
+            "subnets",
+        )
+        if getattr(selection, key, None) is not None
+    }

@@ -1,0 +1,175 @@
+"""Props checks and the training-inputs fingerprint of :class:`RftLifecycle`.
+
+Checks are collected and raised together (one ``ValueError`` naming every bad prop). Values that
+are CDK tokens are checked only where a token is acceptable, and never fed raw into the fingerprint:
+a token's text differs between synths, so its place is masked and the *caller's* content hashes
+(``inputs_fingerprint``, ``reward_fingerprint``) carry the identity of tokenized data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import aws_cdk as cdk
+
+from rft_runtime.lifecycle import names
+from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
+
+# CDK's string encodings of unresolved tokens (strings and string lists)
+_TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
+_TAG_TEXT = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
+
+
+@cache
+def _rft_hyperparameter_shape() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("bedrock").shape_for("RFTHyperParameters")
+
+
+def mask_tokens(value: Any) -> Any:
+    """``value`` with every unresolved CDK token replaced by ``"<token>"`` (recursively)."""
+    if isinstance(value, str):
+        return _TOKEN_TEXT.sub("<token>", value) if cdk.Token.is_unresolved(value) else value
+    if isinstance(value, Mapping):
+        return {str(k): mask_tokens(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_tokens(v) for v in value]
+    if cdk.Token.is_unresolved(value):
+        return "<token>"
+    return value
+
+
+def training_fingerprint(
+    *,
+    base_model_id: str,
+    hyperparameters: Mapping[str, Any],
+    training_data_config: Mapping[str, Any],
+    validation_s3_uris: Sequence[str],
+    inputs_fingerprint: str,
+    reward_fingerprint: str,
+    retrain_nonce: str,
+) -> str:
+    """SHA-256 over the training inputs only. Tags, descriptions, role, network, output location
+    and KMS key are deliberately left out: changing them never retrains."""
+    return names.fingerprint(
+        {
+            "customizationType": CUSTOMIZATION_TYPE,
+            "baseModel": base_model_id,
+            "hyperParameters": dict(hyperparameters),
+            "trainingData": mask_tokens(dict(training_data_config)),
+            "validation": mask_tokens(list(validation_s3_uris)),
+            "inputs": inputs_fingerprint,
+            "reward": reward_fingerprint,
+            "retrainNonce": retrain_nonce,
+        }
+    )
+
+
+def _check_hyperparameters(hyperparameters: Mapping[str, Any]) -> list[str]:
+    shape = _rft_hyperparameter_shape()
+    problems: list[str] = []
+    unknown = sorted(set(hyperparameters) - set(shape.members))
+    if unknown:
+        problems.append(f"hyperparameters: unknown keys {unknown}; RFT accepts {sorted(shape.members)}")
+    for key, value in hyperparameters.items():
+        member = shape.members.get(key)
+        if member is None:
+            continue
+        if cdk.Token.is_unresolved(value):
+            problems.append(
+                f"hyperparameters.{key} must be a literal (it feeds the fingerprint), not a token"
+            )
+            continue
+        kind = member.type_name
+        ok = {
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, int | float) and not isinstance(value, bool),
+            "string": isinstance(value, str),
+        }.get(kind, True)
+        if not ok:
+            problems.append(f"hyperparameters.{key} must be {kind}, got {value!r}")
+            continue
+        low, high = member.metadata.get("min"), member.metadata.get("max")
+        if kind != "string" and ((low is not None and value < low) or (high is not None and value > high)):
+            problems.append(f"hyperparameters.{key}={value!r} is outside {low}..{high}")
+        enum = getattr(member, "enum", None)
+        if enum and value not in enum:
+            problems.append(f"hyperparameters.{key}={value!r} must be one of {list(enum)}")
+    return problems
+
+
+def _literal_text(value: Any, prop: str, problems: list[str]) -> None:
+    if not isinstance(value, str) or not value:
+        problems.append(f"{prop} must be a non-empty string")
+    elif cdk.Token.is_unresolved(value):
+        problems.append(
+            f"{prop} must be known at synth time (it feeds names and the fingerprint), not a token"
+        )
+
+
+def check_props(
+    *,
+    pipeline_name: str,
+    base_model_id: str,
+    hyperparameters: Mapping[str, Any],
+    training_data_config: Mapping[str, Any],
+    validation_s3_uris: Sequence[str],
+    output_s3_uri: str,
+    inputs_fingerprint: str,
+    reward_fingerprint: str,
+    deployment_mode: str,
+    notification_emails: Sequence[str],
+    tags: Mapping[str, str],
+    has_vpc: bool,
+    vpc_placement_given: bool,
+    security_group_count: int,
+) -> None:
+    """Raise one ``ValueError`` listing every problem with the props."""
+    problems: list[str] = []
+    if cdk.Token.is_unresolved(pipeline_name):
+        problems.append("pipeline_name must be a literal, not a token")
+    else:
+        problems += names.check_pipeline_name(pipeline_name)
+    _literal_text(base_model_id, "base_model_id", problems)
+    _literal_text(inputs_fingerprint, "inputs_fingerprint", problems)
+    _literal_text(reward_fingerprint, "reward_fingerprint", problems)
+    if not isinstance(hyperparameters, Mapping):
+        problems.append("hyperparameters must be a mapping in API form (RFTHyperParameters)")
+    else:
+        problems += _check_hyperparameters(hyperparameters)
+    sources = [k for k in ("s3Uri", "invocationLogsConfig") if k in (training_data_config or {})]
+    if len(sources) != 1 or len(training_data_config) != 1:
+        problems.append('training_data_config must hold exactly one of "s3Uri" or "invocationLogsConfig"')
+    if len(validation_s3_uris) > 10:
+        problems.append(f"validation_s3_uris: at most 10 (Bedrock limit), got {len(validation_s3_uris)}")
+    for uri in [output_s3_uri, *validation_s3_uris]:
+        if not isinstance(uri, str) or (not cdk.Token.is_unresolved(uri) and not uri.startswith("s3://")):
+            problems.append(f"{uri!r} is not an s3:// URI")
+    if deployment_mode not in DEPLOYMENT_MODES:
+        problems.append(f"deployment_mode must be one of {list(DEPLOYMENT_MODES)}, got {deployment_mode!r}")
+    for email in notification_emails:
+        if cdk.Token.is_unresolved(email):
+            continue
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            problems.append(f"notification_emails: {email!r} is not an email address")
+    if len(tags) > 190:
+        problems.append(f"tags: at most 190 (Bedrock allows 200, the pipeline adds its own), got {len(tags)}")
+    for key, value in tags.items():
+        if cdk.Token.is_unresolved(key) or cdk.Token.is_unresolved(value):
+            continue
+        if not (1 <= len(key) <= 128 and _TAG_TEXT.fullmatch(key)) or not (
+            len(value) <= 256 and _TAG_TEXT.fullmatch(value)
+        ):
+            problems.append(
+                f"tags: {key!r}={value!r} is not a valid Bedrock tag (letters, digits, ' ._:/=+@-')"
+            )
+    if vpc_placement_given and not has_vpc:
+        problems.append("vpc_subnets/security_groups need vpc")
+    if security_group_count > 5:
+        problems.append(f"security_groups: Bedrock accepts at most 5, got {security_group_count}")
+    if problems:
+        raise ValueError("RftLifecycle: " + "; ".join(problems))

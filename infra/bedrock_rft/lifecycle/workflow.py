@@ -1,0 +1,219 @@
+"""The lifecycle state machine (Step Functions Standard): train, wait, deploy, publish.
+
+Every step is the lifecycle Lambda with an ``action``. Expected outcomes are routed by Choice
+states; unexpected errors are retried (``TransientAwsError``/``PublishFailed`` on a minutes
+scale, Lambda service errors on seconds) and then caught into ``PublishFailure``, which records
+the failure and ends in a Fail state, so every path ends visibly.
+
+Waiting for the job is ``CheckJob`` -> ``AwaitJobEvent``: the latter parks a task token (Lambda,
+``waitForTaskToken``) with a timeout taken from ``$.job.nextPollSeconds`` (2 min growing to 15
+min). The job-event function sends the token when Bedrock reports the job finished; otherwise the
+timeout (caught) leads back to ``CheckJob``. Events are best effort, the poll is the truth.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+#: Errors our steps raise that are worth retrying later (see rft_runtime.lifecycle.errors).
+RETRIED_ERRORS = ("TransientAwsError", "PublishFailed", "Lambda.TooManyRequestsException", "Sandbox.Timedout")
+
+
+class LifecycleWorkflow(Construct):
+    """State machine + its KMS-encrypted log group (level ALL, execution data), X-Ray on.
+
+    Keyword arguments:
+        lifecycle_function: the Lambda that runs every step.
+        encryption_key: encrypts the state machine and its log group.
+        log_retention / removal_policy: of the log group (the state machine is always destroyed
+            with the stack; executions are history, the SSM state keeps the outcome).
+        timeout: whole-execution limit. Default 30 days.
+
+    Attributes: ``state_machine``, ``log_group``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        lifecycle_function: lambda_.IFunction,
+        encryption_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        removal_policy: cdk.RemovalPolicy,
+        timeout: cdk.Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._function = lifecycle_function
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            encryption_key=encryption_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment="bedrock-rft: pre-flight, RFT job, on-demand deployment, publish",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(self._definition()),
+            timeout=timeout or cdk.Duration.days(30),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+            ),
+            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(
+                encryption_key, cdk.Duration.minutes(5)
+            ),
+        )
+
+    # --- states -----------------------------------------------------------------------------
+
+    def _payload(self, action: str, *extra: str, token: bool = False) -> sfn.TaskInput:
+        fields = {
+            "action": action,
+            "spec": sfn.JsonPath.object_at("$.spec"),
+            "executionArn": sfn.JsonPath.execution_id,
+        }
+        for key in extra:
+            fields[key] = sfn.JsonPath.object_at(f"$.{key}")
+        if token:
+            fields["taskToken"] = sfn.JsonPath.task_token
+        return sfn.TaskInput.from_object(fields)
+
+    def _step(self, state_id: str, action: str, result_path: str, *extra: str) -> tasks.LambdaInvoke:
+        task = tasks.LambdaInvoke(
+            self,
+            state_id,
+            lambda_function=self._function,
+            payload=self._payload(action, *extra),
+            payload_response_only=True,
+            result_path=result_path,
+            comment=f"lifecycle action {action}",
+        )
+        self._retry(task)
+        return task
+
+    @staticmethod
+    def _retry(task: sfn.TaskStateBase) -> None:
+        task.add_retry(
+            errors=list(RETRIED_ERRORS),
+            interval=cdk.Duration.seconds(30),
+            max_attempts=4,
+            backoff_rate=2,
+            max_delay=cdk.Duration.minutes(5),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+
+    def _definition(self) -> sfn.IChainable:
+        run_failed = sfn.Fail(self, "RunFailed", error_path="$.failure.error", cause_path="$.failure.message")
+        publish_failure = self._step(
+            "PublishFailure", "publish_failure", "$.failure", "job", "deployment", "preflight", "error"
+        )
+        publish_failure.add_catch(
+            sfn.Fail(
+                self,
+                "FailureNotPublished",
+                error="PublishFailed",
+                cause="the run failed and the failure could not be published; see the execution history",
+            ),
+            errors=["States.ALL"],
+            result_path="$.publishError",
+        )
+        publish_failure.next(run_failed)
+
+        def catch_into_failure(task: sfn.TaskStateBase) -> None:
+            task.add_catch(publish_failure, errors=["States.ALL"], result_path="$.error")
+
+        init = sfn.Pass(
+            self,
+            "Init",
+            comment="every field later steps read exists from the start",
+            parameters={
+                "spec": sfn.JsonPath.object_at("$.spec"),
+                "preflight": {},
+                "job": {},
+                "deployment": {},
+                "error": {},
+            },
+        )
+        preflight = self._step("Preflight", "preflight", "$.preflight")
+        start_job = self._step("StartJob", "start_job", "$.job")
+        check_job = self._step("CheckJob", "check_job", "$.job", "job")
+        await_event = tasks.LambdaInvoke(
+            self,
+            "AwaitJobEvent",
+            lambda_function=self._function,
+            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            payload=self._payload("await_job_event", "job", token=True),
+            task_timeout=sfn.Timeout.at("$.job.nextPollSeconds"),
+            result_path=sfn.JsonPath.DISCARD,
+            comment="wait for the job's state-change event, at most nextPollSeconds",
+        )
+        self._retry(await_event)
+        await_event.add_catch(check_job, errors=["States.Timeout"], result_path=sfn.JsonPath.DISCARD)
+        reconcile = self._step(
+            "ReconcileDeployment", "reconcile_deployment", "$.deployment", "job", "deployment"
+        )
+        publish_success = self._step("PublishSuccess", "publish_success", "$.published", "job", "deployment")
+        for task in (preflight, start_job, check_job, await_event, reconcile, publish_success):
+            catch_into_failure(task)
+
+        record_job_failure = sfn.Pass(
+            self,
+            "RecordJobFailure",
+            parameters={
+                "Error": sfn.JsonPath.format("Job{}", sfn.JsonPath.string_at("$.job.status")),
+                "Cause": sfn.JsonPath.string_at("$.job.failureMessage"),
+                "Phase": sfn.JsonPath.string_at("$.job.failedStep"),
+            },
+            result_path="$.error",
+        ).next(publish_failure)
+        record_deployment_failure = sfn.Pass(
+            self,
+            "RecordDeploymentFailure",
+            parameters={
+                "Error": "DeploymentFailed",
+                "Cause": sfn.JsonPath.string_at("$.deployment.failureMessage"),
+                "Phase": "deployment",
+            },
+            result_path="$.error",
+        ).next(publish_failure)
+
+        succeeded = sfn.Succeed(self, "Succeeded", output_path="$.published")
+        publish_success.next(succeeded)
+        wait_deployment = sfn.Wait(
+            self, "WaitForDeployment", time=sfn.WaitTime.seconds_path("$.deployment.nextPollSeconds")
+        ).next(reconcile)
+        reconcile.next(
+            sfn.Choice(self, "DeploymentOutcome")
+            .when(sfn.Condition.string_equals("$.deployment.outcome", "Active"), publish_success)
+            .when(sfn.Condition.string_equals("$.deployment.outcome", "Failed"), record_deployment_failure)
+            .otherwise(wait_deployment)
+        )
+        deploy_or_not = (
+            sfn.Choice(self, "DeploymentMode")
+            .when(sfn.Condition.string_equals("$.spec.deploymentMode", "none"), publish_success)
+            .otherwise(reconcile)
+        )
+        check_job.next(
+            sfn.Choice(self, "JobStatus")
+            .when(sfn.Condition.string_equals("$.job.status", "Completed"), deploy_or_not)
+            .when(
+                sfn.Condition.or_(
+                    sfn.Condition.string_equals("$.job.status", "Failed"),
+                    sfn.Condition.string_equals("$.job.status", "Stopped"),
+                ),
+                record_job_failure,
+            )
+            .otherwise(await_event)
+        )
+        await_event.next(check_job)
+        return init.next(preflight).next(start_job).next(check_job)
