@@ -86,9 +86,6 @@ class RftStack(cdk.Stack):
             ),
             storage=self.storage,
             customization=self.customization,
-            log_retention=log_retention,
-            removal_policy=removal,
-            **placement,
         )
         self.reward = RewardFunction(
             self,
@@ -105,7 +102,7 @@ class RftStack(cdk.Stack):
             removal_policy=removal,
             **placement,
         )
-        self.customization.grant_invoke_reward(self.reward.function)
+        self.customization.grant_invoke_reward(self.reward.version)
 
         for name, value in config.tags.items():
             cdk.Tags.of(self).add(name, value)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from bedrock_rft.config import DatasetConfig
@@ -18,13 +18,32 @@ from bedrock_rft.security import CustomizationRole
 from bedrock_rft.storage import DatasetBucket
 
 
+@dataclass(frozen=True)
+class DatasetCopy:
+    """One server-side copy the workflow makes before a job: asset object -> dataset bucket key."""
+
+    source_bucket: str
+    source_key: str
+    target_key: str
+
+    def to_api(self) -> dict[str, str]:
+        """The workflow's input form: ``{"sourceBucket", "sourceKey", "targetKey"}``."""
+        return {
+            "sourceBucket": self.source_bucket,
+            "sourceKey": self.source_key,
+            "targetKey": self.target_key,
+        }
+
+
 class TrainingData(Construct):
     """Validates, uploads and grants access to the pipeline's training (and validation) prompts.
 
     - Local files (``dataset.training``): validated now, at synth (a bad row fails ``cdk synth``
-      with its line), then uploaded to ``datasets/<sha256>/<file name>`` in the dataset bucket.
-      Keys are content-addressed and uploads are never pruned or deleted, so a job's inputs are
-      immutable and a changed file is a new input.
+      with its line), published by ``cdk deploy`` as file assets, and copied by the lifecycle
+      workflow (server side, before the job starts) to ``datasets/<sha256>/<file name>`` in the
+      dataset bucket (:attr:`staging`, :meth:`grant_staging`). Keys are content-addressed and
+      nothing ever deletes them, so a job's inputs are immutable and a changed file is a new
+      input. No upload function runs in the account, and nothing may delete datasets.
     - An existing object (``dataset.training_s3_uri``): the role may read exactly that object;
       the workflow's pre-flight checks it exists before a job starts.
     - Invocation logs (``[dataset.invocation_logs]``): the role may read the log prefix; Bedrock
@@ -34,14 +53,11 @@ class TrainingData(Construct):
         dataset: the config's dataset section.
         rules: what rows must satisfy (fields the reward needs, ``maxPromptLength``).
         storage: the dataset bucket; customization: the Bedrock service role to grant reads to.
-        vpc / vpc_subnets / security_groups: where the upload function runs. Default: no VPC.
-        log_retention: of the upload function's log group. Default: one year.
-        removal_policy: of that log group. Default: ``RETAIN``.
 
     Attributes: ``training_data_config`` and ``validation_s3_uris`` (API request members, may hold
     tokens), ``source_uri`` (the training object, or the invocation-log prefix), ``fingerprint``
     (SHA-256 over the inputs' identity: file contents, S3 URIs or the log source and filters),
-    ``row_counts`` (local files only).
+    ``row_counts`` (local files only), ``staging`` (:class:`DatasetCopy` per local file).
     """
 
     def __init__(
@@ -53,14 +69,11 @@ class TrainingData(Construct):
         rules: DatasetRules,
         storage: DatasetBucket,
         customization: CustomizationRole,
-        vpc: ec2.IVpc | None = None,
-        vpc_subnets: ec2.SubnetSelection | None = None,
-        security_groups: list[ec2.ISecurityGroup] | None = None,
-        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
-        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._removal_policy = removal_policy
+        self._storage = storage
+        self._assets: list[s3_assets.Asset] = []
+        self.staging: list[DatasetCopy] = []
         self.row_counts: dict[str, int] = {}
         self.validation_s3_uris: list[str] = []
         identity: dict[str, object] = {"kind": dataset.source_kind}
@@ -70,7 +83,7 @@ class TrainingData(Construct):
             self.row_counts = check_local_datasets(dataset.training_file, dataset.validation_file, rules)
         uris: dict[str, str] = {}
         if local:
-            uris = self._upload(local, storage, vpc, vpc_subnets, security_groups, log_retention)
+            uris = self._stage(local, storage)
             identity.update({role: file_sha256(path) for role, path in local})
         if dataset.training_file is not None:
             self.training_data_config: dict[str, object] = {"s3Uri": uris["training"]}
@@ -93,46 +106,37 @@ class TrainingData(Construct):
         canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         self.fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
 
-    def _upload(
-        self,
-        files: list[tuple[str, Path]],
-        storage: DatasetBucket,
-        vpc: ec2.IVpc | None,
-        vpc_subnets: ec2.SubnetSelection | None,
-        security_groups: list[ec2.ISecurityGroup] | None,
-        log_retention: logs.RetentionDays,
-    ) -> dict[str, str]:
+    def _stage(self, files: list[tuple[str, Path]], storage: DatasetBucket) -> dict[str, str]:
+        """Publish each file as a CDK file asset; the workflow copies it into the dataset bucket."""
         uris: dict[str, str] = {}
-        sources = []
         for role, path in files:
+            asset = s3_assets.Asset(self, f"{role.capitalize()}File", path=str(path))
             key = storage.dataset_key(file_sha256(path), path.name)
-            prefix = key.rsplit("/", 1)[0] + "/"
-            # One zip per file, holding only that file: the asset hash is its content.
-            sources.append((prefix, s3deploy.Source.asset(str(path.parent), exclude=["*", f"!{path.name}"])))
-            uris[role] = storage.bucket.s3_url_for_object(key)
-        log_group = logs.LogGroup(
-            self,
-            "UploadLogs",
-            retention=log_retention,
-            encryption_key=storage.encryption_key,
-            removal_policy=self._removal_policy,
-        )
-        for index, (prefix, source) in enumerate(sources):
-            deployment = s3deploy.BucketDeployment(
-                self,
-                f"Upload{index}",
-                sources=[source],
-                destination_bucket=storage.bucket,
-                destination_key_prefix=prefix,
-                prune=False,
-                retain_on_delete=True,
-                extract=True,
-                memory_limit=512,
-                log_group=log_group,
-                vpc=vpc,
-                vpc_subnets=vpc_subnets,
-                security_groups=security_groups,
-                output_object_keys=False,
+            self.staging.append(
+                DatasetCopy(
+                    source_bucket=asset.s3_bucket_name, source_key=asset.s3_object_key, target_key=key
+                )
             )
-            deployment.node.add_dependency(storage.bucket)
+            self._assets.append(asset)
+            uris[role] = storage.bucket.s3_url_for_object(key)
         return uris
+
+    def grant_staging(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` copy the staged files: read each asset, write each target key (no delete)."""
+        stack = cdk.Stack.of(self)
+        sources = [f"arn:{stack.partition}:s3:::{c.source_bucket}/{c.source_key}" for c in self.staging]
+        targets = [self._storage.bucket.arn_for_objects(c.target_key) for c in self.staging]
+        if not self.staging:
+            return
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(sid="ReadDatasetAssets", actions=["s3:GetObject"], resources=sources)
+        )
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="WriteContentAddressedDatasets",
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=targets,
+            )
+        )
+        if self._storage.encryption_key is not None:
+            self._storage.encryption_key.grant_encrypt_decrypt(grantee)

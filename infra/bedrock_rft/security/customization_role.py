@@ -196,13 +196,13 @@ class CustomizationRole(Construct):
             ),
         )
 
-    def grant_invoke_reward(self, reward_function: lambda_.IFunction) -> None:
-        """Allow the job to invoke the reward (grader) function, unqualified or any version/alias."""
+    def grant_invoke_reward(self, reward_version: lambda_.IVersion) -> None:
+        """Allow the job to invoke exactly this published version of the reward (grader) function."""
         self.policy.add_statements(
             iam.PolicyStatement(
                 sid="InvokeRewardFunction",
                 actions=["lambda:InvokeFunction"],
-                resources=[reward_function.function_arn, f"{reward_function.function_arn}:*"],
+                resources=[reward_version.function_arn],
             )
         )
 
