@@ -1,0 +1,198 @@
+"""A small, dependency-free JSON Schema validator (a documented subset of draft 2020-12).
+
+Supported keywords: ``type`` (a name or a list of names; ``integer`` accepts ``1.0``), ``properties``,
+``required``, ``additionalProperties`` (true, false or a schema), ``items`` (one schema for every
+element), ``enum``, ``const`` (JSON equality: ``1 == 1.0``, ``true != 1``), ``minimum``, ``maximum``,
+``exclusiveMinimum``, ``exclusiveMaximum``, ``minLength``, ``maxLength`` (code points), ``minItems``,
+``maxItems``, ``pattern`` (unanchored Python ``re.search``). Boolean schemas (``true``/``false``) work.
+Annotations (``title``, ``description``, ``$schema``, ``$id``, ``$comment``, ``default``,
+``examples``) are ignored. Any other keyword (``$ref``, ``anyOf``, ``patternProperties``, ...) is
+reported by :func:`schema_problems`, so a schema is never silently half-enforced.
+
+:func:`compile_schema` turns a schema into a fast ``validate(instance) -> bool``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Validator = Callable[[Any], bool]
+
+TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
+ANNOTATIONS = frozenset({"title", "description", "$schema", "$id", "$comment", "default", "examples"})
+_COUNTS = ("minLength", "maxLength", "minItems", "maxItems")
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+SUPPORTED = frozenset(
+    {"type", "properties", "required", "additionalProperties", "items", "enum", "const", "pattern"}
+    | set(_COUNTS)
+    | set(_BOUNDS)
+    | ANNOTATIONS
+)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _has_type(value: object, name: str) -> bool:
+    """Whether ``value`` (decoded JSON) is of JSON Schema type ``name``."""
+    if name == "string":
+        return isinstance(value, str)
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "array":
+        return isinstance(value, list)
+    if name == "number":
+        return _is_number(value)
+    if name == "integer":
+        return _is_number(value) and (isinstance(value, int) or value.is_integer())  # type: ignore[union-attr]
+    if name == "boolean":
+        return isinstance(value, bool)
+    return value is None
+
+
+def json_equal(left: object, right: object) -> bool:
+    """Equality of decoded JSON values as JSON Schema defines it (numbers by value, booleans apart)."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if _is_number(left) and _is_number(right):
+        return left == right
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(json_equal(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
+    return type(left) is type(right) and left == right
+
+
+def schema_problems(schema: object, path: str = "#") -> list[str]:
+    """Every reason ``schema`` cannot be enforced by this validator ([] when it can)."""
+    if isinstance(schema, bool):
+        return []
+    if not isinstance(schema, Mapping):
+        return [f"{path}: a schema must be an object or a boolean"]
+    problems = [
+        f"{path}: keyword {key!r} is not supported; supported: {', '.join(sorted(SUPPORTED - ANNOTATIONS))}"
+        for key in schema
+        if key not in SUPPORTED
+    ]
+    kind = schema.get("type")
+    names = kind if isinstance(kind, list) else [kind]
+    if "type" in schema and not (names and all(isinstance(n, str) and n in TYPES for n in names)):
+        problems.append(f"{path}/type: must be one of {', '.join(TYPES)} or a list of them")
+    properties = schema.get("properties", {})
+    if not isinstance(properties, Mapping):
+        problems.append(f"{path}/properties: must be an object of schemas")
+    else:
+        for name, sub in properties.items():
+            problems.extend(schema_problems(sub, f"{path}/properties/{name}"))
+    required = schema.get("required", [])
+    if not (isinstance(required, list) and all(isinstance(r, str) for r in required)):
+        problems.append(f"{path}/required: must be a list of property names")
+    for key in ("additionalProperties", "items"):
+        if key in schema:
+            problems.extend(schema_problems(schema[key], f"{path}/{key}"))
+    if "enum" in schema and not isinstance(schema["enum"], list):
+        problems.append(f"{path}/enum: must be a list")
+    for key in _COUNTS:
+        value = schema.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(f"{path}/{key}: must be a non-negative integer")
+    for key in _BOUNDS:
+        if key in schema and not _is_number(schema[key]):
+            problems.append(f"{path}/{key}: must be a number")
+    if "pattern" in schema:
+        try:
+            re.compile(schema["pattern"])
+        except (re.error, TypeError) as problem:
+            problems.append(f"{path}/pattern: not a valid regular expression ({problem})")
+    return problems
+
+
+def compile_schema(schema: object) -> Validator:
+    """``validate(instance) -> bool`` for a schema that :func:`schema_problems` accepts."""
+    if isinstance(schema, bool):
+        return lambda instance: schema
+    assert isinstance(schema, Mapping)
+    checks: list[Validator] = []
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        checks.append(lambda v: any(_has_type(v, n) for n in names))
+    if "enum" in schema:
+        options = list(schema["enum"])
+        checks.append(lambda v: any(json_equal(v, o) for o in options))
+    if "const" in schema:
+        constant = schema["const"]
+        checks.append(lambda v: json_equal(v, constant))
+    checks.extend(_number_checks(schema))
+    checks.extend(_string_checks(schema))
+    checks.extend(_array_checks(schema))
+    checks.extend(_object_checks(schema))
+    return lambda instance: all(check(instance) for check in checks)
+
+
+def _number_checks(schema: Mapping[str, Any]) -> list[Validator]:
+    tests = {
+        "minimum": lambda v, b: v >= b,
+        "maximum": lambda v, b: v <= b,
+        "exclusiveMinimum": lambda v, b: v > b,
+        "exclusiveMaximum": lambda v, b: v < b,
+    }
+    return [
+        (lambda v, test=tests[key], bound=schema[key]: not _is_number(v) or test(v, bound))
+        for key in _BOUNDS
+        if key in schema
+    ]
+
+
+def _string_checks(schema: Mapping[str, Any]) -> list[Validator]:
+    checks: list[Validator] = []
+    if "minLength" in schema:
+        low = schema["minLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) >= low)
+    if "maxLength" in schema:
+        high = schema["maxLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) <= high)
+    if "pattern" in schema:
+        search = re.compile(schema["pattern"]).search
+        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
+    return checks
+
+
+def _array_checks(schema: Mapping[str, Any]) -> list[Validator]:
+    checks: list[Validator] = []
+    if "minItems" in schema:
+        low = schema["minItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) >= low)
+    if "maxItems" in schema:
+        high = schema["maxItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) <= high)
+    if "items" in schema:
+        item = compile_schema(schema["items"])
+        checks.append(lambda v: not isinstance(v, list) or all(item(element) for element in v))
+    return checks
+
+
+def _object_checks(schema: Mapping[str, Any]) -> list[Validator]:
+    checks: list[Validator] = []
+    required = list(schema.get("required", []))
+    if required:
+        checks.append(lambda v: not isinstance(v, dict) or all(name in v for name in required))
+    properties = {name: compile_schema(sub) for name, sub in schema.get("properties", {}).items()}
+    if properties:
+        checks.append(
+            lambda v: (
+                not isinstance(v, dict)
+                or all(check(v[name]) for name, check in properties.items() if name in v)
+            )
+        )
+    if "additionalProperties" in schema:
+        extra = compile_schema(schema["additionalProperties"])
+        checks.append(
+            lambda v: (
+                not isinstance(v, dict)
+                or all(extra(value) for name, value in v.items() if name not in properties)
+            )
+        )
+    return checks

@@ -1,0 +1,269 @@
+"""``code_tests``: run the generated Python against the row's tests in a sandbox; score = fraction passed.
+
+The code is the response's fenced Python blocks (```python / ```py / unlabeled, joined in order), or
+the whole answer when there is no fence. Tests come from ``metadata[tests_field]`` when
+``tests_field`` is set, else from ``metadata["tests"]`` when present, else from the reference:
+
+- assert statements (a string): each top-level ``assert`` is a test; other statements are setup;
+- a list of strings: each string is one test snippet;
+- a list of ``{"input", "output"}`` (or ``{"inputs": [...], "outputs": [...]}``, APPS style, where
+  ``fn_name`` sets the entry point): with ``entry_point`` each input is passed to that function (a
+  list is spread as arguments) and the JSON result compared with ``output`` (numbers to 1e-6);
+  without it the code runs as a program with ``input`` on stdin and its printed text (trailing
+  whitespace ignored) compared with ``output``. Expected outputs never enter the sandbox.
+
+Isolation (:mod:`rft_runtime.rewards.sandbox`): separate ``python -I -S`` process, scrubbed
+environment (no AWS credentials), non-dumpable parent, CPU/memory/file-size/process limits, an audit
+hook blocking network, subprocesses and introspection, wall-clock kill of the process group.
+
+Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10), ``cpu_seconds``
+(default 5), ``memory_mb`` (default 512), ``max_output_bytes`` (default 1048576),
+``max_code_bytes`` (default 65536), ``max_concurrency`` (sandboxes at once, default 2),
+``batch_budget_seconds`` (default 600; samples not started by then score 0 with
+``code-budget-exhausted``), ``tests_field`` (default null).
+
+Components: ``passed`` (fraction), ``compiled``. Error tags: ``no-code``, ``code-too-long``,
+``syntax-error``, ``solution-error``, ``no-entry-point``, ``memory-limit``, ``timeout``,
+``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``.
+
+Example::
+
+    {"template": "code_tests", "options": {"entry_point": "solve", "timeout_seconds": 5}}
+    # reference_answer: [{"input": [2, 3], "output": 5}, {"input": [0, 0], "output": 0}]
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from rft_runtime.rewards.concurrency import batch_deadline, run_bounded
+from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.options import number, option, text
+from rft_runtime.rewards.sandbox import Limits, Report, run_python
+
+NAME = "code_tests"
+_FENCE = re.compile(r"```[ \t]*(python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+_LOAD_TAGS = {"S": "syntax-error", "L": "solution-error", "M": "memory-limit", "T": "no-entry-point"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options of ``code_tests`` (defaults in the module docstring)."""
+
+    entry_point: str | None = option(None, rule=text(optional=True, max_length=200))
+    timeout_seconds: float = option(10.0, rule=number(0.1, 900.0))
+    cpu_seconds: int = option(5, rule=number(1, 900, integer=True))
+    memory_mb: int = option(512, rule=number(64, 10240, integer=True))
+    max_output_bytes: int = option(1 << 20, rule=number(1024, 1 << 26, integer=True))
+    max_code_bytes: int = option(65536, rule=number(100, 1 << 20, integer=True))
+    max_concurrency: int = option(2, rule=number(1, 64, integer=True))
+    batch_budget_seconds: float = option(600.0, rule=number(1.0, 900.0))
+    tests_field: str | None = option(None, rule=text(optional=True, max_length=200))
+
+
+def required_fields(options: Options) -> tuple[str, ...]:
+    """``tests_field`` when set, else ``reference_answer`` (the usual home of the tests)."""
+    return (options.tests_field or "reference_answer",)
+
+
+class Suite(NamedTuple):
+    """Tests ready to run: sandbox ``mode``, ``steps``, expected outputs (None for asserts), entry."""
+
+    mode: str
+    steps: list[Any]
+    expected: list[Any] | None
+    entry_point: str | None
+
+    @property
+    def count(self) -> int:
+        """How many tests the suite holds."""
+        if self.expected is not None:
+            return len(self.expected)
+        return sum(1 for step in self.steps if step["kind"] == "test")
+
+
+def extract_code(response: str) -> str:
+    """The Python in a response: its fenced blocks joined (Python-labelled ones when any), else all."""
+    blocks = _FENCE.findall(response)
+    if not blocks:
+        return response.strip()
+    labelled = [body for label, body in blocks if label]
+    return "\n".join(labelled or [body for _, body in blocks]).strip()
+
+
+def parse_tests(tests: object, entry_point: str | None) -> Suite | None:
+    """The :class:`Suite` for a tests value (see the module docstring), or None when unusable."""
+    if isinstance(tests, str) and tests.lstrip()[:1] in ("[", "{"):
+        with contextlib.suppress(ValueError):
+            tests = json.loads(tests)
+    if isinstance(tests, str):
+        return _assert_suite(tests)
+    if isinstance(tests, Mapping):
+        if "tests" in tests:
+            return parse_tests(tests["tests"], entry_point)
+        inputs, outputs = tests.get("inputs"), tests.get("outputs")
+        if isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) == len(outputs):
+            entry = tests.get("fn_name") if isinstance(tests.get("fn_name"), str) else entry_point
+            pairs = [{"input": i, "output": o} for i, o in zip(inputs, outputs, strict=True)]
+            return parse_tests(pairs, entry)
+        return None
+    if not isinstance(tests, list) or not tests:
+        return None
+    if all(isinstance(test, str) for test in tests):
+        return Suite("asserts", [{"kind": "test", "source": test} for test in tests], None, None)
+    if all(isinstance(test, Mapping) and "input" in test and "output" in test for test in tests):
+        inputs = [test["input"] for test in tests]
+        expected = [test["output"] for test in tests]
+        if entry_point:
+            return Suite("function", inputs, expected, entry_point)
+        return Suite("program", [_as_text(i) for i in inputs], [_as_text(o) for o in expected], None)
+    return None
+
+
+def _assert_suite(source: str) -> Suite | None:
+    """Top-level asserts are tests, other statements setup; None when it does not parse or has none."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    steps = [
+        {
+            "kind": "test" if isinstance(node, ast.Assert) else "setup",
+            "source": ast.get_source_segment(source, node),
+        }
+        for node in tree.body
+    ]
+    if not any(step["kind"] == "test" for step in steps):
+        return None
+    return Suite("asserts", steps, None, None)
+
+
+def _as_text(value: object) -> str:
+    """Program input/output as text: strings as is, lists of lines joined, other values as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "\n".join(value)
+    return json.dumps(value)
+
+
+def _printed(text: str) -> str:
+    """Printed text compared loosely: trailing whitespace of lines and of the whole ignored."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def values_match(actual: object, expected: object) -> bool:
+    """JSON values equal, with numbers compared to a relative 1e-6 (booleans are not numbers)."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    if isinstance(actual, (int, float)) and isinstance(expected, (int, float)):
+        return math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-9)
+    if isinstance(actual, list) and isinstance(expected, (list, tuple)):
+        return len(actual) == len(expected) and all(map(values_match, actual, expected))
+    if isinstance(actual, dict) and isinstance(expected, Mapping):
+        return actual.keys() == expected.keys() and all(values_match(actual[k], expected[k]) for k in actual)
+    return actual == expected
+
+
+def passed_tests(suite: Suite, report: Report) -> list[bool]:
+    """Which tests passed, from the child's statuses and (function/program) outputs."""
+    if suite.expected is None:
+        return [status == "1" for status in report.statuses[: suite.count]]
+    outputs = report.outputs if isinstance(report.outputs, list) else []
+    verdicts = []
+    for index, expected in enumerate(suite.expected):
+        ran = index < len(report.statuses) and report.statuses[index] == "1" and index < len(outputs)
+        if not ran:
+            verdicts.append(False)
+        elif suite.mode == "program":
+            verdicts.append(
+                isinstance(outputs[index], str) and _printed(outputs[index]) == _printed(expected)
+            )
+        else:
+            verdicts.append(_decoded_match(outputs[index], expected))
+    return verdicts
+
+
+def _decoded_match(encoded: object, expected: object) -> bool:
+    if not isinstance(encoded, str):
+        return False
+    try:
+        return values_match(json.loads(encoded), expected)
+    except ValueError:
+        return False
+
+
+class Grader:
+    """Runs each sample's code in the sandbox against its tests."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        options: Options,
+        *,
+        runner: Callable[..., Report] = run_python,
+        clock: Callable[[], float] = time.monotonic,
+        **deps: Any,
+    ) -> None:
+        self.options = options
+        self._run = runner
+        self._clock = clock
+
+    def _tests(self, sample: Sample) -> object:
+        field = self.options.tests_field
+        if field is not None:
+            return sample.reference if field == "reference_answer" else sample.metadata.get(field)
+        return sample.metadata.get("tests", sample.reference)
+
+    def score(self, sample: Sample, deadline: float | None = None) -> Score:
+        """The fraction of tests the sample's code passes (0 with a tag when it cannot run)."""
+        suite = parse_tests(self._tests(sample), self.options.entry_point)
+        if suite is None:
+            return failed("bad-reference")
+        code = extract_code(sample.response)
+        if not code:
+            return failed("no-code")
+        if len(code.encode()) > self.options.max_code_bytes:
+            return failed("code-too-long")
+        wall = self.options.timeout_seconds
+        if deadline is not None:
+            wall = max(0.5, min(wall, deadline - self._clock()))
+        limits = Limits(
+            wall_seconds=wall,
+            cpu_seconds=self.options.cpu_seconds,
+            memory_mb=self.options.memory_mb,
+            output_bytes=self.options.max_output_bytes,
+        )
+        report = self._run(
+            code, mode=suite.mode, steps=suite.steps, entry_point=suite.entry_point, limits=limits
+        )
+        if report.error is not None:
+            return Score(0.0, {"passed": 0.0, "compiled": 0.0}, report.error)
+        compiled = 0.0 if report.load == "S" else 1.0
+        if report.load != "O":
+            return Score(0.0, {"passed": 0.0, "compiled": compiled}, _LOAD_TAGS.get(report.load, "crash"))
+        verdicts = passed_tests(suite, report)
+        fraction = sum(verdicts) / suite.count if suite.count else 0.0
+        tag = "memory-limit" if "M" in report.statuses else None
+        return Score(fraction, {"passed": fraction, "compiled": compiled}, tag)
+
+    def score_many(self, samples: Sequence[Sample], *, deadline: float | None = None) -> list[Score]:
+        """Score a batch on up to ``max_concurrency`` sandboxes within ``batch_budget_seconds``."""
+        until = batch_deadline(self.options.batch_budget_seconds, deadline, self._clock)
+        return run_bounded(
+            lambda sample: self.score(sample, until),
+            samples,
+            max_workers=self.options.max_concurrency,
+            deadline=until,
+            exhausted_tag="code-budget-exhausted",
+            clock=self._clock,
+        )

@@ -1,0 +1,116 @@
+"""``text_similarity``: how close the response is to the reference text (summaries, translations, QA).
+
+Options:
+
+- ``metric`` (default ``"token_f1"``): ``token_f1``, ``rouge_1``, ``rouge_2``, ``rouge_l``, ``bleu``
+  (up to 4-grams, smoothed) or ``edit_similarity`` (characters); see
+  :mod:`rft_runtime.rewards.similarity`.
+- ``pass_threshold`` (default null): when set, the score is 1 if the similarity reaches it, else 0
+  (the raw similarity stays in the component).
+- ``case_sensitive`` (default false).
+- ``max_chars`` (default 1000): ``edit_similarity`` compares at most this many characters of each
+  text (after collapsing whitespace), which bounds its cost.
+
+Dataset field: ``reference_answer``: a string, or a list of strings (the best match counts).
+Component: the metric's name. Error tag: ``bad-reference``.
+
+Example::
+
+    {"template": "text_similarity", "options": {"metric": "rouge_l", "pass_threshold": 0.4}}
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from rft_runtime.rewards import similarity
+from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.options import BOOLEAN, choice, number, option
+from rft_runtime.rewards.text import reference_texts
+
+NAME = "text_similarity"
+METRICS = ("token_f1", "rouge_1", "rouge_2", "rouge_l", "bleu", "edit_similarity")
+_CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options of ``text_similarity`` (defaults in the module docstring)."""
+
+    metric: str = option("token_f1", rule=choice(*METRICS))
+    pass_threshold: float | None = option(None, rule=number(0.0, 1.0, optional=True))
+    case_sensitive: bool = option(False, rule=BOOLEAN)
+    max_chars: int = option(1000, rule=number(1, 100_000, integer=True))
+
+
+def required_fields(options: Options) -> tuple[str, ...]:
+    """``text_similarity`` needs ``reference_answer``."""
+    return ("reference_answer",)
+
+
+class Grader:
+    """Scores the response with one similarity metric against the best-matching reference."""
+
+    name = NAME
+
+    def __init__(self, options: Options, **deps: Any) -> None:
+        self.options = options
+        self._prepared: dict[str, Any] = {}
+        self._prepare, self._prepare_reference, self._compare = self._metric(options.metric)
+
+    def _metric(
+        self, metric: str
+    ) -> tuple[Callable[[str], Any], Callable[[str], Any], Callable[[Any, Any], float]]:
+        """(response -> prepared, reference -> prepared, (response, reference) -> similarity)."""
+        case = self.options.case_sensitive
+
+        def words(text: str) -> list[str]:
+            return similarity.tokens(text, case_sensitive=case)
+
+        if metric in ("token_f1", "rouge_1", "rouge_2"):
+            n = 2 if metric == "rouge_2" else 1
+
+            def grams(text: str) -> Counter[Hashable]:
+                return similarity.ngrams(words(text), n)
+
+            return grams, grams, similarity.rouge_n
+        if metric == "rouge_l":
+            return words, words, similarity.rouge_l
+        if metric == "bleu":
+
+            def bleu_reference(text: str) -> tuple[list[Counter[Hashable]], int]:
+                split = words(text)
+                return [similarity.ngrams(split, n) for n in range(1, 5)], len(split)
+
+            return words, bleu_reference, lambda response, ref: similarity.bleu(response, ref[0], ref[1])
+        limit = self.options.max_chars
+
+        def characters(text: str) -> str:
+            text = " ".join(text.split())[:limit]
+            return text if case else text.lower()
+
+        return characters, characters, similarity.edit_similarity
+
+    def _reference(self, text: str) -> Any:
+        """The prepared form of a reference (cached: rollouts of one prompt share it)."""
+        try:
+            return self._prepared[text]
+        except KeyError:
+            if len(self._prepared) >= _CACHE_LIMIT:
+                self._prepared.clear()
+            prepared = self._prepared[text] = self._prepare_reference(text)
+            return prepared
+
+    def score(self, sample: Sample) -> Score:
+        """The similarity (or pass/fail against ``pass_threshold``) with the best reference."""
+        references = reference_texts(sample.reference)
+        if not references:
+            return failed("bad-reference")
+        response = self._prepare(sample.response)
+        best = max(self._compare(response, self._reference(ref)) for ref in references)
+        threshold = self.options.pass_threshold
+        value = best if threshold is None else (1.0 if best >= threshold else 0.0)
+        return Score(value, {self.options.metric: best})
