@@ -286,13 +286,13 @@ def base_model_id(model_id: str) -> str:
     return rest if dot and geo in _GEO_PREFIXES else name
 
 
-def family_for(operation: object, model_id: object) -> Family:
+def family_for(operation: str, model_id: str) -> Family:
     """Return the family that reads records of ``operation`` on ``model_id``; raise :class:`Skip`."""
     if operation in CONVERSE_OPERATIONS:
         return CONVERSE
     if operation not in INVOKE_OPERATIONS:
         raise Skip(f"unsupported-operation:{operation}")
-    base = base_model_id(model_id) if isinstance(model_id, str) else ""
+    base = base_model_id(model_id)
     for prefix, family in _INVOKE_FAMILIES:
         if base.startswith(prefix):
             return family
