@@ -81,11 +81,13 @@ def call(
     /,
     *args: object,
     policy: RetryPolicy = DEFAULT_POLICY,
-    sleep: Callable[[float], None] = time.sleep,
-    rand: Callable[[], float] = random.random,
+    sleep: Callable[[float], None] | None = None,
+    rand: Callable[[], float] | None = None,
     **kwargs: object,
 ) -> T:
     """Call ``fn(*args, **kwargs)``, retrying transient failures per ``policy``.
+
+    ``sleep`` and ``rand`` default to ``time.sleep`` and ``random.random`` (looked up per call).
 
     Raises the original exception when it is not transient, or :class:`TransientAwsError` (chained
     to the last failure) when every attempt failed transiently.
@@ -101,5 +103,5 @@ def call(
                 raise TransientAwsError(
                     f"{name} still failing after {policy.attempts} attempts: {error_code(exc) or exc}"
                 ) from exc
-            sleep(policy.delay(attempt, rand))
+            (sleep or time.sleep)(policy.delay(attempt, rand or random.random))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -367,7 +367,7 @@ def publish_success(
         )
     record = state.merge(current, spec.pipeline, **updates)
     state.publish(clients, settings, record, notify=True)
-    return record
+    return json.loads(state.serialize(record))  # exactly what the parameter now holds
 
 
 def _failure_message(error: Mapping[str, Any]) -> str:
