@@ -81,7 +81,7 @@ class RowChecker:
                 f'expected a JSON object like {{"messages": [...]}}, got {json_type(row)} {preview(row)}',
             )
             return None
-        facts = self._check_messages(row, line, errors, warnings)
+        facts = _check_messages(row, line, errors, warnings)
         for name in self._required:
             value = row.get(name, _ABSENT)
             if value is _ABSENT:
@@ -108,87 +108,87 @@ class RowChecker:
             )
         return facts
 
-    def _check_messages(
-        self, row: dict, line: int, errors: IssueLog, warnings: IssueLog
-    ) -> PromptFacts | None:
-        messages = row.get("messages", _ABSENT)
-        if type(messages) is not list:
-            if messages is _ABSENT:
-                problem = 'no "messages" field'
-            else:
-                problem = f'"messages" is {json_type(messages)} {preview(messages)}'
+
+def _check_messages(row: dict, line: int, errors: IssueLog, warnings: IssueLog) -> PromptFacts | None:
+    """Check ``row["messages"]``; return the prompt's facts, or None when any turn is malformed."""
+    messages = row.get("messages", _ABSENT)
+    if type(messages) is not list:
+        if messages is _ABSENT:
+            problem = 'no "messages" field'
+        else:
+            problem = f'"messages" is {json_type(messages)} {preview(messages)}'
+        errors.add(
+            line,
+            codes.MISSING_MESSAGES,
+            f'{problem}; each row needs "messages": [{{"role": "user", "content": "..."}}]',
+        )
+        return None
+    if not messages:
+        errors.add(line, codes.EMPTY_MESSAGES, '"messages" is []; add at least one "user" turn')
+        return None
+    errors_before = errors.count
+    parts: list[str] = []
+    text_bytes = 0
+    has_user = False
+    role: str | None = None
+    for i, turn in enumerate(messages):
+        if type(turn) is not dict:
             errors.add(
                 line,
-                codes.MISSING_MESSAGES,
-                f'{problem}; each row needs "messages": [{{"role": "user", "content": "..."}}]',
+                codes.BAD_TURN,
+                f"messages[{i}] is {json_type(turn)} {preview(turn)}; each turn is an object "
+                '{"role": ..., "content": ...}',
             )
-            return None
-        if not messages:
-            errors.add(line, codes.EMPTY_MESSAGES, '"messages" is []; add at least one "user" turn')
-            return None
-        errors_before = errors.count
-        parts: list[str] = []
-        text_bytes = 0
-        has_user = False
-        role: str | None = None
-        for i, turn in enumerate(messages):
-            if type(turn) is not dict:
-                errors.add(
-                    line,
-                    codes.BAD_TURN,
-                    f"messages[{i}] is {json_type(turn)} {preview(turn)}; each turn is an object "
-                    '{"role": ..., "content": ...}',
-                )
-                role = None
-                continue
-            role = turn.get("role")
-            if type(role) is not str or role not in ALLOWED_ROLES:
-                shown = "missing" if role is None else preview(role)
-                errors.add(line, codes.BAD_ROLE, f"messages[{i}].role is {shown}; {_ROLE_HELP}")
-                role = None
-            elif role == "user":
-                has_user = True
-            elif role == "system" and i:
-                errors.add(
-                    line,
-                    codes.SYSTEM_NOT_FIRST,
-                    f'messages[{i}].role is "system"; a system turn is only allowed as messages[0]',
-                )
-            content = turn.get("content", _ABSENT)
-            if type(content) is str:
-                text: str | None = content
-            elif type(content) is list:
-                text = _blocks_text(content, i, line, errors)
-            else:
-                shown = "missing" if content is _ABSENT else f"{json_type(content)} {preview(content)}"
-                errors.add(line, codes.BAD_CONTENT, f"messages[{i}].content is {shown}; {_BLOCK_HELP}")
-                text = None
-            if text is None:
-                continue
-            if not text or text.isspace():
-                if role == "system":
-                    warnings.add(
-                        line,
-                        codes.EMPTY_SYSTEM_PROMPT,
-                        f"messages[{i}].content is empty; give instructions or drop the system turn",
-                    )
-                else:
-                    errors.add(line, codes.EMPTY_CONTENT, f"messages[{i}].content has no text")
-            text_bytes += len(text) if text.isascii() else utf8_length(text)
-            parts.append(role or "")
-            parts.append(text)
-        if not has_user:
-            errors.add(line, codes.NO_USER_TURN, 'no turn has role "user"; the prompt needs one')
-        elif role is not None and role != "user":
+            role = None
+            continue
+        role = turn.get("role")
+        if type(role) is not str or role not in ALLOWED_ROLES:
+            shown = "missing" if role is None else preview(role)
+            errors.add(line, codes.BAD_ROLE, f"messages[{i}].role is {shown}; {_ROLE_HELP}")
+            role = None
+        elif role == "user":
+            has_user = True
+        elif role == "system" and i:
             errors.add(
                 line,
-                codes.LAST_TURN_NOT_USER,
-                f'messages[{len(messages) - 1}] is a "{role}" turn; the prompt must end on a "user" turn '
-                "(the model writes the answer; put the expected one in reference_answer)",
+                codes.SYSTEM_NOT_FIRST,
+                f'messages[{i}].role is "system"; a system turn is only allowed as messages[0]',
             )
-        if errors.count != errors_before:
-            return None
-        return hash(tuple(parts)), estimate_tokens(text_bytes)
+        content = turn.get("content", _ABSENT)
+        if type(content) is str:
+            text: str | None = content
+        elif type(content) is list:
+            text = _blocks_text(content, i, line, errors)
+        else:
+            shown = "missing" if content is _ABSENT else f"{json_type(content)} {preview(content)}"
+            errors.add(line, codes.BAD_CONTENT, f"messages[{i}].content is {shown}; {_BLOCK_HELP}")
+            text = None
+        if text is None:
+            continue
+        if not text or text.isspace():
+            if role == "system":
+                warnings.add(
+                    line,
+                    codes.EMPTY_SYSTEM_PROMPT,
+                    f"messages[{i}].content is empty; give instructions or drop the system turn",
+                )
+            else:
+                errors.add(line, codes.EMPTY_CONTENT, f"messages[{i}].content has no text")
+        text_bytes += len(text) if text.isascii() else utf8_length(text)
+        parts.append(role or "")
+        parts.append(text)
+    if not has_user:
+        errors.add(line, codes.NO_USER_TURN, 'no turn has role "user"; the prompt needs one')
+    elif role is not None and role != "user":
+        errors.add(
+            line,
+            codes.LAST_TURN_NOT_USER,
+            f'messages[{len(messages) - 1}] is a "{role}" turn; the prompt must end on a "user" turn '
+            "(the model writes the answer; put the expected one in reference_answer)",
+        )
+    if errors.count != errors_before:
+        return None
+    return hash(tuple(parts)), estimate_tokens(text_bytes)
 
 
 def _blocks_text(blocks: list, i: int, line: int, errors: IssueLog) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from typing import BinaryIO
 
 from rft_runtime.datasets import codes
 from rft_runtime.datasets.limits import MAX_TOTAL_ROWS, MIN_TRAINING_ROWS
@@ -106,7 +107,7 @@ class _Scan:
         self.token_max = 0
         self.token_max_line = 0
 
-    def read(self, fh, total_bytes: int, progress: ProgressCallback | None) -> None:
+    def read(self, fh: BinaryIO, total_bytes: int, progress: ProgressCallback | None) -> None:
         """Check every line of the binary file ``fh`` (``total_bytes`` long, for progress)."""
         readline = fh.readline
         line = 0
