@@ -118,11 +118,12 @@ def run(args: argparse.Namespace) -> int:
 def _print_text(report: ValidationReport, out: TextIO) -> None:
     stats = report.stats
     verdict = "valid" if report.valid else "INVALID"
+    details = _size(int(stats["bytes"]))
+    if stats["max_prompt_tokens_estimate"]:
+        details += f"; longest prompt ~{stats['max_prompt_tokens_estimate']} tokens, estimated"
     print(
         f"{report.path}: {verdict}: {_plural(report.error_count, 'error')}, "
-        f"{_plural(report.warning_count, 'warning')} in {_plural(int(stats['rows']), 'row')} "
-        f"({_size(int(stats['bytes']))}; longest prompt ~{stats['max_prompt_tokens_estimate']} tokens "
-        "estimated)",
+        f"{_plural(report.warning_count, 'warning')} in {_plural(int(stats['rows']), 'row')} ({details})",
         file=out,
     )
     for issues, total, kind in (

@@ -183,7 +183,7 @@ def _check_messages(row: dict, line: int, errors: IssueLog, warnings: IssueLog) 
         errors.add(
             line,
             codes.LAST_TURN_NOT_USER,
-            f'messages[{len(messages) - 1}] is a "{role}" turn; the prompt must end on a "user" turn '
+            f'messages[{len(messages) - 1}].role is "{role}"; the prompt must end on a "user" turn '
             "(the model writes the answer; put the expected one in reference_answer)",
         )
     if errors.count != errors_before:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rft_runtime.datasets import ConversionError, convert_logs
+from rft_runtime.datasets import ConversionError, MetadataFilter, convert_logs
+from rft_runtime.datasets.converter import _RecordConverter
 from rft_runtime.datasets.logs.families import base_model_id
+from rft_runtime.datasets.logs.skip import Skip
+from rft_runtime.datasets.logs.sources import LogStore
 
 Q = "What is 6 x 7?"
 S = "Answer briefly."
@@ -451,3 +456,79 @@ def test_use_response_needs_a_response(tmp_path, log_record, response):
 )
 def test_base_model_id(model_id, base):
     assert base_model_id(model_id) == base
+
+
+_KEYS = st.sampled_from(
+    [
+        "messages",
+        "system",
+        "prompt",
+        "inputText",
+        "message",
+        "chat_history",
+        "preamble",
+        "content",
+        "role",
+        "text",
+        "type",
+        "output",
+        "results",
+        "outputText",
+        "generation",
+        "outputs",
+        "choices",
+        "delta",
+        "contentBlockDelta",
+        "completion",
+        "generations",
+        "event_type",
+        "image",
+        "toolUse",
+        "guardContent",
+    ]
+)
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.sampled_from(["user", "assistant", "system", "USER", "CHATBOT", "text", "tool", "image"])
+    | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_KEYS, children, max_size=4),
+    max_leaves=15,
+)
+_MODELS = st.sampled_from(
+    [
+        "amazon.nova-lite-v1:0",
+        "anthropic.claude-v2",
+        "amazon.titan-text-express-v1",
+        "meta.llama3-8b-instruct-v1:0",
+        "mistral.mistral-large-2407-v1:0",
+        "cohere.command-r-v1:0",
+        "cohere.command-text-v14",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    operation=st.sampled_from(["Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream"]),
+    model_id=_MODELS,
+    request=_VALUES,
+    response=_VALUES,
+)
+def test_conversion_of_arbitrary_bodies_never_crashes(operation, model_id, request, response):
+    record = {
+        "operation": operation,
+        "modelId": model_id,
+        "input": {"inputBodyJson": request},
+        "output": {"outputBodyJson": response},
+    }
+    converter = _RecordConverter(LogStore(), MetadataFilter(), use_response=True)
+    try:
+        prompt, line = converter.convert(record)
+    except Skip as skip:
+        assert skip.reason
+    else:
+        row = json.loads(line)
+        assert json.loads(prompt) == row["messages"]
+        assert row["messages"][-1]["role"] == "user"

@@ -56,7 +56,7 @@ ERROR_CASES = [
     pytest.param(
         _row(USER, ASSISTANT),
         codes.LAST_TURN_NOT_USER,
-        ['messages[1] is a "assistant" turn', "reference_answer"],
+        ['messages[1].role is "assistant"; the prompt must end', "reference_answer"],
         id="last",
     ),
     pytest.param(
