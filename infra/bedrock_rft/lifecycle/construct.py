@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from bedrock_rft.assets.runtime_code import runtime_code
 from bedrock_rft.lifecycle import acknowledgments
 from bedrock_rft.lifecycle.functions import LifecycleFunction
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
@@ -213,6 +214,7 @@ class RftLifecycle(Construct):
             "encryption_key": encryption_key,
             "log_retention": log_retention,
             "removal_policy": removal_policy,
+            "code": runtime_code(vendor_boto3=True),  # one asset for the three functions
         }
         lifecycle = LifecycleFunction(
             self,

@@ -34,6 +34,8 @@ class LifecycleFunction(Construct):
         encryption_key: log group and environment encryption.
         reserved_concurrency: reserved concurrent executions.
         log_retention / removal_policy: of the log group.
+        code: the function code. Default: ``runtime_code(vendor_boto3=True)`` (pass one object to
+            several functions of a stack so the files are listed and hashed once).
         dead_letter_queue: for asynchronous invocations. Default: none.
         memory_size: MB. Default 256.
     """
@@ -51,6 +53,7 @@ class LifecycleFunction(Construct):
         reserved_concurrency: int,
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
+        code: lambda_.Code | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
         memory_size: int = 256,
     ) -> None:
@@ -76,7 +79,7 @@ class LifecycleFunction(Construct):
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
-            code=runtime_code(vendor_boto3=True),
+            code=code or runtime_code(vendor_boto3=True),
             role=self.role,
             timeout=timeout,
             memory_size=memory_size,

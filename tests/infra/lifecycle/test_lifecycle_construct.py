@@ -1,0 +1,263 @@
+"""``RftLifecycle`` template: secure settings, least privilege, a valid job request, fingerprint rules."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk.assertions import Match, Template
+from botocore.validate import ParamValidator
+from lifecycle_stack import HYPERPARAMETERS, build, fake_resolve, resources_of
+
+from bedrock_rft.lifecycle.inputs import training_fingerprint
+from rft_runtime.lifecycle import state
+from rft_runtime.lifecycle.spec import RunSpec
+
+pytestmark = pytest.mark.synth
+
+HANDLERS = "rft_runtime.lifecycle.handlers."
+WILDCARD_RESOURCE_ACTIONS = {  # actions IAM accepts only with Resource "*" (see acknowledgments.py)
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "bedrock:ListCustomModels",
+}
+
+
+@pytest.fixture(scope="module")
+def built():
+    _app, stack, lifecycle = build(
+        retain_models=False, notification_emails=["ops@example.com"], tags={"team": "ml"}
+    )
+    return stack, lifecycle, Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def template(built) -> dict:
+    return built[2].to_json()
+
+
+def _lifecycle_functions(template: dict) -> dict[str, dict]:
+    return {
+        k: r
+        for k, r in resources_of(template, "AWS::Lambda::Function").items()
+        if str(r["Properties"].get("Handler", "")).startswith(HANDLERS)
+    }
+
+
+def test_three_lambdas_latest_python_arm64_traced_encrypted_reserved_outside_the_vpc(template):
+    functions = _lifecycle_functions(template)
+    assert sorted(r["Properties"]["Handler"].removeprefix(HANDLERS) for r in functions.values()) == [
+        "job_event_handler",
+        "launcher_handler",
+        "lifecycle_handler",
+    ]
+    for resource in functions.values():
+        props = resource["Properties"]
+        assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"} and props["KmsKeyArn"]
+        assert props["ReservedConcurrentExecutions"] >= 1 and props["MemorySize"] == 256
+        assert "LogGroup" in props["LoggingConfig"] and "VpcConfig" not in props
+    (event_fn,) = [r for r in functions.values() if r["Properties"]["Handler"].endswith("job_event_handler")]
+    assert "DeadLetterConfig" in event_fn["Properties"]
+
+
+def test_every_log_group_is_encrypted_with_retention(template):
+    groups = resources_of(template, "AWS::Logs::LogGroup")
+    assert len(groups) >= 5
+    for group in groups.values():
+        assert group["Properties"]["KmsKeyId"] and group["Properties"]["RetentionInDays"] == 365
+        assert group["DeletionPolicy"] == "Retain"
+
+
+def test_state_machine_is_standard_logged_traced_and_encrypted(built):
+    built[2].has_resource_properties(
+        "AWS::StepFunctions::StateMachine",
+        {
+            "StateMachineType": "STANDARD",
+            "LoggingConfiguration": Match.object_like({"Level": "ALL", "IncludeExecutionData": True}),
+            "TracingConfiguration": {"Enabled": True},
+            "EncryptionConfiguration": Match.object_like({"Type": "CUSTOMER_MANAGED_KMS_KEY"}),
+        },
+    )
+
+
+def test_topic_parameters_and_rule(built, template):
+    t = built[2]
+    t.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    t.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"})
+    params = {
+        r["Properties"]["Name"]: r["Properties"]
+        for r in resources_of(template, "AWS::SSM::Parameter").values()
+    }
+    assert set(params) == {"/bedrock-rft/demo/state", "/bedrock-rft/demo/job-wait"}
+    assert state.parse(params["/bedrock-rft/demo/state"]["Value"])["phase"] == state.NOT_STARTED
+    t.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.bedrock"],
+                "detail-type": ["Model Customization Job State Change"],
+                "detail": {
+                    "jobName": [{"prefix": "rft-demo-"}],
+                    "jobStatus": ["Completed", "Failed", "Stopped"],
+                },
+            }
+        },
+    )
+
+
+def test_custom_resources_short_timeout_run_depends_on_pipeline(built, template):
+    _, lifecycle, _ = built
+    (run_id, run) = next(iter(resources_of(template, "Custom::RftTrainingRun").items()))
+    (pipe_id, pipe) = next(iter(resources_of(template, "Custom::RftPipeline").items()))
+    assert run["Properties"]["ServiceTimeout"] == "900" and pipe["Properties"]["ServiceTimeout"] == "900"
+    assert run["Properties"]["Fingerprint"] == lifecycle.fingerprint
+    assert pipe["Properties"] == {
+        **pipe["Properties"],
+        "Kind": "pipeline",
+        "Pipeline": "demo",
+        "RetainModels": "false",
+    }
+    assert pipe_id in run["DependsOn"] and run["DeletionPolicy"] == "Delete"
+    framework = [
+        r
+        for r in resources_of(template, "AWS::Lambda::Function").values()
+        if r["Properties"].get("Handler") == "framework.onEvent"
+    ]
+    assert len(framework) == 1 and "VpcConfig" not in framework[0]["Properties"]
+    assert framework[0]["Properties"]["ReservedConcurrentExecutions"] == 2
+    del run_id
+
+
+def test_the_run_spec_is_a_valid_create_model_customization_job_request(template):
+    (run,) = resources_of(template, "Custom::RftTrainingRun").values()
+    spec = RunSpec.from_json(fake_resolve(template, run["Properties"]["Spec"]))
+    request = spec.create_job_request()
+    shape = boto3.client("bedrock", region_name="us-east-1").meta.service_model.operation_model(
+        "CreateModelCustomizationJob"
+    )
+    report = ParamValidator().validate(request, shape.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    rft = request["customizationConfig"]["rftConfig"]
+    assert rft["hyperParameters"] == HYPERPARAMETERS  # native JSON types survive CloudFormation
+    assert rft["graderConfig"]["lambdaGrader"]["lambdaArn"].endswith(":1")  # the version, not $LATEST
+    assert len(request["vpcConfig"]["subnetIds"]) == 2 and len(request["vpcConfig"]["securityGroupIds"]) == 1
+    assert {"key": "bedrock-rft:fingerprint", "value": spec.fingerprint[:12]} in request["jobTags"]
+    assert {"key": "team", "value": "ml"} in request["customModelTags"]
+    assert request["customModelKmsKeyId"].startswith("arn:aws:kms:")
+    assert spec.preflight_uris and all(
+        u.startswith(f"s3://{spec.dataset_bucket}/") for u in spec.preflight_uris
+    )
+
+
+def _statements(template: dict):
+    for policy in resources_of(template, "AWS::IAM::Policy").values():
+        yield from policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_no_wildcard_resource_unless_the_api_has_no_narrower_one(template):
+    for statement in _statements(template):
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        if "*" in resources:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert set(actions) <= WILDCARD_RESOURCE_ACTIONS, actions
+
+
+def test_pass_role_only_to_bedrock_and_events_only_with_our_source(template):
+    statements = list(_statements(template))
+    (pass_role,) = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
+    puts = [s for s in statements if s["Action"] == "events:PutEvents"]
+    assert puts and all(s["Condition"] == {"StringEquals": {"events:source": "bedrock-rft"}} for s in puts)
+    actions = {
+        a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert not [a for a in actions if a.endswith("*") and not a.startswith(("xray:", "logs:"))], actions
+    assert "states:*" not in actions and "bedrock:*" not in actions
+
+
+def test_all_prop_problems_are_reported_at_once():
+    with pytest.raises(ValueError) as info:
+        build(
+            stack_name="Bad",
+            with_vpc=False,
+            pipeline_name="Bad_Name",
+            hyperparameters={"epochCount": 0, "batchSize": "64", "temperature": 1},
+            training_data_config={},
+            deployment_mode="provisioned",
+            notification_emails=["not-an-email"],
+            security_groups=[object()] * 6,
+        )
+    message = str(info.value)
+    for expected in (
+        "pipeline name 'Bad_Name'",
+        "unknown keys ['temperature']",
+        "epochCount=0 is outside 1..50",
+        "batchSize must be integer",
+        "exactly one of",
+        "deployment_mode",
+        "not-an-email",
+        "need vpc",
+        "at most 5",
+    ):
+        assert expected in message, expected
+
+
+def test_fingerprint_ignores_cosmetics_and_tokens(built):
+    """Another stack (other token strings) with every non-training prop changed: same fingerprint."""
+    _, _, other = build(
+        stack_name="Cosmetic",
+        with_vpc=False,
+        tags={"team": "other", "cost-center": "42"},
+        notification_emails=["a@example.com"],
+        retain_models=True,
+        deployment_mode="none",
+        log_retention=cdk.aws_logs.RetentionDays.ONE_MONTH,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    assert other.fingerprint == built[1].fingerprint
+    assert other.names.job_name == built[1].names.job_name
+
+
+def test_fingerprint_follows_every_training_input():
+    base = {
+        "base_model_id": "amazon.nova-2-lite-v1:0:256k",
+        "hyperparameters": HYPERPARAMETERS,
+        "training_data_config": {"s3Uri": "s3://b/datasets/train.jsonl"},
+        "validation_s3_uris": ["s3://b/datasets/val.jsonl"],
+        "inputs_fingerprint": "d" * 64,
+        "reward_fingerprint": "e" * 64,
+        "retrain_nonce": "",
+    }
+    changes = [
+        {"hyperparameters": {**HYPERPARAMETERS, "learningRate": 5e-5}},
+        {"base_model_id": "amazon.nova-2-lite-v1:0"},
+        {"training_data_config": {"s3Uri": "s3://b/datasets/other.jsonl"}},
+        {"inputs_fingerprint": "f" * 64},
+        {"reward_fingerprint": "0" * 64},
+        {"validation_s3_uris": []},
+        {"retrain_nonce": "2"},
+    ]
+    found = {training_fingerprint(**{**base, **change}) for change in changes}
+    assert training_fingerprint(**base) not in found and len(found) == len(changes)
+
+
+def test_two_synths_give_identical_templates(template):
+    again = Template.from_stack(
+        build(retain_models=False, notification_emails=["ops@example.com"], tags={"team": "ml"})[1]
+    ).to_json()
+    assert json.dumps(again, sort_keys=True) == json.dumps(template, sort_keys=True)
