@@ -474,18 +474,20 @@ class RftLifecycle(Construct):
         ]
         for statement in statements:
             role.add_to_principal_policy(statement)
-        self._grant_publish(role)
+        self._grant_publish(role, notify=True)
         self.wait_parameter.grant_write(role)
 
-    def _grant_publish(self, role: iam.IRole) -> None:
+    def _grant_publish(self, role: iam.IRole, *, notify: bool) -> None:
+        """Read/write the state record and send its event; with ``notify`` also SNS."""
         self.state_parameter.grant_read(role)
         self.state_parameter.grant_write(role)
-        # sns:Publish only; the key statement of every lifecycle role covers the topic's KMS key
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn]
+        if notify:
+            # sns:Publish only; the key statement of every lifecycle role covers the topic's KMS key
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn]
+                )
             )
-        )
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="PutPipelineEvents",
@@ -534,7 +536,7 @@ class RftLifecycle(Construct):
             ]
         for statement in statements:
             role.add_to_principal_policy(statement)
-        self._grant_publish(role)
+        self._grant_publish(role, notify=False)  # the launcher records STARTING, never notifies
 
     @property
     def functions(self) -> tuple[LifecycleFunction, ...]:

@@ -22,7 +22,13 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 #: Errors our steps raise that are worth retrying later (see rft_runtime.lifecycle.errors).
-RETRIED_ERRORS = ("TransientAwsError", "PublishFailed", "Lambda.TooManyRequestsException", "Sandbox.Timedout")
+RETRIED_ERRORS = (
+    "TransientAwsError",
+    "PublishFailed",
+    "Lambda.TooManyRequestsException",  # reserved concurrency reached
+    "Sandbox.Timedout",  # the function hit its timeout
+    "Lambda.Unknown",  # e.g. out of memory
+)
 
 
 class LifecycleWorkflow(Construct):

@@ -28,6 +28,7 @@ Errors are raised (the Provider framework reports FAILED); nothing is returned a
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -230,8 +231,12 @@ def _delete_pipeline(
             )
         sleep(15)
         waited += 15
-    prefix = f"rft-{pipeline}-"
-    for model in bc.list_models(clients.bedrock, prefix):
+    # exactly this pipeline's names (rft-<pipeline>-<12 hex>): pipeline "demo" must never match
+    # the models of a pipeline called "demo-x" that share the listing prefix
+    own = re.compile(rf"rft-{re.escape(pipeline)}-[0-9a-f]{{12}}")
+    for model in bc.list_models(clients.bedrock, f"rft-{pipeline}-"):
+        if not own.fullmatch(str(model.get("modelName", ""))):
+            continue
         LOG.info("deleting custom model %s", model.get("modelName"))
         bc.delete_model(clients.bedrock, str(model.get("modelArn") or model.get("modelName")))
     return {"PhysicalResourceId": physical}

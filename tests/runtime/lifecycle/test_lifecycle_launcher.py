@@ -267,11 +267,11 @@ def test_deleting_the_pipeline_with_retain_models_false_deletes_its_models_once_
     aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "gone", 404)
     ours = {"modelArn": MODEL, "modelName": f"rft-demo-{FP_A[:12]}", "creationTime": "2026-05-01T08:00:00Z",
             "baseModelArn": FOUNDATION, "baseModelName": "nova"}  # fmt: skip
-    # nameContains matches anywhere; only names that *start* with the prefix are this pipeline's
-    theirs = {**ours, "modelName": "x-rft-demo-model"}
+    # nameContains matches anywhere, and pipeline "demo-x" shares the prefix: only exact names count
+    theirs = [{**ours, "modelName": "x-rft-demo-model"}, {**ours, "modelName": f"rft-demo-x-{FP_A[:12]}"}]
     aws.bedrock.add_response(
         "list_custom_models",
-        {"modelSummaries": [ours, theirs]},
+        {"modelSummaries": [ours, *theirs]},
         {"nameContains": "rft-demo-", "maxResults": 100},
     )
     aws.bedrock.add_response("delete_custom_model", {}, {"modelIdentifier": MODEL})
