@@ -455,8 +455,18 @@ class RftLifecycle(Construct):
                     "bedrock:GetCustomModelDeployment",
                     "bedrock:UpdateCustomModelDeployment",
                     "bedrock:DeleteCustomModelDeployment",
+                    "bedrock:TagResource",  # the deployment is created with tags
                 ],
                 resources=[deployments, custom_models],
+            ),
+            # the job and the deployment use the model key through Bedrock (customModelKmsKeyId)
+            iam.PolicyStatement(
+                sid="ModelKeyViaBedrockOnly",
+                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+                resources=[self._key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"bedrock.{cdk.Stack.of(self).region}.amazonaws.com"}
+                },
             ),
             iam.PolicyStatement(
                 sid="PassRoleToBedrockOnly",
