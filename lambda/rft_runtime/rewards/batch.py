@@ -91,15 +91,17 @@ def _result(sample_id: Any, score: object, name: str) -> tuple[dict[str, Any], f
     """(the result item, its clamped value, its error tag or None) for one score."""
     if not isinstance(score, Score):
         score = failed("bad-score")
-    value = clamp01(score.value)
+    value = score.value
+    if type(value) is not float or not 0.0 <= value <= 1.0:  # fast path for the usual case
+        value = clamp01(value)
     metrics = [{"name": name, "value": value, "type": "Reward"}]
     components = score.components
     if components:
         try:
-            metrics.extend(
-                {"name": str(key), "value": clamp01(part), "type": "Metric"}
-                for key, part in components.items()
-            )
+            for key, part in components.items():
+                if type(part) is not float or not 0.0 <= part <= 1.0:
+                    part = clamp01(part)
+                metrics.append({"name": str(key), "value": part, "type": "Metric"})
         except (AttributeError, TypeError):
             del metrics[1:]
     tag = None

@@ -20,7 +20,6 @@ from typing import Any
 
 Validator = Callable[[Any], bool]
 
-TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
 ANNOTATIONS = frozenset({"title", "description", "$schema", "$id", "$comment", "default", "examples"})
 _COUNTS = ("minLength", "maxLength", "minItems", "maxItems")
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
@@ -36,21 +35,20 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _has_type(value: object, name: str) -> bool:
-    """Whether ``value`` (decoded JSON) is of JSON Schema type ``name``."""
-    if name == "string":
-        return isinstance(value, str)
-    if name == "object":
-        return isinstance(value, dict)
-    if name == "array":
-        return isinstance(value, list)
-    if name == "number":
-        return _is_number(value)
-    if name == "integer":
-        return _is_number(value) and (isinstance(value, int) or value.is_integer())  # type: ignore[union-attr]
-    if name == "boolean":
-        return isinstance(value, bool)
-    return value is None
+def _is_integer(value: object) -> bool:
+    return _is_number(value) and (isinstance(value, int) or value.is_integer())  # type: ignore[union-attr]
+
+
+#: JSON Schema type name -> test of a decoded JSON value.
+TYPE_TESTS: dict[str, Validator] = {
+    "string": lambda v: isinstance(v, str),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "number": _is_number,
+    "integer": _is_integer,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
 
 
 def json_equal(left: object, right: object) -> bool:
@@ -79,8 +77,8 @@ def schema_problems(schema: object, path: str = "#") -> list[str]:
     ]
     kind = schema.get("type")
     names = kind if isinstance(kind, list) else [kind]
-    if "type" in schema and not (names and all(isinstance(n, str) and n in TYPES for n in names)):
-        problems.append(f"{path}/type: must be one of {', '.join(TYPES)} or a list of them")
+    if "type" in schema and not (names and all(isinstance(n, str) and n in TYPE_TESTS for n in names)):
+        problems.append(f"{path}/type: must be one of {', '.join(TYPE_TESTS)} or a list of them")
     properties = schema.get("properties", {})
     if not isinstance(properties, Mapping):
         problems.append(f"{path}/properties: must be an object of schemas")
@@ -118,10 +116,9 @@ def compile_schema(schema: object) -> Validator:
     checks: list[Validator] = []
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        checks.append(lambda v: any(_has_type(v, n) for n in names))
+        checks.append(_any_of([TYPE_TESTS[name] for name in names]))
     if "enum" in schema:
-        options = list(schema["enum"])
-        checks.append(lambda v: any(json_equal(v, o) for o in options))
+        checks.append(_any_of([lambda v, o=option: json_equal(v, o) for option in schema["enum"]]))
     if "const" in schema:
         constant = schema["const"]
         checks.append(lambda v: json_equal(v, constant))
@@ -129,7 +126,35 @@ def compile_schema(schema: object) -> Validator:
     checks.extend(_string_checks(schema))
     checks.extend(_array_checks(schema))
     checks.extend(_object_checks(schema))
-    return lambda instance: all(check(instance) for check in checks)
+    return _all_of(checks)
+
+
+def _any_of(checks: list[Validator]) -> Validator:
+    """A validator passing when some check passes."""
+    if len(checks) == 1:
+        return checks[0]
+
+    def validate(instance: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop avoids the generator any() would need
+            if check(instance):
+                return True
+        return False
+
+    return validate
+
+
+def _all_of(checks: list[Validator]) -> Validator:
+    """A validator passing when every check passes (a plain loop: cheaper than ``all`` over a generator)."""
+    if len(checks) == 1:
+        return checks[0]
+
+    def validate(instance: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop avoids the generator all() would need
+            if not check(instance):
+                return False
+        return True
+
+    return validate
 
 
 def _number_checks(schema: Mapping[str, Any]) -> list[Validator]:

@@ -38,6 +38,9 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
+_INFINITY = float("inf")
+#: A lone plain number (the usual marked answer): parsed without the general pattern.
+_PLAIN = re.compile(r"\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
 _FRAC = re.compile(r"([-+]?)\s*\\[dt]?frac\s*\{\s*([^{}]*?)\s*\}\s*\{\s*([^{}]*?)\s*\}")
 _CLEAN = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _LATEX_NOISE = re.compile(r"\\[!,;:]|\{,\}|\\(?=[$%])")
@@ -94,10 +97,14 @@ def _value(match: re.Match[str]) -> float | None:
 
 def numbers(text: str) -> list[Number]:
     """Every number in ``text``, in order."""
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:
+        value = float(plain[2].replace(",", "") + (plain[3] or ""))
+        return [Number(-value if plain[1] else value, False)] if value != _INFINITY else []
     found = []
     for match in _NUMBER.finditer(_clean(text)):
         value = _value(match)
-        if value is not None and value == value and abs(value) != float("inf"):
+        if value is not None and value == value and abs(value) != _INFINITY:
             found.append(Number(value, match["pct"] is not None))
     return found
 
@@ -196,7 +203,7 @@ def reference_number(reference: object) -> Number | None:
         return None
     if isinstance(reference, (int, float)):
         value = float(reference)
-        return Number(value, False) if value == value and abs(value) != float("inf") else None
+        return Number(value, False) if value == value and abs(value) != _INFINITY else None
     if isinstance(reference, str):
         return extract_answer(reference).number
     if isinstance(reference, Mapping):

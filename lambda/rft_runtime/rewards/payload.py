@@ -54,20 +54,21 @@ def batch_items(event: object) -> list[Any]:
 
 def item_id(item: object) -> Any:
     """The item's ``id`` exactly as given, or ``""`` when the item has none."""
-    if isinstance(item, Mapping):
+    if type(item) is dict or isinstance(item, Mapping):
         return item.get("id", "")
     return ""
 
 
 def to_sample(item: object) -> Sample:
     """The :class:`Sample` for one event item; raises :class:`MalformedSample` with a tag."""
-    if not isinstance(item, Mapping):
+    # ``type(x) is dict`` first: the ABC check is slow and JSON always gives plain dicts.
+    if type(item) is not dict and not isinstance(item, Mapping):
         raise MalformedSample("not-an-object")
     messages = item.get("messages")
     if not isinstance(messages, list) or not messages:
         raise MalformedSample("no-messages")
     last = messages[-1]
-    if not isinstance(last, Mapping):
+    if type(last) is not dict and not isinstance(last, Mapping):
         raise MalformedSample("bad-message")
     role = last.get("role")
     if not isinstance(role, str) or role not in ASSISTANT_ROLES:
@@ -79,7 +80,7 @@ def to_sample(item: object) -> Sample:
     except BadContent:
         raise MalformedSample("bad-content") from None
     metadata = item.get("metadata")
-    if not isinstance(metadata, Mapping):
+    if type(metadata) is not dict and not isinstance(metadata, Mapping):
         metadata = EMPTY
     reference = (
         metadata["reference_answer"] if "reference_answer" in metadata else item.get("reference_answer")

@@ -55,10 +55,10 @@ _BLOCKED_EVENTS = frozenset(
     }
 )
 #: Raised as ValueError: the stdlib falls back gracefully (namedtuple, warnings, typing).
+#: ``sys._getframemodulename`` stays allowed: it yields a module name, never a frame.
 _INTROSPECTION = frozenset(
     {
         "sys._getframe",
-        "sys._getframemodulename",
         "sys._current_frames",
         "sys._current_exceptions",
         "object.__getattr__",

@@ -17,10 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-_TAGS = "think|thinking|reasoning"
-_BLOCK = re.compile(rf"<({_TAGS})>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_OPEN = re.compile(rf"<(?:{_TAGS})>", re.IGNORECASE)
-_CLOSE = re.compile(rf"</(?:{_TAGS})\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)(?i:think|thinking|reasoning)\s*>")
 _HARMONY_FINAL = "<|channel|>final<|message|>"
 _HARMONY_END = re.compile(r"<\|(?:return|end|call)\|>")
 _REASONING_TYPES = frozenset({"reasoning", "thinking", "reasoning_content", "redacted_thinking"})
@@ -42,19 +39,27 @@ def split_reasoning(text: str) -> tuple[str, str]:
         end = _HARMONY_END.search(text)
         if end:
             text = text[: end.start()]
-    if _BLOCK.search(text):
-        reasoning.extend(m.group(0) for m in _BLOCK.finditer(text))
-        text = _BLOCK.sub("", text)
-    closings = list(_CLOSE.finditer(text))
-    if closings:
-        closing = closings[-1]
-        reasoning.append(text[: closing.start()])
-        text = text[closing.end() :]
-    opening = _OPEN.search(text)
-    if opening is not None:
-        reasoning.append(text[opening.end() :])
-        text = text[: opening.start()]
-    return text.strip(), "\n".join(part.strip() for part in reasoning if part.strip())
+    kept: list[str] = []
+    position = 0
+    opened = -1
+    for tag in _TAG.finditer(text):
+        if not tag.group(1):
+            if opened < 0:
+                kept.append(text[position : tag.start()])
+                opened = tag.end()
+        elif opened >= 0:
+            reasoning.append(text[opened : tag.start()])
+            opened = -1
+            position = tag.end()
+        else:
+            reasoning.append("".join(kept) + text[position : tag.start()])
+            kept = []
+            position = tag.end()
+    if opened >= 0:
+        reasoning.append(text[opened:])
+    else:
+        kept.append(text[position:])
+    return "".join(kept).strip(), "\n".join(part.strip() for part in reasoning if part.strip())
 
 
 def content_parts(content: object) -> tuple[str, str]:

@@ -34,12 +34,10 @@ def results(grader, event):
     ("text", "answer", "reasoning"),
     [
         ("plain", "plain", ""),
-        ("<think>hmm</think>\n42", "42", "<think>hmm</think>"),
-        (
-            "<THINKING>a</THINKING>b<reasoning>c</reasoning>d",
-            "bd",
-            "<THINKING>a</THINKING>\n<reasoning>c</reasoning>",
-        ),
+        ("<think>hmm</think>\n42", "42", "hmm"),
+        ("<THINKING>a</THINKING>b<reasoning>c</reasoning>d", "bd", "a\nc"),
+        ("<think>a</think>b</think>c", "c", "a\nb"),
+        ("<think>a<think>b</think>c", "c", "a<think>b"),
         ("prompt-opened thoughts</think> final", "final", "prompt-opened thoughts"),
         ("intro <think>cut off while thinking", "intro", "cut off while thinking"),
         ("<think>only thinking, truncated", "", "only thinking, truncated"),

@@ -132,7 +132,8 @@ def test_rebinding_builtins_cannot_pass_assert_tests():
 def test_introspection_is_blocked_but_stdlib_still_works():
     code = textwrap.dedent(
         """
-        import sys, gc, collections, dataclasses, warnings
+        import sys, gc, collections, dataclasses, warnings, enum, typing
+        import bisect, decimal, fractions, functools, heapq, inspect, itertools, math, re, statistics, string
         Point = collections.namedtuple("Point", "x y")
         @dataclasses.dataclass
         class Box:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rft_runtime.rewards import catalogue
+from rft_runtime.rewards.templates.string_match import normalizer
 
 LABELS = {"mode": "labels", "labels": ["safe", "unsafe", "needs review"]}
 
@@ -89,3 +92,28 @@ def test_validation():
     )
     assert catalogue.required_dataset_fields("string_match", {}) == ("reference_answer",)
     assert catalogue.required_dataset_fields("string_match", {"mode": "regex", "pattern": "x"}) == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(st.characters(max_codepoint=127), max_size=40),
+    case_sensitive=st.booleans(),
+    collapse=st.booleans(),
+)
+def test_ascii_fast_path_matches_the_general_path(text, case_sensitive, collapse):
+    options = catalogue.parse(
+        "string_match", {"case_sensitive": case_sensitive, "collapse_whitespace": collapse}
+    )
+    normalize = normalizer(options)
+    # "¡" is non-ASCII punctuation: it forces the general (NFKC + regex) path and is stripped
+    assert normalize(text) == normalize(text + "\u00a1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.sampled_from(list("safe un-SAFE.\n\t ok")), max_size=40))
+def test_labels_without_spaces_skip_the_collapse_with_the_same_result(text):
+    from rft_runtime.rewards.templates.string_match import labels_named
+
+    grader = catalogue.build_grader("string_match", {"mode": "labels", "labels": ["safe", "unsafe", "ok"]})
+    labels = grader._longest_first
+    assert labels_named(grader._label_text(text), labels) == labels_named(grader._normalize(text), labels)

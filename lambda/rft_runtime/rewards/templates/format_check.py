@@ -140,8 +140,18 @@ def required_fields(options: Options) -> tuple[str, ...]:
     return ()
 
 
+def tag_pattern(name: str) -> re.Pattern[str]:
+    """``<name ...>content</name>`` (name in any case); group 1 is the content."""
+    tag = re.escape(name)
+    return re.compile(rf"<(?i:{tag})(?:\s[^>]*)?>(.*?)</(?i:{tag})\s*>", re.DOTALL)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+#: Strict JSON: NaN and Infinity are rejected (``json.loads`` would build a decoder per call).
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
 
 
 def _json_source(source: str) -> Callable[[str], str | None]:
@@ -156,8 +166,7 @@ def _json_source(source: str) -> Callable[[str], str | None]:
             if response.lstrip()[:1] in ("{", "[")
             else (m.group(1) if (m := _FENCED.search(response)) else response)
         )
-    tag = re.escape(source.split(":", 1)[1])
-    pattern = re.compile(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}\s*>", re.DOTALL | re.IGNORECASE)
+    pattern = tag_pattern(source.split(":", 1)[1])
     return lambda response: m.group(1) if (m := pattern.search(response)) else None
 
 
@@ -180,7 +189,7 @@ def _compile(constraint: Mapping[str, Any]) -> Callable[[str], float]:
             if document is None:
                 return 0.0
             try:
-                decoded = json.loads(document, parse_constant=_reject_constant)
+                decoded = _DECODE(document)
             except (ValueError, RecursionError):
                 return 0.0
             return 1.0 if valid(decoded) else 0.0
@@ -192,25 +201,31 @@ def _compile(constraint: Mapping[str, Any]) -> Callable[[str], float]:
 
 
 def _fraction_present(constraint: Mapping[str, Any]) -> Callable[[str], float]:
-    """Score: the fraction of required tags (``tags``) or headings (``sections``) present."""
+    """Score: the fraction of required tags (``tags``: the first block of each, non-empty unless
+    ``nonempty`` is false) or headings (``sections``) present."""
     if constraint["type"] == "tags":
-        body = r"\S.*?" if constraint.get("nonempty", True) else r".*?"
-        patterns = [
-            re.compile(
-                rf"<{re.escape(t)}(?:\s[^>]*)?>\s*{body}\s*</{re.escape(t)}\s*>", re.DOTALL | re.IGNORECASE
+        finders = [tag_pattern(t).search for t in constraint["tags"]]
+        nonempty = constraint.get("nonempty", True)
+
+        def present(response: str) -> int:
+            return sum(
+                1 for find in finders if (m := find(response)) and (not nonempty or m.group(1).strip())
             )
-            for t in constraint["tags"]
-        ]
+
     else:
-        patterns = [
+        headings = [
             re.compile(
                 rf"^[ \t]*(?:#{{1,6}}[ \t]*|\*\*|__)?{re.escape(h)}(?:\*\*|__)?[ \t]*(?::|$)",
                 re.MULTILINE | re.IGNORECASE,
-            )
+            ).search
             for h in constraint["headings"]
         ]
-    total = float(len(patterns))
-    return lambda response: sum(1 for p in patterns if p.search(response)) / total
+
+        def present(response: str) -> int:
+            return sum(1 for find in headings if find(response))
+
+    total = float(len(constraint.get("tags") or constraint["headings"]))
+    return lambda response: present(response) / total
 
 
 def _length(constraint: Mapping[str, Any]) -> Callable[[str], float]:

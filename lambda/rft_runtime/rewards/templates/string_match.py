@@ -64,6 +64,17 @@ class Options:
             found.append(f"option 'labels' only applies to mode 'labels', not {self.mode!r}")
         if self.pattern is not None and self.mode != "regex":
             found.append(f"option 'pattern' only applies to mode 'regex', not {self.mode!r}")
+        normalize = normalizer(self)
+        normalized = [normalize(label) for label in self.labels]
+        found.extend(
+            f"label {label!r} is empty once normalized"
+            for label, n in zip(self.labels, normalized, strict=True)
+            if not n
+        )
+        if len(set(normalized)) < len(normalized):
+            found.append(
+                "option 'labels' holds labels that are equal once normalized (case, punctuation, spaces)"
+            )
         return found
 
 
@@ -72,18 +83,35 @@ def required_fields(options: Options) -> tuple[str, ...]:
     return () if options.mode == "regex" and options.pattern is not None else ("reference_answer",)
 
 
-def normalizer(options: Options) -> Callable[[str], str]:
-    """The text normalization ``options`` configure (NFKC, case, punctuation, whitespace)."""
+def normalizer(options: Options, *, keep_spacing: bool = False) -> Callable[[str], str]:
+    """The text normalization ``options`` configure (NFKC, case, punctuation, whitespace).
+
+    ASCII text skips NFKC (a no-op on ASCII) and strips punctuation with ``str.translate``; the
+    result is the same as the general path's. ``keep_spacing`` skips the final whitespace collapse
+    (punctuation still becomes spaces): whole-word search for labels without spaces finds the same.
+    """
     fold = not options.case_sensitive
     strip_punctuation = options.strip_punctuation
     collapse = options.collapse_whitespace
+    replacement = " " if collapse else ""
+    ascii_table = str.maketrans(
+        {chr(c): replacement for c in range(128) if not (chr(c).isalnum() or chr(c).isspace())}
+    )
 
     def normalize(value: str) -> str:
-        value = unicodedata.normalize("NFKC", value)
-        if fold:
-            value = value.casefold()
-        if strip_punctuation:
-            value = _PUNCTUATION.sub(" " if collapse else "", value)
+        if value.isascii():
+            if fold:
+                value = value.lower()
+            if strip_punctuation:
+                value = value.translate(ascii_table)
+        else:
+            value = unicodedata.normalize("NFKC", value)
+            if fold:
+                value = value.casefold()
+            if strip_punctuation:
+                value = _PUNCTUATION.sub(replacement, value)
+        if keep_spacing:
+            return value
         return " ".join(value.split()) if collapse else value.strip()
 
     return normalize
@@ -92,6 +120,29 @@ def normalizer(options: Options) -> Callable[[str], str]:
 def _words(phrase: str) -> str:
     """A regex matching ``phrase`` as whole words."""
     return rf"(?<!\w){re.escape(phrase)}(?!\w)"
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def labels_named(text: str, labels: list[str]) -> set[str]:
+    """The labels ``text`` names as whole words (``labels`` longest first: a label inside a longer
+    one found at the same place does not count)."""
+    spans: list[tuple[int, int]] = []
+    named: set[str] = set()
+    for label in labels:
+        start = text.find(label)
+        while start >= 0:
+            end = start + len(label)
+            whole = (start == 0 or not _is_word(text[start - 1])) and (
+                end == len(text) or not _is_word(text[end])
+            )
+            if whole and not any(low <= start and end <= high for low, high in spans):
+                spans.append((start, end))
+                named.add(label)
+            start = text.find(label, start + 1)
+    return named
 
 
 class Grader:
@@ -105,8 +156,13 @@ class Grader:
         self._flags = 0 if options.case_sensitive else re.IGNORECASE
         self._patterns: dict[str, re.Pattern[str] | None] = {}
         self._labels = {self._normalize(label): label for label in options.labels}
-        ordered = sorted(self._labels, key=len, reverse=True)
-        self._label_finder = re.compile("|".join(_words(label) for label in ordered)) if ordered else None
+        self._longest_first = sorted(self._labels, key=len, reverse=True)
+        spaced = any(" " in label for label in self._labels)
+        self._label_text = (
+            self._normalize
+            if spaced or not options.collapse_whitespace
+            else normalizer(options, keep_spacing=True)
+        )
         self._fixed = None if options.pattern is None else re.compile(options.pattern, self._flags)
         self._score = getattr(self, f"_by_{options.mode}")
 
@@ -163,8 +219,7 @@ class Grader:
         expected = {self._normalize(ref) for ref in references} & self._labels.keys()
         if not expected:
             return failed("bad-reference")
-        assert self._label_finder is not None
-        named = {match.group(0) for match in self._label_finder.finditer(self._normalize(response))}
+        named = labels_named(self._label_text(response), self._longest_first)
         if not named:
             return Score(0.0, {"match": 0.0}, "no-label")
         if len(named) > 1:

@@ -2,9 +2,9 @@
 
 Options:
 
-- ``metric`` (default ``"token_f1"``): ``token_f1``, ``rouge_1``, ``rouge_2``, ``rouge_l``, ``bleu``
-  (up to 4-grams, smoothed) or ``edit_similarity`` (characters); see
-  :mod:`rft_runtime.rewards.similarity`.
+- ``metric`` (default ``"token_f1"``): ``token_f1`` (SQuAD-style: English articles dropped),
+  ``rouge_1``, ``rouge_2``, ``rouge_l``, ``bleu`` (up to 4-grams, smoothed) or ``edit_similarity``
+  (characters); see :mod:`rft_runtime.rewards.similarity`.
 - ``pass_threshold`` (default null): when set, the score is 1 if the similarity reaches it, else 0
   (the raw similarity stays in the component).
 - ``case_sensitive`` (default false).
@@ -72,18 +72,19 @@ class Grader:
 
         if metric in ("token_f1", "rouge_1", "rouge_2"):
             n = 2 if metric == "rouge_2" else 1
+            split = words if metric != "token_f1" else lambda text: similarity.without_articles(words(text))
 
-            def grams(text: str) -> Counter[Hashable]:
-                return similarity.ngrams(words(text), n)
+            def reference_grams(text: str) -> Counter[Hashable]:
+                return similarity.ngram_counts(split(text), n)
 
-            return grams, grams, similarity.rouge_n
+            return split, reference_grams, lambda response, ref: similarity.rouge_n(response, ref, n)
         if metric == "rouge_l":
             return words, words, similarity.rouge_l
         if metric == "bleu":
 
             def bleu_reference(text: str) -> tuple[list[Counter[Hashable]], int]:
                 split = words(text)
-                return [similarity.ngrams(split, n) for n in range(1, 5)], len(split)
+                return [similarity.ngram_counts(split, n) for n in range(1, 5)], len(split)
 
             return words, bleu_reference, lambda response, ref: similarity.bleu(response, ref[0], ref[1])
         limit = self.options.max_chars
