@@ -175,9 +175,8 @@ class RftLifecycle(Construct):
             master_key=encryption_key,
             enforce_ssl=True,
         )
-        for index, email in enumerate(notification_emails):
+        for email in notification_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
-            del index
         self.state_parameter = ssm.StringParameter(
             self,
             "State",
