@@ -83,6 +83,10 @@ class RftLifecycle(Construct):
         encryption_key: encrypts the model, logs, topic, queue, state machine, Lambda environments.
             Its policy must let CloudWatch Logs use it (``PipelineKey`` does). Required.
         dataset_bucket: pre-flight checks objects in this bucket. Required.
+        dataset_copies: ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies from CDK
+            file assets to content-addressed keys of ``dataset_bucket`` that pre-flight makes once
+            before the job (``TrainingData.staging``, each ``.to_api()``); the construct grants read
+            on exactly those sources and write on exactly those keys. Default: none.
         vpc / vpc_subnets / security_groups: the *job's* ``vpcConfig``. Default: no VPC; subnets
             default to the VPC's private ones; without security groups one is created (no inbound,
             HTTPS out). The lifecycle Lambdas stay outside the VPC (control-plane calls only).
@@ -121,6 +125,7 @@ class RftLifecycle(Construct):
         customization_role: iam.IRole,
         encryption_key: kms.IKey,
         dataset_bucket: s3.IBucket,
+        dataset_copies: Sequence[Mapping[str, str]] = (),
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
@@ -147,6 +152,7 @@ class RftLifecycle(Construct):
             deployment_mode=deployment_mode,
             notification_emails=notification_emails,
             tags=tags,
+            dataset_copies=dataset_copies,
             has_vpc=vpc is not None,
             vpc_placement_given=vpc_subnets is not None or bool(security_groups),
             security_group_count=len(security_groups),
@@ -286,6 +292,7 @@ class RftLifecycle(Construct):
 
         # --- permissions ----------------------------------------------------------------------
         self._grant_lifecycle(lifecycle.role, base_model_id, customization_role, dataset_bucket)
+        self._grant_staging(lifecycle.role, dataset_bucket, dataset_copies)
         self._grant_launcher(launcher.role, retain_models)
         self.wait_parameter.grant_read(job_events.role)
         self.state_machine.grant_task_response(job_events.role)
@@ -336,6 +343,7 @@ class RftLifecycle(Construct):
             ],
             "datasetBucket": dataset_bucket.bucket_name,
             "retainModels": retain_models,
+            "stagingCopies": [dict(copy) for copy in dataset_copies],
         }
         self.launcher = cdk.CustomResource(
             self,
@@ -485,6 +493,25 @@ class RftLifecycle(Construct):
             role.add_to_principal_policy(statement)
         self._grant_publish(role, notify=True)
         self.wait_parameter.grant_write(role)
+
+    def _grant_staging(
+        self, role: iam.IRole, bucket: s3.IBucket, copies: Sequence[Mapping[str, str]]
+    ) -> None:
+        """Read exactly the staged assets, write exactly their content-addressed keys (no delete)."""
+        if not copies:
+            return
+        partition = cdk.Stack.of(self).partition
+        sources = [f"arn:{partition}:s3:::{c['sourceBucket']}/{c['sourceKey']}" for c in copies]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(sid="ReadStagedDatasets", actions=["s3:GetObject"], resources=sources)
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="WriteContentAddressedDatasets",
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(c["targetKey"]) for c in copies],
+            )
+        )
 
     def _grant_publish(self, role: iam.IRole, *, notify: bool) -> None:
         """Read/write the state record and send its event; with ``notify`` also SNS."""

@@ -124,6 +124,7 @@ def check_props(
     deployment_mode: str,
     notification_emails: Sequence[str],
     tags: Mapping[str, str],
+    dataset_copies: Sequence[Mapping[str, str]],
     has_vpc: bool,
     vpc_placement_given: bool,
     security_group_count: int,
@@ -167,6 +168,10 @@ def check_props(
             problems.append(
                 f"tags: {key!r}={value!r} is not a valid Bedrock tag (letters, digits, ' ._:/=+@-')"
             )
+    for index, copy in enumerate(dataset_copies):
+        missing = [k for k in ("sourceBucket", "sourceKey", "targetKey") if not copy.get(k)]
+        if missing:
+            problems.append(f"dataset_copies[{index}] lacks {missing}")
     if vpc_placement_given and not has_vpc:
         problems.append("vpc_subnets/security_groups need vpc")
     if security_group_count > 5:

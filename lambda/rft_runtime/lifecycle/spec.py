@@ -35,6 +35,7 @@ JOB_REQUEST_KEYS = frozenset(
     }
 )
 _REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "outputDataConfig")
+_COPY_KEYS = ("sourceBucket", "sourceKey", "targetKey")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class RunSpec:
     ``job_request``: the ``CreateModelCustomizationJob`` members other than names, token and type.
     ``deployment_mode``: ``on_demand`` or ``none``. ``preflight_uris``: ``s3://`` objects that must
     exist before the job starts (those in ``dataset_bucket``; others are reported as unchecked).
-    ``retain_models``: keep trained models when the pipeline is deleted.
+    ``retain_models``: keep trained models when the pipeline is deleted. ``staging_copies``:
+    ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies (CDK file asset -> key in
+    ``dataset_bucket``) that pre-flight makes before checking the objects.
     """
 
     pipeline: str
@@ -55,6 +58,7 @@ class RunSpec:
     preflight_uris: list[str] = field(default_factory=list)
     dataset_bucket: str = ""
     retain_models: bool = True
+    staging_copies: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def names(self) -> RunNames:
@@ -83,6 +87,7 @@ class RunSpec:
             "preflightUris": self.preflight_uris,
             "datasetBucket": self.dataset_bucket,
             "retainModels": self.retain_models,
+            "stagingCopies": self.staging_copies,
         }
 
     @classmethod
@@ -114,9 +119,17 @@ class RunSpec:
         mode = data.get("deploymentMode", "on_demand")
         if mode not in DEPLOYMENT_MODES:
             problems.append(f"deploymentMode must be one of {DEPLOYMENT_MODES}, got {mode!r}")
-        for key in ("deploymentTags", "preflightUris"):
+        for key in ("deploymentTags", "preflightUris", "stagingCopies"):
             if not isinstance(data.get(key, []), list):
                 problems.append(f"{key} must be a list")
+        copies = data.get("stagingCopies", []) or []
+        for index, copy in enumerate(copies if isinstance(copies, list) else []):
+            if not isinstance(copy, dict) or not all(
+                isinstance(copy.get(k), str) and copy.get(k) for k in _COPY_KEYS
+            ):
+                problems.append(f"stagingCopies[{index}] needs non-empty {', '.join(_COPY_KEYS)}")
+        if copies and not data.get("datasetBucket"):
+            problems.append("stagingCopies need datasetBucket (the copies' target bucket)")
         spec = None
         try:
             spec = cls(
@@ -128,6 +141,7 @@ class RunSpec:
                 preflight_uris=[str(u) for u in data.get("preflightUris", []) or []],
                 dataset_bucket=str(data.get("datasetBucket", "")),
                 retain_models=_as_bool(data.get("retainModels", True)),
+                staging_copies=[dict(c) for c in copies] if isinstance(copies, list) else [],
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:

@@ -115,9 +115,52 @@ def _split_s3_uri(uri: str) -> tuple[str, str]:
 # --- actions ------------------------------------------------------------------------------------
 
 
+def _head(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """HeadObject; ``None`` when the object does not exist. Access errors propagate."""
+    try:
+        return retry.call(s3.head_object, Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if retry.error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def stage(spec: RunSpec, clients: Any) -> list[dict[str, Any]]:
+    """Copy staged dataset files (CDK file assets) to their content-addressed keys, server side.
+
+    A key that already exists holds the same content (its name is the content's SHA-256), so it
+    is left alone: re-runs and other runs of the same data copy nothing.
+    """
+    done: list[dict[str, Any]] = []
+    for copy in spec.staging_copies:
+        target = f"s3://{spec.dataset_bucket}/{copy['targetKey']}"
+        if _head(clients.s3, spec.dataset_bucket, copy["targetKey"]) is not None:
+            done.append({"uri": target, "copied": False})
+            continue
+        source = {"Bucket": copy["sourceBucket"], "Key": copy["sourceKey"]}
+        try:
+            retry.call(
+                clients.s3.copy_object, Bucket=spec.dataset_bucket, Key=copy["targetKey"], CopySource=source
+            )
+        except ClientError as exc:
+            code = retry.error_code(exc)
+            where = f"s3://{source['Bucket']}/{source['Key']}"
+            if code in ("404", "NoSuchKey", "NoSuchBucket"):
+                raise PreflightFailed(
+                    f"staged dataset {where} is missing (was the deploy interrupted?)"
+                ) from exc
+            if code in ("403", "AccessDenied"):
+                raise PreflightFailed(f"cannot copy {where} to {target}: access denied") from exc
+            raise
+        done.append({"uri": target, "copied": True})
+    return done
+
+
 def preflight(spec: RunSpec, clients: Any) -> dict[str, Any]:
-    """HeadObject every training/validation object in the dataset bucket: it must exist, be
-    readable by the workflow and not be empty. Objects in other buckets are listed as unchecked."""
+    """Stage local dataset files (:func:`stage`), then HeadObject every training/validation object
+    in the dataset bucket: it must exist, be readable by the workflow and not be empty. Objects in
+    other buckets are listed as unchecked."""
+    staged = stage(spec, clients)
     checked: list[dict[str, Any]] = []
     problems: list[str] = []
     for uri in spec.preflight_uris:
@@ -150,7 +193,7 @@ def preflight(spec: RunSpec, clients: Any) -> dict[str, Any]:
         )
     if problems:
         raise PreflightFailed("; ".join(problems))
-    return {"objects": checked}
+    return {"objects": checked, "staged": staged}
 
 
 def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: str) -> dict[str, Any]:

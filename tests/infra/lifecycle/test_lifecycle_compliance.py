@@ -25,6 +25,9 @@ VARIANTS = {
         "retain_models": False,
         "notification_emails": ["ops@example.com"],
         "tags": {"team": "ml"},
+        "dataset_copies": [
+            {"sourceBucket": "cdk-assets", "sourceKey": "a.jsonl", "targetKey": "datasets/a/t.jsonl"}
+        ],
     },
     "no-vpc-train-only": {"with_vpc": False, "deployment_mode": "none"},
 }

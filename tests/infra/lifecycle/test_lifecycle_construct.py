@@ -35,10 +35,22 @@ WILDCARD_RESOURCE_ACTIONS = {  # actions IAM accepts only with Resource "*" (see
 }
 
 
+COPIES = [
+    {
+        "sourceBucket": "cdk-assets-bucket",
+        "sourceKey": "0123abcd.jsonl",
+        "targetKey": "datasets/0123abcd/train.jsonl",
+    }
+]
+
+
 @pytest.fixture(scope="module")
 def built():
     _app, stack, lifecycle = build(
-        retain_models=False, notification_emails=["ops@example.com"], tags={"team": "ml"}
+        retain_models=False,
+        notification_emails=["ops@example.com"],
+        tags={"team": "ml"},
+        dataset_copies=COPIES,
     )
     return stack, lifecycle, Template.from_stack(stack)
 
@@ -190,6 +202,17 @@ def test_pass_role_only_to_bedrock_and_events_only_with_our_source(template):
     assert "states:*" not in actions and "bedrock:*" not in actions
 
 
+def test_staging_reads_exactly_the_assets_and_writes_exactly_their_keys(template):
+    statements = {s.get("Sid"): s for s in _statements(template)}
+    read, write = statements["ReadStagedDatasets"], statements["WriteContentAddressedDatasets"]
+    assert fake_resolve(template, read["Resource"]) == "arn:aws:s3:::cdk-assets-bucket/0123abcd.jsonl"
+    assert read["Action"] == "s3:GetObject" and write["Action"] == "s3:PutObject"
+    assert fake_resolve(template, write["Resource"]).endswith("/datasets/0123abcd/train.jsonl")
+    (run,) = resources_of(template, "Custom::RftTrainingRun").values()
+    spec = RunSpec.from_json(fake_resolve(template, run["Properties"]["Spec"]))
+    assert spec.staging_copies == COPIES
+
+
 def test_all_prop_problems_are_reported_at_once():
     with pytest.raises(ValueError) as info:
         build(
@@ -201,6 +224,7 @@ def test_all_prop_problems_are_reported_at_once():
             deployment_mode="provisioned",
             notification_emails=["not-an-email"],
             security_groups=[object()] * 6,
+            dataset_copies=[{"sourceBucket": "b"}],
         )
     message = str(info.value)
     for expected in (
@@ -213,6 +237,7 @@ def test_all_prop_problems_are_reported_at_once():
         "not-an-email",
         "need vpc",
         "at most 5",
+        "dataset_copies[0] lacks ['sourceKey', 'targetKey']",
     ):
         assert expected in message, expected
 
@@ -258,6 +283,11 @@ def test_fingerprint_follows_every_training_input():
 
 def test_two_synths_give_identical_templates(template):
     again = Template.from_stack(
-        build(retain_models=False, notification_emails=["ops@example.com"], tags={"team": "ml"})[1]
+        build(
+            retain_models=False,
+            notification_emails=["ops@example.com"],
+            tags={"team": "ml"},
+            dataset_copies=COPIES,
+        )[1]
     ).to_json()
     assert json.dumps(again, sort_keys=True) == json.dumps(template, sort_keys=True)

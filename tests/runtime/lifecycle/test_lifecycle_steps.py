@@ -68,6 +68,33 @@ def test_preflight_leaves_objects_of_other_buckets_unchecked(aws, put_objects):
     }
 
 
+def test_preflight_copies_staged_files_once_to_their_content_addressed_keys(aws):
+    aws.clients.s3.create_bucket(Bucket="cdk-assets")
+    aws.clients.s3.put_object(Bucket="cdk-assets", Key="f00d.jsonl", Body=b'{"messages": []}\n')
+    copies = [
+        {"sourceBucket": "cdk-assets", "sourceKey": "f00d.jsonl", "targetKey": "datasets/f00d/train.jsonl"}
+    ]
+    spec = make_spec(stagingCopies=copies, preflightUris=[f"s3://{BUCKET}/datasets/f00d/train.jsonl"])
+    first = steps.preflight(spec, aws.clients)
+    assert first["staged"] == [{"uri": f"s3://{BUCKET}/datasets/f00d/train.jsonl", "copied": True}]
+    assert first["objects"][0]["checked"] is True
+    assert steps.preflight(spec, aws.clients)["staged"][0]["copied"] is False  # already there: no copy
+
+
+def test_preflight_reports_a_staged_asset_that_was_never_published(aws):
+    aws.clients.s3.create_bucket(Bucket="cdk-assets")
+    copies = [
+        {"sourceBucket": "cdk-assets", "sourceKey": "gone.jsonl", "targetKey": "datasets/x/train.jsonl"}
+    ]
+    with pytest.raises(PreflightFailed, match=r"staged dataset s3://cdk-assets/gone\.jsonl is missing"):
+        steps.preflight(make_spec(stagingCopies=copies), aws.clients)
+
+
+def test_staging_copies_are_validated(aws):
+    with pytest.raises(SpecError, match=r"stagingCopies\[0\] needs"):
+        make_spec(stagingCopies=[{"sourceBucket": "b"}])
+
+
 # --- start ------------------------------------------------------------------------------------
 
 
