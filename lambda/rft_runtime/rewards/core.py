@@ -68,6 +68,8 @@ class Grader(Protocol):
 
 def clamp01(value: object) -> float:
     """``value`` as a float in [0, 1]; NaN, infinities and non-numbers become 0.0."""
+    if type(value) is float and 0.0 <= value <= 1.0:  # the usual case, checked first
+        return value
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):

@@ -186,3 +186,14 @@ def test_helpers():
     assert clamp01(None) == 0.0
     assert reference_texts({"answer": ["a", "", 3, None]}) == ["a", "3"]
     assert reference_texts(True) == []
+
+
+def test_memo_computes_once_and_stays_bounded():
+    from rft_runtime.rewards.memo import Memo
+
+    calls = []
+    memo = Memo(lambda key: calls.append(key) or key * 2, limit=2)
+    assert [memo("a"), memo("a"), memo("b")] == ["aa", "aa", "bb"]
+    assert calls == ["a", "b"]
+    memo("c")  # full: emptied, then filled again
+    assert memo("a") == "aa" and calls == ["a", "b", "c", "a"]

@@ -109,11 +109,18 @@ def test_ascii_fast_path_matches_the_general_path(text, case_sensitive, collapse
     assert normalize(text) == normalize(text + "\u00a1")
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=st.text(st.sampled_from(list("safe un-SAFE.\n\t ok")), max_size=40))
-def test_labels_without_spaces_skip_the_collapse_with_the_same_result(text):
-    from rft_runtime.rewards.templates.string_match import labels_named
+PIECES = ["safe", "un", "-", "SAFE", ".", "\n", "\t", " ", "needs", "review", "ok"]
 
-    grader = catalogue.build_grader("string_match", {"mode": "labels", "labels": ["safe", "unsafe", "ok"]})
-    labels = grader._longest_first
-    assert labels_named(grader._label_text(text), labels) == labels_named(grader._normalize(text), labels)
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from(PIECES), max_size=12))
+def test_label_search_without_collapsing_matches_search_in_collapsed_text(parts):
+    from rft_runtime.rewards.templates.string_match import label_spans, labels_named
+
+    text = "".join(parts)
+    options = {"mode": "labels", "labels": ["safe", "unsafe", "needs review", "review"]}
+    grader = catalogue.build_grader("string_match", options)
+    plain = [(label, label_spans(label)) for label, _ in grader._finders]
+    assert labels_named(grader._label_text(text), grader._finders) == labels_named(
+        grader._normalize(text), plain
+    )

@@ -137,39 +137,45 @@ class Grader:
         """Combined scores of a batch; each sub-grader sees the batch (so judges run concurrently)."""
         gates = set(self.options.gate)
         threshold = self.options.gate_threshold
-        results: dict[str, list[Score | None]] = {}
+        columns: dict[str, Sequence[Score | None]] = {}
         failing: list[str | None] = [None] * len(samples)
         for name, _, grader in self._parts:
             if name in gates:
-                scores = score_all(grader, samples, deadline)
-                results[name] = list(scores)
-                for index, score in enumerate(scores):
+                column = columns[name] = score_all(grader, samples, deadline)
+                for index, score in enumerate(column):
                     if failing[index] is None and clamp01(score.value) < threshold:
                         failing[index] = name
         open_positions = [index for index, gate in enumerate(failing) if gate is None]
-        open_samples = [samples[index] for index in open_positions]
+        open_samples = (
+            samples if len(open_positions) == len(samples) else [samples[i] for i in open_positions]
+        )
         for name, _, grader in self._parts:
             if name not in gates:
-                column: list[Score | None] = [None] * len(samples)
-                for index, score in zip(
-                    open_positions, score_all(grader, open_samples, deadline), strict=True
-                ):
-                    column[index] = score
-                results[name] = column
-        return [self._combine(index, failing[index], results) for index in range(len(samples))]
+                scores = score_all(grader, open_samples, deadline)
+                if open_samples is samples:
+                    columns[name] = scores
+                else:
+                    column: list[Score | None] = [None] * len(samples)
+                    for index, score in zip(open_positions, scores, strict=True):
+                        column[index] = score
+                    columns[name] = column
+        ordered = [(name, weight, columns[name]) for name, weight, _ in self._parts]
+        return [self._combine(index, failing[index], ordered) for index in range(len(samples))]
 
     def _combine(
-        self, index: int, failed_gate: str | None, results: Mapping[str, list[Score | None]]
+        self,
+        index: int,
+        failed_gate: str | None,
+        ordered: Sequence[tuple[str, float, Sequence[Score | None]]],
     ) -> Score:
         components: dict[str, float] = {}
         weighted = 0.0
         error: str | None = None
-        for name, weight, _ in self._parts:
-            score = results[name][index]
+        for name, weight, column in ordered:
+            score = column[index]
             if score is None:
                 continue
-            value = clamp01(score.value)
-            components[name] = value
+            value = components[name] = clamp01(score.value)
             weighted += weight * value
             if error is None and score.error is not None:
                 error = f"{name}:{score.error}"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.numeric import Number, candidates, extract_answer, reference_number
 from rft_runtime.rewards.options import choice, number, option
 
@@ -55,19 +56,11 @@ class Grader:
 
     def __init__(self, options: Options, **deps: Any) -> None:
         self.options = options
-        self._references: dict[str, Number | None] = {}
+        self._parsed = Memo(reference_number)
 
     def _reference(self, reference: object) -> Number | None:
         """The reference's number (string references are parsed once per grader)."""
-        if not isinstance(reference, str):
-            return reference_number(reference)
-        try:
-            return self._references[reference]
-        except KeyError:
-            if len(self._references) > 4096:
-                self._references.clear()
-            parsed = self._references[reference] = reference_number(reference)
-            return parsed
+        return self._parsed(reference) if isinstance(reference, str) else reference_number(reference)
 
     def score(self, sample: Sample) -> Score:
         """1.0 when the response's final number equals the reference's, else 0.0 (with a tag)."""

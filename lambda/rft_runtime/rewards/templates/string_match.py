@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.options import BOOLEAN, choice, option, regex, strings
 from rft_runtime.rewards.text import reference_texts
 
@@ -117,6 +118,14 @@ def normalizer(options: Options, *, keep_spacing: bool = False) -> Callable[[str
     return normalize
 
 
+def _compile(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """``pattern`` compiled, or None when it is not a valid regular expression."""
+    try:
+        return re.compile(pattern, flags)
+    except re.error:
+        return None
+
+
 def _words(phrase: str) -> str:
     """A regex matching ``phrase`` as whole words."""
     return rf"(?<!\w){re.escape(phrase)}(?!\w)"
@@ -126,22 +135,43 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def labels_named(text: str, labels: list[str]) -> set[str]:
-    """The labels ``text`` names as whole words (``labels`` longest first: a label inside a longer
-    one found at the same place does not count)."""
-    spans: list[tuple[int, int]] = []
-    named: set[str] = set()
-    for label in labels:
-        start = text.find(label)
+#: Finds the ``(start, end)`` spans where one label occurs as whole words.
+SpanFinder = Callable[[str], Iterator[tuple[int, int]]]
+
+
+def label_spans(label: str, *, flexible_spacing: bool = False) -> SpanFinder:
+    """Spans of ``label`` as whole words, located with ``str.find`` (far faster than a regex scan
+    over a long response). With ``flexible_spacing`` a multi-word label accepts any run of
+    whitespace between its words."""
+    words = label.split(" ") if flexible_spacing else [label]
+    first = words[0]
+    rest = re.compile(r"\s+".join(map(re.escape, words))) if len(words) > 1 else None
+
+    def spans(text: str) -> Iterator[tuple[int, int]]:
+        start = text.find(first)
         while start >= 0:
-            end = start + len(label)
-            whole = (start == 0 or not _is_word(text[start - 1])) and (
-                end == len(text) or not _is_word(text[end])
-            )
-            if whole and not any(low <= start and end <= high for low, high in spans):
-                spans.append((start, end))
+            if start == 0 or not _is_word(text[start - 1]):
+                end = start + len(first)
+                if rest is not None:
+                    match = rest.match(text, start)
+                    end = match.end() if match else -1
+                if end >= 0 and (end == len(text) or not _is_word(text[end])):
+                    yield start, end
+            start = text.find(first, start + 1)
+
+    return spans
+
+
+def labels_named(text: str, finders: Sequence[tuple[str, SpanFinder]]) -> set[str]:
+    """The labels ``text`` names (``finders`` longest label first: a label found inside a longer
+    one's span does not count)."""
+    taken: list[tuple[int, int]] = []
+    named: set[str] = set()
+    for label, spans in finders:
+        for start, end in spans(text):
+            if not any(low <= start and end <= high for low, high in taken):
+                taken.append((start, end))
                 named.add(label)
-            start = text.find(label, start + 1)
     return named
 
 
@@ -154,15 +184,18 @@ class Grader:
         self.options = options
         self._normalize = normalizer(options)
         self._flags = 0 if options.case_sensitive else re.IGNORECASE
-        self._patterns: dict[str, re.Pattern[str] | None] = {}
+        self._normalized_reference = Memo(self._normalize)
+        self._word_pattern = Memo(lambda phrase: _compile(_words(phrase), self._flags))
+        self._reference_pattern = Memo(lambda source: _compile(source, self._flags))
         self._labels = {self._normalize(label): label for label in options.labels}
-        self._longest_first = sorted(self._labels, key=len, reverse=True)
-        spaced = any(" " in label for label in self._labels)
-        self._label_text = (
-            self._normalize
-            if spaced or not options.collapse_whitespace
-            else normalizer(options, keep_spacing=True)
-        )
+        # Labels are searched in text whose whitespace is left as is (collapsing 1 KB costs more
+        # than the search); multi-word labels then accept any run of whitespace between words.
+        flexible = options.collapse_whitespace
+        self._label_text = normalizer(options, keep_spacing=True) if flexible else self._normalize
+        self._finders = [
+            (label, label_spans(label, flexible_spacing=flexible))
+            for label in sorted(self._labels, key=len, reverse=True)
+        ]
         self._fixed = None if options.pattern is None else re.compile(options.pattern, self._flags)
         self._score = getattr(self, f"_by_{options.mode}")
 
@@ -175,33 +208,19 @@ class Grader:
             return failed("bad-reference")
         return self._score(sample.response, references)
 
-    def _compiled(self, source: str, build: Callable[[str], str]) -> re.Pattern[str] | None:
-        """``build(source)`` compiled (cached per grader); None when it does not compile."""
-        try:
-            return self._patterns[source]
-        except KeyError:
-            if len(self._patterns) > 4096:
-                self._patterns.clear()
-            try:
-                compiled: re.Pattern[str] | None = re.compile(build(source), self._flags)
-            except re.error:
-                compiled = None
-            self._patterns[source] = compiled
-            return compiled
-
     def _by_exact(self, response: str, references: list[str]) -> Score:
         stripped = response.strip()
         return _MATCH if any(stripped == ref.strip() for ref in references) else _MISS
 
     def _by_normalized(self, response: str, references: list[str]) -> Score:
         got = self._normalize(response)
-        return _MATCH if any(got == self._normalize(ref) for ref in references) else _MISS
+        return _MATCH if any(got == self._normalized_reference(ref) for ref in references) else _MISS
 
     def _by_contains(self, response: str, references: list[str]) -> Score:
         got = self._normalize(response)
         for ref in references:
-            wanted = self._normalize(ref)
-            if wanted and (pattern := self._compiled(wanted, _words)) is not None and pattern.search(got):
+            wanted = self._normalized_reference(ref)
+            if wanted and (pattern := self._word_pattern(wanted)) is not None and pattern.search(got):
                 return _MATCH
         return _MISS
 
@@ -210,16 +229,16 @@ class Grader:
         if self._fixed is not None:
             patterns = [self._fixed]
         else:
-            patterns = [self._compiled(ref, str) for ref in references]
+            patterns = [self._reference_pattern(ref) for ref in references]
         if all(p is None for p in patterns):
             return failed("bad-reference")
         return _MATCH if any(p is not None and p.fullmatch(text) for p in patterns) else _MISS
 
     def _by_labels(self, response: str, references: list[str]) -> Score:
-        expected = {self._normalize(ref) for ref in references} & self._labels.keys()
+        expected = {self._normalized_reference(ref) for ref in references} & self._labels.keys()
         if not expected:
             return failed("bad-reference")
-        named = labels_named(self._label_text(response), self._longest_first)
+        named = labels_named(self._label_text(response), self._finders)
         if not named:
             return Score(0.0, {"match": 0.0}, "no-label")
         if len(named) > 1:

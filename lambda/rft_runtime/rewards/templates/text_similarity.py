@@ -28,12 +28,12 @@ from typing import Any
 
 from rft_runtime.rewards import similarity
 from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.options import BOOLEAN, choice, number, option
 from rft_runtime.rewards.text import reference_texts
 
 NAME = "text_similarity"
 METRICS = ("token_f1", "rouge_1", "rouge_2", "rouge_l", "bleu", "edit_similarity")
-_CACHE_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class Grader:
 
     def __init__(self, options: Options, **deps: Any) -> None:
         self.options = options
-        self._prepared: dict[str, Any] = {}
-        self._prepare, self._prepare_reference, self._compare = self._metric(options.metric)
+        self._prepare, prepare_reference, self._compare = self._metric(options.metric)
+        self._reference: Callable[[str], Any] = Memo(prepare_reference)
 
     def _metric(
         self, metric: str
@@ -94,16 +94,6 @@ class Grader:
             return text if case else text.lower()
 
         return characters, characters, similarity.edit_similarity
-
-    def _reference(self, text: str) -> Any:
-        """The prepared form of a reference (cached: rollouts of one prompt share it)."""
-        try:
-            return self._prepared[text]
-        except KeyError:
-            if len(self._prepared) >= _CACHE_LIMIT:
-                self._prepared.clear()
-            prepared = self._prepared[text] = self._prepare_reference(text)
-            return prepared
 
     def score(self, sample: Sample) -> Score:
         """The similarity (or pass/fail against ``pass_threshold``) with the best reference."""
