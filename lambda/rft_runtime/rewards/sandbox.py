@@ -7,7 +7,10 @@ Isolation, parent side (the child adds its own, see :mod:`rft_runtime.rewards.sa
 - **Non-dumpable parent.** Before spawning, the parent calls ``prctl(PR_SET_DUMPABLE, 0)``: Lambda's
   credentials stay in the parent's ``/proc/<pid>/environ``, which a same-user child could otherwise
   read; a non-dumpable process's ``/proc`` files are readable only with ``CAP_SYS_PTRACE``, which
-  the child never has (as root it drops every capability before running user code).
+  the child never has (as root it drops every capability before running user code). When that call
+  fails while credentials are in the environment, no code is run (fail closed). Side effect: other
+  processes of the same user (Lambda extensions) can no longer read this process's ``/proc`` files
+  such as ``environ``, ``fd`` or ``maps``.
 - **Own process group, wall-clock timeout.** ``SIGKILL`` goes to the whole group when time is up.
 - **Fresh working directory** (deleted afterwards); stdin/stdout/stderr are unnamed temporary files,
   so nothing the child writes can grow the parent's memory beyond ``output_bytes``.
@@ -35,6 +38,8 @@ from typing import Any, NamedTuple
 
 CHILD = Path(__file__).with_name("sandbox_child.py")
 _PR_SET_DUMPABLE = 4
+#: Environment variables that hold credentials (Lambda sets the first two).
+CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN")
 
 
 class Limits(NamedTuple):
@@ -90,7 +95,6 @@ def spawn(argv: Sequence[str], *, stdin: bytes, limits: Limits, workdir: str) ->
     The group is killed with SIGKILL after ``limits.wall_seconds`` (and once more on exit, for any
     stray member). At most ``limits.output_bytes`` of stdout and 4 KB of stderr are read back.
     """
-    protect_parent()
     started = time.monotonic()
     with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         given.write(stdin)
@@ -149,9 +153,12 @@ def run_python(
     ``mode``: ``"asserts"`` (steps are ``{"kind": "setup"|"test", "source"}``), ``"function"``
     (steps are inputs for ``entry_point``) or ``"program"`` (steps are stdin texts). Error tags:
     ``timeout``, ``cpu-limit``, ``output-limit``, ``killed``, ``crash`` (no report: the child died or
-    exited early), ``sandbox-error`` (privileges could not be dropped).
+    exited early), ``sandbox-error`` (privileges could not be dropped, or this process holds AWS
+    credentials in its environment and cannot be made non-dumpable: the code is then not run).
     """
     limits = limits or Limits()
+    if not protect_parent() and any(name in os.environ for name in CREDENTIAL_VARIABLES):
+        return Report("sandbox-error", "", "", None)
     nonce = secrets.token_hex(16)
     job = {
         "nonce": nonce,

@@ -335,3 +335,13 @@ def test_validation():
     assert len(problems) == 3
     assert catalogue.required_dataset_fields("code_tests", {}) == ("reference_answer",)
     assert catalogue.required_dataset_fields("code_tests", {"tests_field": "tests"}) == ("tests",)
+
+
+def test_fails_closed_when_credentials_cannot_be_protected(monkeypatch):
+    from rft_runtime.rewards import sandbox
+
+    monkeypatch.setattr(sandbox, "protect_parent", lambda: False)
+    monkeypatch.setattr(sandbox, "spawn", lambda *a, **k: pytest.fail("must not start the code"))
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
+    assert sandbox.run_python("x = 1", mode="asserts", steps=[]).error == "sandbox-error"
+    assert score(ADD, ADD_TESTS).error == "sandbox-error"
