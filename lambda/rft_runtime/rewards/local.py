@@ -67,7 +67,8 @@ def read_jsonl(path: str) -> Iterator[tuple[int, Any, str | None]]:
 
     Raises OSError when the file cannot be opened.
     """
-    stream: IO[str] = sys.stdin if path == "-" else open(path, encoding="utf-8-sig")  # noqa: SIM115
+    # undecodable bytes become U+FFFD: the line then fails as JSON or grades as text, never crashes
+    stream: IO[str] = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
     try:
         for number, line in enumerate(stream, start=1):
             if not line.strip():

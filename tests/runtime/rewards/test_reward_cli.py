@@ -190,3 +190,12 @@ def test_check_grader_labels(tmp_path, capsys):
     ]
     assert main([*argv, str(path)]) == 0
     assert "4/4 rows (100.0%)" in capsys.readouterr().out
+
+
+def test_grade_survives_undecodable_bytes(tmp_path, capsys):
+    path = tmp_path / "bad.jsonl"
+    good = json.dumps(payload("#### 4", "4", "ok")).encode()
+    path.write_bytes(good + b"\n\xff\xfe{not json\n")
+    assert main(["grade", "--template", "math_answer", "--samples", str(path), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["ok", ""]

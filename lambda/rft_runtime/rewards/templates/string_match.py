@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from rft_runtime.rewards.core import Sample, Score, failed
@@ -41,8 +42,8 @@ from rft_runtime.rewards.text import reference_texts
 NAME = "string_match"
 MODES = ("exact", "normalized", "contains", "regex", "labels")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
-_MATCH = Score(1.0, {"match": 1.0})
-_MISS = Score(0.0, {"match": 0.0})
+_MATCH = Score(1.0, MappingProxyType({"match": 1.0}))
+_MISS = Score(0.0, MappingProxyType({"match": 0.0}))
 
 
 @dataclass(frozen=True)
