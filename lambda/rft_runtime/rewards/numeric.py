@@ -119,8 +119,14 @@ def _single(values: list[Number]) -> Number | None:
 
 def _segments_after(text: str, marker: str) -> list[str]:
     """The rest of each line that follows ``marker``."""
-    parts = text.split(marker)[1:]
-    return [part.split("\n", 1)[0] for part in parts]
+    segments = []
+    start = text.find(marker)
+    while start >= 0:
+        start += len(marker)
+        end = text.find("\n", start)
+        segments.append(text[start:] if end < 0 else text[start:end])
+        start = text.find(marker, start)
+    return segments
 
 
 def _boxes(text: str) -> list[str]:

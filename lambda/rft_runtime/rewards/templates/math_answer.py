@@ -57,6 +57,8 @@ class Grader:
     def __init__(self, options: Options, **deps: Any) -> None:
         self.options = options
         self._parsed = Memo(reference_number)
+        rel, absolute = options.tolerance, options.abs_tolerance
+        self._close = lambda got, want: math.isclose(got, want, rel_tol=rel, abs_tol=absolute)
 
     def _reference(self, reference: object) -> Number | None:
         """The reference's number (string references are parsed once per grader)."""
@@ -71,11 +73,10 @@ class Grader:
         marked = 1.0 if answer.marked else 0.0
         if answer.number is None:
             return Score(0.0, {"correct": 0.0, "marked": marked}, answer.tag)
-        rel, absolute = self.options.tolerance, self.options.abs_tolerance
-        correct = any(
-            math.isclose(got, want, rel_tol=rel, abs_tol=absolute)
-            for got in candidates(answer.number)
-            for want in candidates(expected)
-        )
+        got, want = answer.number, expected
+        if got.percent or want.percent:
+            correct = any(self._close(g, w) for g in candidates(got) for w in candidates(want))
+        else:
+            correct = self._close(got.value, want.value)
         value = 1.0 if correct else 0.0
         return Score(value, {"correct": value, "marked": marked})

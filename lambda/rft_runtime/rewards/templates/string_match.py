@@ -192,7 +192,10 @@ class Grader:
         # Labels are searched in text whose whitespace is left as is (collapsing 1 KB costs more
         # than the search); multi-word labels then accept any run of whitespace between words.
         flexible = options.collapse_whitespace
-        self._label_text = normalizer(options, keep_spacing=True) if flexible else self._normalize
+        self._spaced = normalizer(options, keep_spacing=True)
+        self._label_text = self._spaced if flexible else self._normalize
+        # With collapsed whitespace, normalized texts are equal exactly when their word lists are.
+        self._words_of = Memo(lambda text: self._spaced(text).split())
         self._finders = [
             (label, label_spans(label, flexible_spacing=flexible))
             for label in sorted(self._labels, key=len, reverse=True)
@@ -214,6 +217,9 @@ class Grader:
         return _MATCH if any(stripped == ref.strip() for ref in references) else _MISS
 
     def _by_normalized(self, response: str, references: list[str]) -> Score:
+        if self.options.collapse_whitespace:
+            words = self._spaced(response).split()
+            return _MATCH if any(words == self._words_of(ref) for ref in references) else _MISS
         got = self._normalize(response)
         return _MATCH if any(got == self._normalized_reference(ref) for ref in references) else _MISS
 
