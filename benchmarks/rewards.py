@@ -221,7 +221,7 @@ def run(quick: bool) -> Table:
     import tempfile
 
     size = 256 if quick else 2048
-    runs = 2 if quick else 5
+    runs = 2 if quick else 11
     table = Table(
         title="rewards: grading throughput (Lambda adapter, one thread) and cold start",
         columns=["measure", "batch", "result", "target", "met"],
