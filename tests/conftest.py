@@ -4,6 +4,7 @@ No test may reach AWS: credentials are pointed at nothing so an accidental real 
 instead of hanging on the instance metadata service.
 """
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -22,6 +23,12 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = REPO / "examples" / "data"
+
+
+@pytest.fixture(scope="session")
+def cdk_context() -> dict:
+    """The context of ``cdk.json`` (feature flags), so test apps synthesize like ``cdk synth``."""
+    return json.loads((REPO / "cdk.json").read_text())["context"]
 
 
 @pytest.fixture(scope="session")

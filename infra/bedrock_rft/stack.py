@@ -6,8 +6,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from bedrock_rft.compliance import acknowledge
 from bedrock_rft.config import PipelineConfig
 from bedrock_rft.data import DatasetRules, TrainingData
+from bedrock_rft.lifecycle import RftLifecycle
 from bedrock_rft.network import IsolatedVpc
 from bedrock_rft.reward import RewardFunction
 from bedrock_rft.security import CustomizationRole, PipelineKey
@@ -25,7 +27,7 @@ class RftStack(cdk.Stack):
     Attributes: ``config``, ``encryption`` (:class:`PipelineKey`), ``storage``
     (:class:`DatasetBucket`), ``network`` (:class:`IsolatedVpc` or None), ``customization``
     (:class:`CustomizationRole`), ``training_data`` (:class:`TrainingData`), ``reward``
-    (:class:`RewardFunction`).
+    (:class:`RewardFunction`), ``lifecycle`` (:class:`RftLifecycle`).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PipelineConfig, **kwargs) -> None:
@@ -60,6 +62,13 @@ class RftStack(cdk.Stack):
                 max_azs=config.network.max_azs,
                 log_retention=retention_days(config.network.flow_log_retention_days),
                 removal_policy=removal,
+            )
+        if self.network is not None and config.network.availability_zones:
+            acknowledge(
+                self.network.vpc,
+                "The zones are set in the environment config on purpose, so that a stack bound to an "
+                "account and Region synthesizes without credentials (no availability-zone lookup).",
+                "CloudFormation-Validate::W3010",
             )
         self.customization = CustomizationRole(
             self,
@@ -103,6 +112,31 @@ class RftStack(cdk.Stack):
             **placement,
         )
         self.customization.grant_invoke_reward(self.reward.version)
+        self.lifecycle = RftLifecycle(
+            self,
+            "Lifecycle",
+            pipeline_name=config.name,
+            base_model_id=config.base_model,
+            hyperparameters=config.hyperparameters.to_api(),
+            training_data_config=self.training_data.training_data_config,
+            validation_s3_uris=self.training_data.validation_s3_uris,
+            output_s3_uri=self.storage.output_s3_uri,
+            inputs_fingerprint=self.training_data.fingerprint,
+            reward_function_version=self.reward.version,
+            reward_fingerprint=self.reward.fingerprint,
+            customization_role=self.customization.role,
+            encryption_key=key,
+            dataset_bucket=self.storage.bucket,
+            dataset_copies=[copy.to_api() for copy in self.training_data.staging],
+            deployment_mode=config.deployment.mode,
+            retain_models=config.deployment.retain_models,
+            notification_emails=config.deployment.notification_emails,
+            tags=config.tags,
+            retrain_nonce=config.retrain_nonce,
+            log_retention=log_retention,
+            removal_policy=removal,
+            **placement,
+        )
 
         for name, value in config.tags.items():
             cdk.Tags.of(self).add(name, value)

@@ -20,21 +20,27 @@ from bedrock_rft.stack import RftStack
 
 pytestmark = pytest.mark.synth
 
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "arithmetic_train.jsonl"
+
 
 def _config(**overrides) -> PipelineConfig:
     values = {
         "name": "unit",
-        "dataset": DatasetConfig(training_file=Path("train.jsonl")),
+        "dataset": DatasetConfig(training_file=SAMPLE),
         "reward": RewardConfig(template="math_answer"),
     }
     values.update(overrides)
     return PipelineConfig(**values)
 
 
+def _template(context: dict, **overrides) -> Template:
+    app = cdk.App(context=context)
+    return Template.from_stack(RftStack(app, "Rft-unit", config=_config(**overrides)))
+
+
 @pytest.fixture(scope="module")
-def template() -> Template:
-    stack = RftStack(cdk.App(), "Rft-unit", config=_config())
-    return Template.from_stack(stack)
+def template(cdk_context) -> Template:
+    return _template(cdk_context)
 
 
 @pytest.fixture(scope="module")
@@ -210,37 +216,34 @@ def test_every_stateful_resource_states_its_removal_policy(resources):
             assert resource.get("UpdateReplacePolicy") in {"Retain", "Delete"}, logical_id
 
 
-def test_throwaway_environment_destroys_and_empties_buckets():
-    config = _config(encryption=EncryptionConfig(retain_data=False))
-    resources = Template.from_stack(RftStack(cdk.App(), "Rft-tmp", config=config)).to_json()["Resources"]
+def test_throwaway_environment_destroys_and_empties_buckets(cdk_context):
+    resources = _template(cdk_context, encryption=EncryptionConfig(retain_data=False)).to_json()["Resources"]
     for bucket in _of_type(resources, "AWS::S3::Bucket").values():
         assert bucket["DeletionPolicy"] == "Delete"
     assert len(_of_type(resources, "Custom::S3AutoDeleteObjects")) == 2
 
 
-def test_without_vpc_the_role_has_no_network_permissions():
-    config = _config(network=NetworkConfig(vpc="none"))
-    resources = Template.from_stack(RftStack(cdk.App(), "Rft-novpc", config=config)).to_json()["Resources"]
+def test_without_vpc_the_role_has_no_network_permissions(cdk_context):
+    resources = _template(cdk_context, network=NetworkConfig(vpc="none")).to_json()["Resources"]
     assert not _of_type(resources, "AWS::EC2::VPC")
     sids = {s["Sid"] for s in _role_statements(resources)}
     assert not any("Interface" in sid or "Network" in sid for sid in sids)
 
 
-def test_existing_key_is_used_instead_of_creating_one():
+def test_existing_key_is_used_instead_of_creating_one(cdk_context):
     arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    config = _config(encryption=EncryptionConfig(kms_key_arn=arn))
-    template = Template.from_stack(RftStack(cdk.App(), "Rft-key", config=config))
+    template = _template(cdk_context, encryption=EncryptionConfig(kms_key_arn=arn))
     template.resource_count_is("AWS::KMS::Key", 0)
     assert arn in json.dumps(template.to_json())
 
 
-def test_env_bound_stack_with_explicit_zones_synthesizes_offline():
-    config = _config(
+def test_env_bound_stack_with_explicit_zones_synthesizes_offline(cdk_context):
+    resources = _template(
+        cdk_context,
         account="111122223333",
         region="us-east-1",
         network=NetworkConfig(availability_zones=("us-east-1a", "us-east-1b")),
-    )
-    resources = Template.from_stack(RftStack(cdk.App(), "Rft-env", config=config)).to_json()["Resources"]
+    ).to_json()["Resources"]
     zones = sorted(
         s["Properties"]["AvailabilityZone"] for s in _of_type(resources, "AWS::EC2::Subnet").values()
     )

@@ -399,6 +399,13 @@ def _read_tags(reader: _Reader) -> dict[str, str]:
     return tags
 
 
+def _read_nonce(reader: _Reader) -> str:
+    nonce = reader.value("retrain_nonce", str, default="")
+    if nonce and not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", nonce):
+        reader.problem("retrain_nonce", f"{_show(nonce)} must be 1-64 letters, digits, '.', '_' or '-'")
+    return nonce or ""
+
+
 def _read_pipeline(reader: _Reader) -> PipelineConfig:
     reader.known_keys(
         "",
@@ -416,6 +423,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
             "network",
             "encryption",
             "tags",
+            "retrain_nonce",
         },
     )
     name = reader.value("name", str)
@@ -448,6 +456,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         network=_read_network(reader),
         encryption=_read_encryption(reader),
         tags=_read_tags(reader),
+        retrain_nonce=_read_nonce(reader),
         source_file=reader.path,
     )
 

@@ -169,7 +169,8 @@ class PipelineConfig:
 
     ``name``: lowercase letters, digits and single hyphens, at most 24 characters; it prefixes the
     stack, job, model and deployment names. ``account``/``region``: optional; without them the stack
-    is environment-agnostic. ``source_file``: the TOML file it was loaded from.
+    is environment-agnostic. ``retrain_nonce``: change it to train identical inputs again (for example
+    after a service-side failure); default ``""``. ``source_file``: the TOML file it was loaded from.
     """
 
     name: str
@@ -184,6 +185,7 @@ class PipelineConfig:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: dict[str, str] = field(default_factory=dict)
+    retrain_nonce: str = ""
     source_file: Path | None = None
 
     @property

@@ -12,29 +12,18 @@ from typing import TYPE_CHECKING
 import aws_cdk as cdk
 
 from bedrock_rft.compliance import acknowledge, resource_finding
+from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, SYNCHRONOUS_NO_DLQ
 
 if TYPE_CHECKING:
     from bedrock_rft.lifecycle.construct import RftLifecycle
 
 PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 
-INLINE_POLICY = (
-    "CDK writes this role's least-privilege policy inline (grants are added where each permission is "
-    "needed); it belongs to exactly one role and is created and deleted with it."
-)
-XRAY = (
-    "X-Ray PutTraceSegments/PutTelemetryRecords (added by CDK for tracing) support no resource-level "
-    "permissions; IAM accepts only '*' for them."
-)
 OUTSIDE_VPC = (
     "Lifecycle functions only call AWS control-plane APIs (Bedrock, Step Functions, SSM, SNS, "
     "EventBridge, S3 HEAD) with IAM over TLS and never handle training data; running them in the "
     "isolated VPC would need five more interface endpoints and, for the launcher, would cut off "
     "CloudFormation's pre-signed S3 response URL."
-)
-SYNC_NO_DLQ = (
-    "Invoked synchronously (by Step Functions / the custom-resource framework) which retries and "
-    "reports every failure itself; a dead-letter queue only receives failed asynchronous events."
 )
 
 
@@ -83,12 +72,9 @@ def apply(lifecycle: RftLifecycle) -> None:
             "AwsSolutions-IAM5[Resource::*]",
         )
     for function in (lifecycle_fn, events_fn, launcher_fn):
-        policy = function.role.node.find_child("DefaultPolicy")
-        acknowledge(policy, XRAY, "AwsSolutions-IAM5[Resource::*]")
-        acknowledge(policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
         acknowledge(function.function, OUTSIDE_VPC, *_both("LambdaInsideVPC"))
     for function in (lifecycle_fn, launcher_fn):
-        acknowledge(function.function, SYNC_NO_DLQ, "Serverless-LambdaDLQ", *_both("LambdaDLQ"))
+        acknowledge(function.function, SYNCHRONOUS_NO_DLQ, "Serverless-LambdaDLQ", *_both("LambdaDLQ"))
 
     # state machine role: invoke the lifecycle function (any version), vended log delivery, X-Ray
     machine_policy = lifecycle.state_machine.role.node.find_child("DefaultPolicy")
@@ -104,7 +90,7 @@ def apply(lifecycle: RftLifecycle) -> None:
         "support no resource-level permissions; IAM accepts only '*' for them.",
         "AwsSolutions-IAM5[Resource::*]",
     )
-    acknowledge(machine_policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+    acknowledge(machine_policy, CDK_INLINE_POLICY, *_both("IAMNoInlinePolicy"))
 
     # custom-resource framework (CDK-owned Node.js function and its role)
     provider = lifecycle.provider
@@ -115,7 +101,7 @@ def apply(lifecycle: RftLifecycle) -> None:
         "that one function can be invoked.",
         resource_finding(stack, "AwsSolutions-IAM5", f"{lifecycle.launcher_function.function_arn}:*"),
     )
-    acknowledge(framework_policy, INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+    acknowledge(framework_policy, CDK_INLINE_POLICY, *_both("IAMNoInlinePolicy"))
     framework = provider.framework_function
     acknowledge(
         framework,

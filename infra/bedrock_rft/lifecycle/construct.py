@@ -21,8 +21,8 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.lifecycle import acknowledgments
-from bedrock_rft.lifecycle.functions import LifecycleFunction
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
 from bedrock_rft.lifecycle.launcher import (
     HANDLER_TIMEOUT,
@@ -221,7 +221,7 @@ class RftLifecycle(Construct):
             "removal_policy": removal_policy,
             "code": runtime_code(vendor_boto3=True),  # one asset for the three functions
         }
-        lifecycle = LifecycleFunction(
+        lifecycle = RuntimeFunction(
             self,
             "Lifecycle",
             handler=f"{HANDLERS}.lifecycle_handler",
@@ -231,7 +231,7 @@ class RftLifecycle(Construct):
             reserved_concurrency=5,
             **common,
         )
-        job_events = LifecycleFunction(
+        job_events = RuntimeFunction(
             self,
             "JobEvents",
             handler=f"{HANDLERS}.job_event_handler",
@@ -245,7 +245,7 @@ class RftLifecycle(Construct):
             dead_letter_queue=self.dead_letter_queue,
             **common,
         )
-        launcher = LifecycleFunction(
+        launcher = RuntimeFunction(
             self,
             "Launcher",
             handler=f"{HANDLERS}.launcher_handler",
@@ -575,7 +575,7 @@ class RftLifecycle(Construct):
         self._grant_publish(role, notify=False)  # the launcher records STARTING, never notifies
 
     @property
-    def functions(self) -> tuple[LifecycleFunction, ...]:
+    def functions(self) -> tuple[RuntimeFunction, ...]:
         """The three lifecycle functions (lifecycle, job events, launcher) with roles and log groups."""
         return self._functions
 

@@ -11,13 +11,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import rft_runtime
 from bedrock_rft.assets.runtime_code import runtime_code
 from bedrock_rft.compliance import acknowledge
+from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
+from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
 
@@ -53,7 +54,7 @@ class RewardFunction(Construct):
         log_retention: Default one year. removal_policy: of the log group, default ``RETAIN``.
 
     Attributes: ``function``, ``version`` (what Bedrock invokes), ``fingerprint`` (content hash of
-    template, options and grader code), ``log_group``.
+    template, options and grader code), ``log_group``, ``runtime_function`` (with ``role``).
     """
 
     def __init__(
@@ -88,39 +89,32 @@ class RewardFunction(Construct):
                 f"Lambda environment variables allow about {MAX_OPTIONS_BYTES}"
             )
         self.fingerprint = reward_fingerprint(template, options, Path(rft_runtime.__file__).parent, user_file)
-        self.log_group = logs.LogGroup(
+        self.runtime_function = RuntimeFunction(
             self,
-            "Logs",
-            encryption_key=encryption_key,
-            retention=log_retention,
-            removal_policy=removal_policy,
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            description=f"bedrock-rft reward function ({template}) of pipeline {pipeline_name}",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
+            "Grader",
             handler="rft_runtime.rewards.handler.handler",
-            code=runtime_code(
-                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
-            ),
+            description=f"bedrock-rft reward function ({template}) of pipeline {pipeline_name}",
             timeout=timeout or cdk.Duration.minutes(5),
             memory_size=memory_size,
-            reserved_concurrent_executions=reserved_concurrency,
+            reserved_concurrency=reserved_concurrency,
             environment={
                 "RFT_REWARD_TEMPLATE": template,
                 "RFT_REWARD_OPTIONS": encoded_options,
                 "RFT_PIPELINE": pipeline_name,
                 "RFT_METRICS_NAMESPACE": "BedrockRFT",
             },
-            environment_encryption=encryption_key,
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=self.log_group,
+            encryption_key=encryption_key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            code=runtime_code(
+                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
+            ),
             vpc=vpc,
-            vpc_subnets=vpc_subnets if vpc else None,
-            security_groups=list(security_groups) if vpc else None,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
         )
+        self.function = self.runtime_function.function
+        self.log_group = self.runtime_function.log_group
         self.version = self.function.current_version
         if template == "llm_judge":
             self._allow_judge(options, vpc, add_interface_endpoint)
@@ -145,15 +139,14 @@ class RewardFunction(Construct):
                 resources=resources[1:],
                 conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles[0]}},
             )
-        self.function.add_to_role_policy(statement)
+        self.runtime_function.role.add_to_principal_policy(statement)
         if vpc is not None and add_interface_endpoint is not None:
             add_interface_endpoint("bedrock-runtime", ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)
 
     def _acknowledge(self) -> None:
         acknowledge(
             self.function,
-            "Bedrock invokes the reward function synchronously and waits for the scores; a dead-letter "
-            "queue only receives failed asynchronous events, so it would never hold anything.",
+            f"Bedrock calls the reward function and waits for the scores. {SYNCHRONOUS_NO_DLQ}",
             "Serverless-LambdaDLQ",
             "NIST.800.53.R5-LambdaDLQ",
             "HIPAA.Security-LambdaDLQ",

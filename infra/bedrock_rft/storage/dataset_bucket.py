@@ -60,13 +60,20 @@ class DatasetBucket(Construct):
 
     def _create(self, encryption_key: kms.IKey, removal_policy: cdk.RemovalPolicy) -> s3.Bucket:
         empty_on_delete = removal_policy == cdk.RemovalPolicy.DESTROY
+        # With this (recommended) flag CDK grants log delivery by bucket policy, so ACLs can be off;
+        # without it CDK needs the LogDeliveryWrite ACL.
+        policy_delivery = cdk.FeatureFlags.of(self).is_enabled(
+            "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+        )
         self.access_log_bucket = s3.Bucket(
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+            if policy_delivery
+            else s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             versioned=True,
             removal_policy=removal_policy,
             auto_delete_objects=empty_on_delete,
