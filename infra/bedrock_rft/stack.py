@@ -139,7 +139,9 @@ class RftStack(cdk.Stack):
         )
 
         for name, value in config.tags.items():
-            cdk.Tags.of(self).add(name, value)
+            # Not on SSM parameters: a tag change would make CloudFormation rewrite the workflow's
+            # state record with its initial value.
+            cdk.Tags.of(self).add(name, value, exclude_resource_types=["AWS::SSM::Parameter"])
         cdk.Tags.of(self).add("bedrock-rft:pipeline", config.name)
 
         cdk.CfnOutput(self, "DatasetBucketName", value=self.storage.bucket.bucket_name)

@@ -81,11 +81,34 @@ def test_two_synths_give_identical_templates(assembly, tmp_path):
 
 
 def test_every_stateful_resource_states_a_removal_policy(assembly):
-    stateful = {"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic"}
+    stateful = {
+        "AWS::S3::Bucket",
+        "AWS::KMS::Key",
+        "AWS::Logs::LogGroup",
+        "AWS::SNS::Topic",
+        "AWS::SQS::Queue",
+    }
     for template in _templates(assembly):
         for logical_id, resource in json.loads(template.read_text())["Resources"].items():
             if resource["Type"] in stateful:
                 assert resource.get("DeletionPolicy") in {"Retain", "Delete"}, logical_id
+
+
+def _tag_keys(resource: dict) -> set[str]:
+    tags = resource.get("Properties", {}).get("Tags", [])
+    return {tag["Key"] for tag in tags} if isinstance(tags, list) else set(tags)
+
+
+def test_config_tags_reach_resources_but_never_the_state_parameters(assembly):
+    resources = json.loads(_templates(assembly)[0].read_text())["Resources"].values()
+    by_type: dict[str, list[set[str]]] = {}
+    for resource in resources:
+        by_type.setdefault(resource["Type"], []).append(_tag_keys(resource))
+    assert all("project" in keys for keys in by_type["AWS::S3::Bucket"])
+    assert all("project" in keys for keys in by_type["AWS::StepFunctions::StateMachine"])
+    assert by_type["AWS::SSM::Parameter"] and not any(
+        "project" in keys for keys in by_type["AWS::SSM::Parameter"]
+    )
 
 
 def test_summary_names_templates_and_acknowledgments(assembly):

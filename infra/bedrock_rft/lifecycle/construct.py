@@ -181,6 +181,7 @@ class RftLifecycle(Construct):
             master_key=encryption_key,
             enforce_ssl=True,
         )
+        self.topic.apply_removal_policy(removal_policy)
         for email in notification_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         self.state_parameter = ssm.StringParameter(
@@ -206,6 +207,7 @@ class RftLifecycle(Construct):
             encryption_master_key=encryption_key,
             enforce_ssl=True,
             retention_period=cdk.Duration.days(14),
+            removal_policy=removal_policy,
         )
 
         # --- functions ------------------------------------------------------------------------
