@@ -20,6 +20,7 @@ from bedrock_rft.compliance import acknowledge
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.reward.fingerprint import reward_fingerprint
+from bedrock_rft.reward.grader_specs import grader_specs
 from bedrock_rft.reward.judge_access import judge_model_arns
 
 #: Where a user's own grader file lands inside the function's code.
@@ -41,6 +42,10 @@ class RewardFunction(Construct):
     not documented. Reserving capacity (default 100, the concurrency SageMaker documents for its
     Nova RFT graders) keeps other functions of the account from starving the grader mid-training,
     and caps what a runaway grader can cost. Raise it for slow graders (LLM judges, code tests).
+
+    Graders that run generated code (``code_tests``, also inside ``composite``) get a security
+    group with no egress at all when the function is in a VPC and no LLM judge needs the network;
+    every LLM judge (also inside ``composite``) gets ``bedrock:InvokeModel`` on its model only.
 
     Keyword arguments:
         pipeline_name: metric dimension and description.
@@ -88,6 +93,20 @@ class RewardFunction(Construct):
                 f"RewardFunction: options of template {template!r} take {size} bytes as JSON; "
                 f"Lambda environment variables allow about {MAX_OPTIONS_BYTES}"
             )
+        graders = list(grader_specs(template, options))
+        judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
+        runs_code = any(name == "code_tests" for name, _ in graders)
+        if vpc is not None and runs_code and not judges:
+            # Generated code runs in this function: give it no network path at all.
+            security_groups = [
+                ec2.SecurityGroup(
+                    self,
+                    "NoEgress",
+                    vpc=vpc,
+                    allow_all_outbound=False,
+                    description="Reward function running generated code: no inbound, no outbound",
+                )
+            ]
         self.fingerprint = reward_fingerprint(template, options, Path(rft_runtime.__file__).parent, user_file)
         self.runtime_function = RuntimeFunction(
             self,
@@ -116,30 +135,36 @@ class RewardFunction(Construct):
         self.function = self.runtime_function.function
         self.log_group = self.runtime_function.log_group
         self.version = self.function.current_version
-        if template == "llm_judge":
-            self._allow_judge(options, vpc, add_interface_endpoint)
+        for index, judge_options in enumerate(judges):
+            self._allow_judge(index, judge_options, vpc, add_interface_endpoint)
         self._acknowledge()
 
-    def _allow_judge(self, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
+    def _allow_judge(self, index: int, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
+        """Allow judge ``index`` to invoke its model (or inference profile) only."""
         stack = cdk.Stack.of(self)
         resources, profiles = judge_model_arns(stack, str(options["model_id"]), options.get("region"))
-        statement = iam.PolicyStatement(
-            sid="InvokeJudgeModel", actions=["bedrock:InvokeModel"], resources=resources
-        )
+        role = self.runtime_function.role
         if profiles:
-            # Foundation models of a profile may be reached only through it.
-            self.function.add_to_role_policy(
+            role.add_to_principal_policy(
                 iam.PolicyStatement(
-                    sid="InvokeJudgeProfile", actions=["bedrock:InvokeModel"], resources=profiles
+                    sid=f"InvokeJudgeProfile{index}", actions=["bedrock:InvokeModel"], resources=profiles
                 )
             )
-            statement = iam.PolicyStatement(
-                sid="InvokeJudgeModelThroughProfile",
-                actions=["bedrock:InvokeModel"],
-                resources=resources[1:],
-                conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles[0]}},
+            # Foundation models of a profile may be reached only through it.
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=f"InvokeJudgeModelThroughProfile{index}",
+                    actions=["bedrock:InvokeModel"],
+                    resources=resources[1:],
+                    conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles[0]}},
+                )
             )
-        self.runtime_function.role.add_to_principal_policy(statement)
+        else:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=f"InvokeJudgeModel{index}", actions=["bedrock:InvokeModel"], resources=resources
+                )
+            )
         if vpc is not None and add_interface_endpoint is not None:
             add_interface_endpoint("bedrock-runtime", ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)
 

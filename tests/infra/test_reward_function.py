@@ -1,0 +1,191 @@
+"""The reward Lambda construct: runtime settings, least privilege per grader, code isolation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+
+from bedrock_rft.network import IsolatedVpc
+from bedrock_rft.reward import RewardFunction
+from bedrock_rft.security import CustomizationRole
+from bedrock_rft.storage import DatasetBucket
+
+pytestmark = pytest.mark.synth
+
+JUDGE = {"model_id": "amazon.nova-pro-v1:0", "preset": "instruction_following"}
+
+
+def _build(context: dict, template: str, options: dict, *, vpc: bool = True, outdir: Path | None = None):
+    app = cdk.App(context=context, outdir=str(outdir) if outdir else None)
+    stack = cdk.Stack(app, "RewardTest")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    network = IsolatedVpc(stack, "Net", encryption_key=key) if vpc else None
+    reward = RewardFunction(
+        stack,
+        "Reward",
+        pipeline_name="unit",
+        template=template,
+        options=options,
+        encryption_key=key,
+        vpc=network.vpc if network else None,
+        vpc_subnets=network.subnets if network else None,
+        security_groups=[network.workload_security_group] if network else (),
+        add_interface_endpoint=network.add_interface_endpoint if network else None,
+    )
+    bucket = DatasetBucket(stack, "Data", encryption_key=key)
+    role = CustomizationRole(stack, "Customization", dataset_bucket=bucket.bucket, encryption_key=key)
+    role.grant_invoke_reward(reward.version)
+    return app, stack, reward
+
+
+def _resources(stack) -> dict:
+    return Template.from_stack(stack).to_json()["Resources"]
+
+
+def _of_type(resources: dict, kind: str) -> dict:
+    return {k: v for k, v in resources.items() if v["Type"] == kind}
+
+
+def _grader_statements(resources: dict) -> list[dict]:
+    policies = [p for k, p in _of_type(resources, "AWS::IAM::Policy").items() if k.startswith("RewardGrader")]
+    return [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+@pytest.fixture(scope="module")
+def math_stack(cdk_context):
+    _, stack, reward = _build(cdk_context, "math_answer", {"tolerance": 1e-6})
+    return stack, reward, _resources(stack)
+
+
+def test_function_runs_latest_python_on_arm_with_tracing_encryption_and_reserved_concurrency(math_stack):
+    _, _, resources = math_stack
+    (function,) = [
+        f for k, f in _of_type(resources, "AWS::Lambda::Function").items() if k.startswith("Reward")
+    ]
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
+    assert props["Handler"] == "rft_runtime.rewards.handler.handler"
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["ReservedConcurrentExecutions"] == 100
+    assert props["Timeout"] == 300 and props["MemorySize"] == 1024
+    assert "KmsKeyArn" in props and "VpcConfig" in props and "LoggingConfig" in props
+    env = props["Environment"]["Variables"]
+    assert env["RFT_REWARD_TEMPLATE"] == "math_answer"
+    assert json.loads(env["RFT_REWARD_OPTIONS"]) == {"tolerance": 1e-6}
+    assert env["RFT_PIPELINE"] == "unit"
+
+
+def test_function_role_has_no_managed_policies_and_no_model_access(math_stack):
+    _, _, resources = math_stack
+    role = next(r for k, r in _of_type(resources, "AWS::IAM::Role").items() if k.startswith("RewardGrader"))
+    assert "ManagedPolicyArns" not in role["Properties"]
+    actions = {a for s in _grader_statements(resources) for a in _as_list(s["Action"])}
+    assert not any(a.startswith("bedrock:") for a in actions)
+    assert "ec2:CreateNetworkInterface" in actions  # attach to the VPC, granted explicitly
+
+
+def test_customization_role_invokes_exactly_the_published_version(math_stack):
+    _, _, resources = math_stack
+    policy = next(
+        p for k, p in _of_type(resources, "AWS::IAM::ManagedPolicy").items() if "Customization" in k
+    )
+    invoke = next(
+        s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Sid"] == "InvokeRewardFunction"
+    )
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    version = resources[invoke["Resource"]["Ref"]]  # a Ref to a version, not the function
+    assert version["Type"] == "AWS::Lambda::Version"
+
+
+def test_judge_inside_a_composite_may_invoke_only_its_model_through_an_endpoint(cdk_context):
+    options = {
+        "graders": [
+            {"template": "format_check", "name": "format", "weight": 0,
+             "options": {"constraints": [{"type": "regex", "pattern": "####"}]}},
+            {"template": "llm_judge", "options": JUDGE},
+        ],
+        "gate": ["format"],
+    }  # fmt: skip
+    _, stack, _ = _build(cdk_context, "composite", options)
+    resources = _resources(stack)
+    judge = [s for s in _grader_statements(resources) if "bedrock:InvokeModel" in _as_list(s["Action"])]
+    assert len(judge) == 1
+    assert json.dumps(judge[0]["Resource"]).endswith('::foundation-model/amazon.nova-pro-v1:0"]]}')
+    endpoints = [
+        e
+        for e in _of_type(resources, "AWS::EC2::VPCEndpoint").values()
+        if e["Properties"].get("VpcEndpointType") == "Interface"
+    ]
+    assert len(endpoints) == 1 and "bedrock-runtime" in json.dumps(endpoints[0]["Properties"]["ServiceName"])
+
+
+def test_inference_profile_judge_reaches_foundation_models_only_through_the_profile(cdk_context):
+    _, stack, _ = _build(
+        cdk_context, "llm_judge", {**JUDGE, "model_id": "us.amazon.nova-pro-v1:0"}, vpc=False
+    )
+    statements = [
+        s for s in _grader_statements(_resources(stack)) if "bedrock:InvokeModel" in _as_list(s["Action"])
+    ]
+    conditioned = next(s for s in statements if "Condition" in s)
+    assert "bedrock:InferenceProfileArn" in conditioned["Condition"]["StringEquals"]
+    assert conditioned[
+        "Resource"
+    ] == "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0" or json.dumps(
+        conditioned["Resource"]
+    ).endswith(':bedrock:*::foundation-model/amazon.nova-pro-v1:0"]]}')
+
+
+def test_generated_code_runs_without_any_network_path(cdk_context):
+    _, stack, _ = _build(cdk_context, "code_tests", {})
+    resources = _resources(stack)
+    (function,) = [
+        f for k, f in _of_type(resources, "AWS::Lambda::Function").items() if k.startswith("Reward")
+    ]
+    (group_ref,) = function["Properties"]["VpcConfig"]["SecurityGroupIds"]
+    group = resources[group_ref["Fn::GetAtt"][0]]
+    egress = group["Properties"]["SecurityGroupEgress"]
+    assert egress == [
+        {
+            "CidrIp": "255.255.255.255/32",
+            "Description": "Disallow all traffic",
+            "FromPort": 252,
+            "IpProtocol": "icmp",
+            "ToPort": 86,
+        }
+    ]
+
+
+def test_custom_grader_file_ships_in_the_code_and_counts_by_content(cdk_context, tmp_path):
+    grader = tmp_path / "my_grader.py"
+    grader.write_text("def score(sample):\n    return 1.0\n")
+    app, stack, reward = _build(
+        cdk_context, "custom", {"path": str(grader)}, vpc=False, outdir=tmp_path / "out"
+    )
+    app.synth()
+    env = next(
+        f for k, f in _of_type(_resources(stack), "AWS::Lambda::Function").items() if k.startswith("Reward")
+    )["Properties"]["Environment"]["Variables"]
+    assert json.loads(env["RFT_REWARD_OPTIONS"]) == {"path": "rft_user_code/grader.py"}
+    shipped = list((tmp_path / "out").glob("asset.*/rft_user_code/grader.py"))
+    assert len(shipped) == 1 and shipped[0].read_text() == grader.read_text()
+    moved = tmp_path / "elsewhere.py"
+    moved.write_text(grader.read_text())
+    _, _, same = _build(cdk_context, "custom", {"path": str(moved)}, vpc=False)
+    assert same.fingerprint == reward.fingerprint
+    grader.write_text("def score(sample):\n    return 0.5\n")
+    _, _, changed = _build(cdk_context, "custom", {"path": str(grader)}, vpc=False)
+    assert changed.fingerprint != reward.fingerprint
+
+
+def test_options_too_large_for_the_lambda_environment_are_refused(cdk_context):
+    with pytest.raises(ValueError, match="Lambda environment variables allow about 3072"):
+        _build(cdk_context, "llm_judge", {**JUDGE, "rubric": "x" * 4000}, vpc=False)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
