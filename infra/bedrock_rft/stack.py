@@ -51,7 +51,11 @@ class RftStack(cdk.Stack):
             if config.encryption.kms_key_arn
             else None
         )
-        self.encryption = PipelineKey(self, "Encryption", existing_key=existing_key, removal_policy=removal)
+        # Trained models are encrypted with this key: retained models need it to stay usable.
+        key_removal = cdk.RemovalPolicy.RETAIN if config.deployment.retain_models else removal
+        self.encryption = PipelineKey(
+            self, "Encryption", existing_key=existing_key, removal_policy=key_removal
+        )
         key = self.encryption.key
         self.storage = DatasetBucket(self, "Storage", encryption_key=key, removal_policy=removal)
         self.network = None
@@ -112,7 +116,7 @@ class RftStack(cdk.Stack):
             removal_policy=removal,
             **placement,
         )
-        self.customization.grant_invoke_reward(self.reward.version)
+        self.customization.grant_invoke_reward(self.reward.function)
         self.lifecycle = RftLifecycle(
             self,
             "Lifecycle",

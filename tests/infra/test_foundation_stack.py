@@ -220,6 +220,8 @@ def test_throwaway_environment_destroys_and_empties_buckets(cdk_context):
     resources = _template(cdk_context, encryption=EncryptionConfig(retain_data=False)).to_json()["Resources"]
     for bucket in _of_type(resources, "AWS::S3::Bucket").values():
         assert bucket["DeletionPolicy"] == "Delete"
+    (key,) = _of_type(resources, "AWS::KMS::Key").values()
+    assert key["DeletionPolicy"] == "Retain"  # retained models stay decryptable
     assert len(_of_type(resources, "Custom::S3AutoDeleteObjects")) == 2
 
 

@@ -39,7 +39,7 @@ def _build(context: dict, template: str, options: dict, *, vpc: bool = True, out
     )
     bucket = DatasetBucket(stack, "Data", encryption_key=key)
     role = CustomizationRole(stack, "Customization", dataset_bucket=bucket.bucket, encryption_key=key)
-    role.grant_invoke_reward(reward.version)
+    role.grant_invoke_reward(reward.function)
     return app, stack, reward
 
 
@@ -89,7 +89,7 @@ def test_function_role_has_no_managed_policies_and_no_model_access(math_stack):
     assert "ec2:CreateNetworkInterface" in actions  # attach to the VPC, granted explicitly
 
 
-def test_customization_role_invokes_exactly_the_published_version(math_stack):
+def test_jobs_may_invoke_every_retained_version_of_this_one_function(math_stack):
     _, _, resources = math_stack
     policy = next(
         p for k, p in _of_type(resources, "AWS::IAM::ManagedPolicy").items() if "Customization" in k
@@ -98,8 +98,16 @@ def test_customization_role_invokes_exactly_the_published_version(math_stack):
         s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Sid"] == "InvokeRewardFunction"
     )
     assert invoke["Action"] == "lambda:InvokeFunction"
-    version = resources[invoke["Resource"]["Ref"]]  # a Ref to a version, not the function
-    assert version["Type"] == "AWS::Lambda::Version"
+    (function_id,) = [k for k in _of_type(resources, "AWS::Lambda::Function") if k.startswith("Reward")]
+    assert invoke["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [function_id, "Arn"]}, ":*"]]}
+    (version,) = [v for k, v in _of_type(resources, "AWS::Lambda::Version").items() if k.startswith("Reward")]
+    assert version["DeletionPolicy"] == "Retain"  # a job still training keeps calling it
+
+
+def test_grader_may_only_decrypt_with_the_pipeline_key(math_stack):
+    _, _, resources = math_stack
+    key_statement = next(s for s in _grader_statements(resources) if s.get("Sid") == "UsePipelineKey")
+    assert key_statement["Action"] == "kms:Decrypt"
 
 
 def test_judge_inside_a_composite_may_invoke_only_its_model_through_an_endpoint(cdk_context):

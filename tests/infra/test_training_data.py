@@ -80,9 +80,9 @@ def test_local_files_are_staged_content_addressed_and_never_deletable(tmp_path):
     )
     digest = hashlib.sha256(TRAIN.read_bytes()).hexdigest()
     assert data.row_counts == {"training": 240, "validation": 40}
-    assert data.staging[0].target_key == f"datasets/{digest}/arithmetic_train.jsonl"
+    assert data.staging[0].target_key == f"datasets/{digest}/training.jsonl"
     assert stack.resolve(data.training_data_config["s3Uri"])["Fn::Join"][1][-1] == (
-        f"/datasets/{digest}/arithmetic_train.jsonl"
+        f"/datasets/{digest}/training.jsonl"
     )
     assert len(data.validation_s3_uris) == 1
     resources = Template.from_stack(stack).to_json()["Resources"]
@@ -141,3 +141,17 @@ def test_synth_of_an_environment_with_a_bad_dataset_fails_before_any_stack(make_
     app = cdk.App(context={"env": "dev"})
     with pytest.raises(DatasetError, match=r"train.jsonl:12: empty-messages"):
         build_app(tmp_path, app=app, nag=False)
+
+
+def test_local_validation_file_is_checked_whatever_the_training_source(tmp_path):
+    bad = tmp_path / "val set.jsonl"
+    bad.write_text('{"messages": [{"role": "system", "content": "only a system turn"}]}\n')
+    with pytest.raises(DatasetError, match=r"val set.jsonl:1: no-user-turn"):
+        _data(DatasetConfig(training_s3_uri="s3://team-data/train.jsonl", validation_file=bad))
+
+
+def test_staged_keys_never_carry_the_local_file_name(tmp_path):
+    odd = tmp_path / "train set+v2 (final).jsonl"
+    shutil.copy(TRAIN, odd)
+    _, data = _data(DatasetConfig(training_file=odd))
+    assert data.staging[0].target_key.endswith("/training.jsonl")

@@ -220,3 +220,33 @@ def test_cdk_app_reports_a_bad_config_without_a_traceback(repo_root, tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "3 problems" in result.stderr and "batchSize" in result.stderr
+
+
+def test_more_tags_than_a_resource_can_carry_are_refused(make_environment):
+    tags = "".join(f't{i} = "v"\n' for i in range(50))
+    problems, _ = _problems(make_environment("tags", MINIMAL + "[tags]\n" + tags))
+    assert "at most 49 allowed" in problems["tags"]
+
+
+def test_generated_code_graders_need_the_isolated_vpc(make_environment):
+    path = make_environment(
+        "code",
+        MINIMAL.replace('template = "math_answer"', 'template = "code_tests"') + '[network]\nvpc = "none"\n',
+    )
+    problems, _ = _problems(path)
+    assert "must have no network path" in problems["network.vpc"]
+
+
+def test_s3_uris_must_match_the_api_pattern(make_environment):
+    path = make_environment(
+        "uri",
+        'name = "unit"\n[dataset]\ntraining_s3_uri = "s3://bucket/train set.jsonl"\n'
+        '[reward]\ntemplate = "math_answer"\n',
+    )
+    problems, _ = _problems(path)
+    assert "matching the API pattern" in problems["dataset.training_s3_uri"]
+
+
+def test_zero_reserved_concurrency_means_unreserved(make_environment):
+    path = make_environment("conc", MINIMAL + "reserved_concurrency = 0\n")
+    assert load_environment_file(path).reward.reserved_concurrency is None

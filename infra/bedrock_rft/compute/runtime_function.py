@@ -52,6 +52,10 @@ class RuntimeFunction(Construct):
         dead_letter_queue: for asynchronous invocations. Default: none.
         memory_size: MB. Default 256.
         vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
+        key_actions: what the role may do with ``encryption_key``. Default ``("kms:Decrypt",
+            "kms:GenerateDataKey")``: read its environment, seal SNS/SQS messages.
+        retain_versions: keep published versions when a newer one replaces them (a running job may
+            still call the old one). Default False.
     """
 
     def __init__(
@@ -73,6 +77,8 @@ class RuntimeFunction(Construct):
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
+        key_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey"),
+        retain_versions: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -113,12 +119,14 @@ class RuntimeFunction(Construct):
             vpc=vpc,
             vpc_subnets=vpc_subnets if vpc is not None else None,
             security_groups=list(security_groups) if vpc is not None else None,
+            current_version_options=lambda_.VersionOptions(removal_policy=cdk.RemovalPolicy.RETAIN)
+            if retain_versions
+            else None,
         )
-        # kms:Decrypt for the environment; GenerateDataKey for SNS/SQS messages sealed with the key
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="UsePipelineKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                actions=list(key_actions),
                 resources=[encryption_key.key_arn],
             )
         )

@@ -28,15 +28,15 @@ from bedrock_rft.config.schema import (
     RewardConfig,
 )
 from bedrock_rft.units import LOG_RETENTION_DAYS
+from rft_runtime.lifecycle import names
 
-_PIPELINE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_PIPELINE_NAME_MAX = 24
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-_S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{36}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _AZ = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
+#: Tags a config may set: 50 per resource (IAM, Lambda, S3, KMS) minus the stack's own pipeline tag.
+MAX_CONFIG_TAGS = 49
 #: Lambda limits for the reward function.
 LAMBDA_TIMEOUT_MAX_SECONDS = 900
 LAMBDA_MEMORY_MB = (128, 10240)
@@ -212,6 +212,11 @@ def _read_filters(reader: _Reader, key: str, raw: Any) -> dict[str, Any] | None:
     return raw
 
 
+def _s3_uri_ok(uri: str) -> bool:
+    rule = service_model.s3_uri_rule()
+    return bool(re.fullmatch(rule.pattern, uri)) and len(uri) <= (rule.maximum or 1024)
+
+
 def _read_dataset(reader: _Reader) -> DatasetConfig:
     table = reader.table("dataset", required=True)
     reader.known_keys(
@@ -232,8 +237,12 @@ def _read_dataset(reader: _Reader) -> DatasetConfig:
     uris = {}
     for name in ("training_s3_uri", "validation_s3_uri"):
         uri = reader.value(f"dataset.{name}", str, default=None)
-        if uri is not None and (not _S3_URI.match(uri) or uri.endswith("/")):
-            reader.problem(f"dataset.{name}", f"{_show(uri)} must be an s3://bucket/key URI of one object")
+        if uri is not None and (not _s3_uri_ok(uri) or uri.endswith("/")):
+            reader.problem(
+                f"dataset.{name}",
+                f"{_show(uri)} must be an s3://bucket/key URI of one object, matching the API pattern "
+                f"{service_model.s3_uri_rule().pattern}",
+            )
             uri = None
         uris[name] = uri
     if validation_file and uris["validation_s3_uri"]:
@@ -247,7 +256,7 @@ def _read_dataset(reader: _Reader) -> DatasetConfig:
             {"s3_uri", "use_prompt_response", "request_metadata_filters"},
         )
         uri = reader.value("dataset.invocation_logs.s3_uri", str)
-        if uri is not None and not _S3_URI.match(uri):
+        if uri is not None and not _s3_uri_ok(uri):
             reader.problem(
                 "dataset.invocation_logs.s3_uri", f"{_show(uri)} must be an s3://bucket/prefix URI"
             )
@@ -301,8 +310,10 @@ def _read_reward(reader: _Reader) -> RewardConfig:
                 "reward.options" if template in catalogue.TEMPLATE_NAMES else "reward.template", message
             )
     concurrency = reader.value("reward.reserved_concurrency", int, default=100)
-    if concurrency is not None and concurrency < 1:
-        reader.problem("reward.reserved_concurrency", f"{concurrency} is out of range; allowed: at least 1")
+    if concurrency is not None and concurrency < 0:
+        reader.problem(
+            "reward.reserved_concurrency", f"{concurrency} is out of range; allowed: 0 (unreserved) or more"
+        )
     return RewardConfig(
         template=template or "",
         options=options,
@@ -312,7 +323,7 @@ def _read_reward(reader: _Reader) -> RewardConfig:
         memory_mb=reader.bounded_int(
             "reward.memory_mb", default=1024, low=LAMBDA_MEMORY_MB[0], high=LAMBDA_MEMORY_MB[1]
         ),
-        reserved_concurrency=concurrency,
+        reserved_concurrency=concurrency or None,
     )
 
 
@@ -382,9 +393,13 @@ def _read_encryption(reader: _Reader) -> EncryptionConfig:
 
 def _read_tags(reader: _Reader) -> dict[str, str]:
     table = reader.table("tags")
-    max_tags, key_rule, value_rule = service_model.tag_rules()
-    if len(table) > max_tags:
-        reader.problem("tags", f"{len(table)} tags; at most {max_tags} allowed")
+    _, key_rule, value_rule = service_model.tag_rules()
+    if len(table) > MAX_CONFIG_TAGS:
+        reader.problem(
+            "tags",
+            f"{len(table)} tags; at most {MAX_CONFIG_TAGS} allowed (IAM, Lambda, S3 and KMS take 50 tags per "
+            "resource, and the stack adds bedrock-rft:pipeline)",
+        )
     tags: dict[str, str] = {}
     for name, value in table.items():
         key = f"tags.{name}"
@@ -427,12 +442,9 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         },
     )
     name = reader.value("name", str)
-    if name is not None and (not _PIPELINE_NAME.match(name) or len(name) > _PIPELINE_NAME_MAX):
-        reader.problem(
-            "name",
-            f"{_show(name)} must be lowercase letters, digits and single hyphens, "
-            f"at most {_PIPELINE_NAME_MAX} characters",
-        )
+    if name is not None:
+        for message in names.check_pipeline_name(name):
+            reader.problem("name", message)
     base_model = reader.value("base_model", str, default=DEFAULT_BASE_MODEL)
     rule = service_model.create_job_rules()["baseModelIdentifier"]
     if base_model is not None:
@@ -443,7 +455,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
     region = reader.value("region", str, default=None)
     if region is not None and not _REGION.match(region):
         reader.problem("region", f"{_show(region)} is not an AWS Region name like us-east-1")
-    return PipelineConfig(
+    config = PipelineConfig(
         name=name or "",
         description=reader.value("description", str, default=""),
         base_model=base_model or DEFAULT_BASE_MODEL,
@@ -459,6 +471,22 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         retrain_nonce=_read_nonce(reader),
         source_file=reader.path,
     )
+    _check_combinations(reader, config)
+    return config
+
+
+def _check_combinations(reader: _Reader, config: PipelineConfig) -> None:
+    """Rules that span sections."""
+    from rft_runtime.rewards import catalogue
+
+    if config.reward.template in catalogue.TEMPLATE_NAMES and not reader.problems:
+        used = {name for name, _ in catalogue.graders_in_use(config.reward.template, config.reward.options)}
+        if "code_tests" in used and config.network.vpc == "none":
+            reader.problem(
+                "network.vpc",
+                "the reward runs generated code (code_tests), which must have no network path: "
+                'use vpc = "create" (the grader then gets a security group with no egress)',
+            )
 
 
 def load_environment_file(path: Path | str) -> PipelineConfig:

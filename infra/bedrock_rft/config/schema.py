@@ -108,7 +108,7 @@ class RewardConfig:
     ``template = "custom"``, ``options["path"]`` is the absolute path of a Python file defining
     ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
     900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 100 (Bedrock fans grader calls
-    out in parallel; ``None`` leaves the function unreserved).
+    out in parallel; ``None``, written ``0`` in TOML, leaves the function unreserved).
     """
 
     template: str

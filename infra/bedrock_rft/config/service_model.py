@@ -83,3 +83,9 @@ def request_metadata_filter_rules() -> tuple[int, FieldRule, FieldRule]:
     )
     equals = filters.members["equals"]
     return int(filters.members["andAll"].metadata["max"]), _rule(equals.key), _rule(equals.value)
+
+
+@cache
+def s3_uri_rule() -> FieldRule:
+    """The API's ``S3Uri`` shape (training, validation and log-source URIs)."""
+    return _rule(botocore.session.get_session().get_service_model("bedrock").shape_for("S3Uri"))

@@ -7,8 +7,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
@@ -38,12 +36,13 @@ class DatasetCopy:
 class TrainingData(Construct):
     """Validates, uploads and grants access to the pipeline's training (and validation) prompts.
 
-    - Local files (``dataset.training``): validated now, at synth (a bad row fails ``cdk synth``
-      with its line), published by ``cdk deploy`` as file assets, and copied by the lifecycle
-      workflow (server side, before the job starts) to ``datasets/<sha256>/<file name>`` in the
-      dataset bucket (:attr:`staging`, :meth:`grant_staging`). Keys are content-addressed and
-      nothing ever deletes them, so a job's inputs are immutable and a changed file is a new
-      input. No upload function runs in the account, and nothing may delete datasets.
+    - Local files (``dataset.training``, ``dataset.validation``): validated now, at synth (a bad
+      row fails ``cdk synth`` with its line), published by ``cdk deploy`` as file assets, and
+      copied by the lifecycle workflow (server side, before the job starts) to
+      ``datasets/<sha256>/<role>.jsonl`` in the dataset bucket (:attr:`staging`). Keys are
+      content-addressed and nothing ever deletes them, so a job's inputs are immutable and a
+      changed file is a new input. No upload function runs in the account, and nothing may delete
+      datasets.
     - An existing object (``dataset.training_s3_uri``): the role may read exactly that object;
       the workflow's pre-flight checks it exists before a job starts.
     - Invocation logs (``[dataset.invocation_logs]``): the role may read the log prefix; Bedrock
@@ -71,20 +70,16 @@ class TrainingData(Construct):
         customization: CustomizationRole,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._storage = storage
-        self._assets: list[s3_assets.Asset] = []
         self.staging: list[DatasetCopy] = []
-        self.row_counts: dict[str, int] = {}
         self.validation_s3_uris: list[str] = []
+        self.row_counts = check_local_datasets(dataset.training_file, dataset.validation_file, rules)
         identity: dict[str, object] = {"kind": dataset.source_kind}
-        files = [("training", dataset.training_file), ("validation", dataset.validation_file)]
-        local = [(role, path) for role, path in files if path is not None]
-        if dataset.training_file is not None:
-            self.row_counts = check_local_datasets(dataset.training_file, dataset.validation_file, rules)
         uris: dict[str, str] = {}
-        if local:
-            uris = self._stage(local, storage)
-            identity.update({role: file_sha256(path) for role, path in local})
+        for role, path in (("training", dataset.training_file), ("validation", dataset.validation_file)):
+            if path is not None:
+                digest = file_sha256(path)
+                uris[role] = self._stage(role, path, digest, storage)
+                identity[role] = digest
         if dataset.training_file is not None:
             self.training_data_config: dict[str, object] = {"s3Uri": uris["training"]}
         elif dataset.training_s3_uri is not None:
@@ -106,37 +101,15 @@ class TrainingData(Construct):
         canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         self.fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
 
-    def _stage(self, files: list[tuple[str, Path]], storage: DatasetBucket) -> dict[str, str]:
-        """Publish each file as a CDK file asset; the workflow copies it into the dataset bucket."""
-        uris: dict[str, str] = {}
-        for role, path in files:
-            asset = s3_assets.Asset(self, f"{role.capitalize()}File", path=str(path))
-            key = storage.dataset_key(file_sha256(path), path.name)
-            self.staging.append(
-                DatasetCopy(
-                    source_bucket=asset.s3_bucket_name, source_key=asset.s3_object_key, target_key=key
-                )
-            )
-            self._assets.append(asset)
-            uris[role] = storage.bucket.s3_url_for_object(key)
-        return uris
+    def _stage(self, role: str, path: Path, digest: str, storage: DatasetBucket) -> str:
+        """Publish ``path`` as a CDK file asset that the workflow copies into the dataset bucket.
 
-    def grant_staging(self, grantee: iam.IGrantable) -> None:
-        """Let ``grantee`` copy the staged files: read each asset, write each target key (no delete)."""
-        stack = cdk.Stack.of(self)
-        sources = [f"arn:{stack.partition}:s3:::{c.source_bucket}/{c.source_key}" for c in self.staging]
-        targets = [self._storage.bucket.arn_for_objects(c.target_key) for c in self.staging]
-        if not self.staging:
-            return
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(sid="ReadDatasetAssets", actions=["s3:GetObject"], resources=sources)
+        The target key is ``datasets/<sha256>/<role>.jsonl``: content-addressed, and free of the
+        characters the Bedrock API's ``S3Uri`` pattern refuses (whatever the local file is called).
+        """
+        asset = s3_assets.Asset(self, f"{role.capitalize()}File", path=str(path))
+        key = storage.dataset_key(digest, f"{role}.jsonl")
+        self.staging.append(
+            DatasetCopy(source_bucket=asset.s3_bucket_name, source_key=asset.s3_object_key, target_key=key)
         )
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="WriteContentAddressedDatasets",
-                actions=["s3:GetObject", "s3:PutObject"],
-                resources=targets,
-            )
-        )
-        if self._storage.encryption_key is not None:
-            self._storage.encryption_key.grant_encrypt_decrypt(grantee)
+        return storage.bucket.s3_url_for_object(key)

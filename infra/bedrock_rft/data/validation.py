@@ -36,8 +36,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_local_datasets(training: Path, validation: Path | None, rules: DatasetRules) -> dict[str, int]:
-    """Validate the training (and validation) file; return their row counts by role.
+def check_local_datasets(
+    training: Path | None, validation: Path | None, rules: DatasetRules
+) -> dict[str, int]:
+    """Validate the local training and/or validation file; return their row counts by role.
 
     Raises :class:`DatasetError` naming every invalid row (capped per file, all counted) and a
     total outside the service's 100 to 20,000 prompts.
@@ -62,7 +64,7 @@ def check_local_datasets(training: Path, validation: Path | None, rules: Dataset
         if unlisted > 0:
             messages.append(f"{path}: ... and {unlisted} more errors (run `rft validate {path}` for all)")
     total = sum(rows.values())
-    if "validation" in rows and not MIN_PROMPTS <= total <= MAX_PROMPTS:
+    if len(rows) == 2 and not MIN_PROMPTS <= total <= MAX_PROMPTS:
         messages.append(
             f"{training}: training ({rows['training']}) plus validation ({rows['validation']}) prompts total "
             f"{total}; the service accepts {MIN_PROMPTS} to {MAX_PROMPTS}"

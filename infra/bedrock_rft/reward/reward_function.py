@@ -20,8 +20,8 @@ from bedrock_rft.compliance import acknowledge
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.reward.fingerprint import reward_fingerprint
-from bedrock_rft.reward.grader_specs import grader_specs
 from bedrock_rft.reward.judge_access import judge_model_arns
+from rft_runtime.rewards.catalogue import graders_in_use
 
 #: Where a user's own grader file lands inside the function's code.
 USER_CODE_PATH = "rft_user_code/grader.py"
@@ -34,8 +34,10 @@ class RewardFunction(Construct):
 
     Creates a Python (latest runtime, arm64) function whose code is this package's ``rft_runtime``
     (plus the user's file for ``template = "custom"``), an explicit KMS-encrypted log group, X-Ray
-    tracing, environment encryption with ``encryption_key``, and a published version: jobs call the
-    version, so a running job keeps the grader it started with.
+    tracing, environment encryption with ``encryption_key`` (the role may only decrypt with it), and a
+    published version: jobs call the version, so a running job keeps the grader it started with.
+    Versions are retained when a newer one replaces them, since a job that is still training calls
+    the version it started with.
 
     Reserved concurrency: Bedrock computes rewards for ``batchSize x trainingSamplePerPrompt``
     responses per step and fans the calls out in parallel; how many samples it puts in one call is
@@ -93,7 +95,7 @@ class RewardFunction(Construct):
                 f"RewardFunction: options of template {template!r} take {size} bytes as JSON; "
                 f"Lambda environment variables allow about {MAX_OPTIONS_BYTES}"
             )
-        graders = list(grader_specs(template, options))
+        graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
         runs_code = any(name == "code_tests" for name, _ in graders)
         if vpc is not None and runs_code and not judges:
@@ -131,6 +133,8 @@ class RewardFunction(Construct):
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
+            key_actions=("kms:Decrypt",),
+            retain_versions=True,
         )
         self.function = self.runtime_function.function
         self.log_group = self.runtime_function.log_group

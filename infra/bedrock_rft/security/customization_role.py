@@ -196,14 +196,24 @@ class CustomizationRole(Construct):
             ),
         )
 
-    def grant_invoke_reward(self, reward_version: lambda_.IVersion) -> None:
-        """Allow the job to invoke exactly this published version of the reward (grader) function."""
+    def grant_invoke_reward(self, reward_function: lambda_.IFunction) -> None:
+        """Allow jobs to invoke the published versions of this one reward (grader) function.
+
+        Every version, not only the newest: a job that is still training keeps calling the version
+        it started with after a deploy publishes a new one (the old versions are retained).
+        """
+        versions = f"{reward_function.function_arn}:*"
         self.policy.add_statements(
             iam.PolicyStatement(
-                sid="InvokeRewardFunction",
-                actions=["lambda:InvokeFunction"],
-                resources=[reward_version.function_arn],
+                sid="InvokeRewardFunction", actions=["lambda:InvokeFunction"], resources=[versions]
             )
+        )
+        acknowledge(
+            self.policy,
+            "Jobs invoke a published version of the reward function; a job still training keeps calling "
+            "the version it started with after a deploy publishes a newer one, so every version of this one "
+            "function is allowed (not the unqualified function, not other functions).",
+            resource_finding(self, "AwsSolutions-IAM5", versions),
         )
 
     def grant_read_invocation_logs(self, bucket_name: str, key_prefix: str) -> None:

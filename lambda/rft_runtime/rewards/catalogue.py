@@ -7,7 +7,7 @@ command build graders with :func:`build_grader`. Template modules are imported o
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -75,3 +75,12 @@ def build_grader(name: str, options: Mapping[str, object] | None, **deps: Any) -
     """
     checked = parse(name, options)
     return template_module(name).Grader(checked, **deps)
+
+
+def graders_in_use(name: str, options: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield ``(template, options)`` for grader ``name`` and, for ``composite``, each sub-grader
+    (recursively), so the infrastructure can provide what each one needs (model access, no network)."""
+    yield name, options
+    if name == "composite":
+        for entry in options.get("graders", ()):
+            yield from graders_in_use(str(entry["template"]), entry.get("options", {}))
