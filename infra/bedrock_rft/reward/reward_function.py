@@ -109,7 +109,13 @@ class RewardFunction(Construct):
                     description="Reward function running generated code: no inbound, no outbound",
                 )
             ]
-        self.fingerprint = reward_fingerprint(template, options, Path(rft_runtime.__file__).parent, user_file)
+        self.fingerprint = reward_fingerprint(
+            template,
+            options,
+            Path(rft_runtime.__file__).parent,
+            user_file,
+            templates=sorted({name for name, _ in graders}),
+        )
         self.runtime_function = RuntimeFunction(
             self,
             "Grader",
