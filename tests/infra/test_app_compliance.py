@@ -161,3 +161,17 @@ def test_cli_synth_of_a_bad_config_fails_with_the_problem_list(tmp_path):
     assert result.returncode != 0
     assert "no environment 'nowhere'; available: dev, prod" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_default_environment_has_the_whole_lifecycle(assembly):
+    kinds = [r["Type"] for r in json.loads(_templates(assembly)[0].read_text())["Resources"].values()]
+    for kind in (
+        "AWS::StepFunctions::StateMachine",
+        "AWS::Events::Rule",
+        "AWS::SNS::Topic",
+        "AWS::SSM::Parameter",
+        "Custom::RftTrainingRun",
+        "Custom::RftPipeline",
+        "AWS::Lambda::Version",
+    ):
+        assert kind in kinds, kind

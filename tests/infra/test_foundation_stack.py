@@ -254,3 +254,56 @@ def test_env_bound_stack_with_explicit_zones_synthesizes_offline(cdk_context):
 
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def test_existing_bucket_vpc_and_role_are_used_instead_of_creating_them(cdk_context):
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+
+    from bedrock_rft.network import IsolatedVpc
+    from bedrock_rft.security import CustomizationRole
+    from bedrock_rft.storage import DatasetBucket
+
+    stack = cdk.Stack(cdk.App(context=cdk_context), "Existing")
+    key = kms.Key.from_key_arn(
+        stack, "Key", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    bucket = DatasetBucket(
+        stack, "Data", existing_bucket=s3.Bucket.from_bucket_name(stack, "B", "team-bucket")
+    )
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+    )
+    network = IsolatedVpc(stack, "Net", existing_vpc=vpc)
+    role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::111122223333:role/team-bedrock")
+    CustomizationRole(
+        stack,
+        "Customization",
+        dataset_bucket=bucket.bucket,
+        encryption_key=key,
+        subnets=network.selected_subnets,
+        security_groups=[network.workload_security_group],
+        existing_role=role,
+    )
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    kinds = {r["Type"] for r in resources.values()}
+    assert not kinds & {"AWS::S3::Bucket", "AWS::EC2::VPC", "AWS::IAM::Role", "AWS::KMS::Key"}
+    (policy,) = _of_type(resources, "AWS::IAM::ManagedPolicy").values()
+    assert policy["Properties"]["Roles"] == ["team-bedrock"]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    manage = next(s for s in statements if s["Sid"] == "ManageBedrockInterfaces")
+    assert len(manage["Condition"]["ArnEquals"]["ec2:Subnet"]) == 2
+
+
+def test_invalid_construct_props_are_reported_by_name(cdk_context):
+    from bedrock_rft.storage import DatasetBucket
+
+    stack = cdk.Stack(cdk.App(context=cdk_context), "Bad")
+    with pytest.raises(ValueError, match="encryption_key is required"):
+        DatasetBucket(stack, "Data")

@@ -36,8 +36,10 @@ class CustomizationRole(Construct):
         encryption_key: the key of that bucket (and of the trained model).
         subnets: subnets the job's interfaces go in. Default: none (no VPC permissions).
         security_groups: the job's security groups. Default: none.
+        existing_role: attach the permissions to this role instead of creating one; its trust
+            policy is then yours to keep as narrow as described above. Default: create the role.
 
-    Attributes: ``role`` (``iam.Role``), ``policy`` (``iam.ManagedPolicy``).
+    Attributes: ``role`` (``iam.IRole``), ``policy`` (``iam.ManagedPolicy``).
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class CustomizationRole(Construct):
         encryption_key: kms.IKey,
         subnets: Sequence[ec2.ISubnet] = (),
         security_groups: Sequence[ec2.ISecurityGroup] = (),
+        existing_role: iam.IRole | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if bool(subnets) != bool(security_groups):
@@ -56,7 +59,7 @@ class CustomizationRole(Construct):
         stack = cdk.Stack.of(self)
         self._stack = stack
         job_arns = stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*")
-        self.role = iam.Role(
+        self.role: iam.IRole = existing_role or iam.Role(
             self,
             "Role",
             description="Assumed by Amazon Bedrock to run this pipeline's reinforcement fine-tuning jobs",
