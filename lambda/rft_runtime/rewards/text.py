@@ -39,10 +39,15 @@ def split_reasoning(text: str) -> tuple[str, str]:
         end = _HARMONY_END.search(text)
         if end:
             text = text[: end.start()]
+    first = _TAG.search(text)
+    if first is None:
+        if not reasoning:
+            return text.strip(), ""
+        return text.strip(), "\n".join(part.strip() for part in reasoning if part.strip())
     kept: list[str] = []
     position = 0
     opened = -1
-    for tag in _TAG.finditer(text):
+    for tag in _TAG.finditer(text, first.start()):
         if not tag.group(1):
             if opened < 0:
                 kept.append(text[position : tag.start()])

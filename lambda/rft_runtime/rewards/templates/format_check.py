@@ -153,39 +153,111 @@ def _reject_constant(name: str) -> Any:
 #: Strict JSON: NaN and Infinity are rejected (``json.loads`` would build a decoder per call).
 _DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
 
+#: A check scores the response given the matches of the grader's tag patterns (searched once per
+#: sample, shared by the ``tags`` and ``json`` constraints that name the same tag).
+Check = Callable[[str, Sequence["re.Match[str] | None"]], float]
 
-def _json_source(source: str) -> Callable[[str], str | None]:
+_FLAG_BITS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
+_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+#: ``str.split()`` separators among ASCII characters become a space, everything else an ``x``.
+_WORD_MARKS = bytes(0x20 if chr(code).isspace() else 0x78 for code in range(128)) + b"x" * 128
+
+
+def word_count(text: str) -> int:
+    """``len(text.split())`` without building the words (ASCII text: one translate and one count)."""
+    if not text.isascii():
+        return len(text.split())
+    marked = text.encode("ascii").translate(_WORD_MARKS)
+    return marked.count(b"x ") + (marked[-1:] == b"x")
+
+
+def most_words(text: str) -> int:
+    """An upper bound of :func:`word_count` that is cheaper to get: words are separated by
+    whitespace, so there are at most one more of them than whitespace characters (ASCII text)."""
+    if not text.isascii():
+        return len(text.split())
+    return text.encode("ascii").translate(_WORD_MARKS).count(b" ") + 1
+
+
+def _literal(pattern: str, flags: int) -> tuple[str, bool] | None:
+    """``(text, ignore_case)`` when ``pattern`` only matches the ASCII literal ``text`` (no
+    metacharacters; inline flags at the start limited to ``ims``, which do not affect a literal)."""
+    leading = _LEADING_FLAGS.match(pattern)
+    letters = set(leading.group(1)) if leading else set()
+    body = pattern[leading.end() :] if leading else pattern
+    if not letters <= {"i", "m", "s"} or flags & re.VERBOSE or not body or not body.isascii():
+        return None
+    if any(char in _REGEX_SPECIAL for char in body):
+        return None
+    return body, "i" in letters or bool(flags & re.IGNORECASE)
+
+
+def _regex(constraint: Mapping[str, Any]) -> Check:
+    flags = 0
+    for letter in constraint.get("flags", ""):
+        flags |= _FLAG_BITS[letter]
+    search = re.compile(constraint["pattern"], flags).search
+    wanted = constraint.get("must_match", True)
+    literal = _literal(constraint["pattern"], flags)
+    if literal is None:
+        return lambda response, _tags: 1.0 if (search(response) is not None) == wanted else 0.0
+    text, ignore_case = literal
+    if not ignore_case:
+        return lambda response, _tags: 1.0 if (text in response) == wanted else 0.0
+    lowered = text.lower()
+
+    def literal_score(response: str, _tags: object) -> float:
+        # On ASCII text, IGNORECASE matching of an ASCII literal is exactly lower-case containment
+        # (the non-ASCII case folds, such as the Kelvin sign for "k", cannot occur).
+        found = lowered in response.lower() if response.isascii() else search(response) is not None
+        return 1.0 if found == wanted else 0.0
+
+    return literal_score
+
+
+class _TagSearches:
+    """The distinct tag patterns of a grader's constraints, each searched once per sample."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def index(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def searches(self) -> list[Callable[[str], re.Match[str] | None]]:
+        return [tag_pattern(name).search for name in self.names]
+
+
+def _json_source(source: str, tags: _TagSearches) -> Callable[[str, Sequence[Any]], str | None]:
     """A function returning the text to parse as JSON (None when the source is absent)."""
     if source == "whole":
-        return lambda response: response
+        return lambda response, _found: response
     if source == "fenced":
-        return lambda response: m.group(1) if (m := _FENCED.search(response)) else None
+        return lambda response, _found: m.group(1) if (m := _FENCED.search(response)) else None
     if source == "auto":
-        return lambda response: (
+        return lambda response, _found: (
             response
             if response.lstrip()[:1] in ("{", "[")
             else (m.group(1) if (m := _FENCED.search(response)) else response)
         )
-    pattern = tag_pattern(source.split(":", 1)[1])
-    return lambda response: m.group(1) if (m := pattern.search(response)) else None
+    index = tags.index(source.split(":", 1)[1])
+    return lambda _response, found: m.group(1) if (m := found[index]) else None
 
 
-def _compile(constraint: Mapping[str, Any]) -> Callable[[str], float]:
-    """The scoring function (response -> [0, 1]) of one checked constraint."""
+def _compile(constraint: Mapping[str, Any], tags: _TagSearches) -> Check:
+    """The scoring function ((response, tag matches) -> [0, 1]) of one checked constraint."""
     kind = constraint["type"]
     if kind == "regex":
-        flags = 0
-        for letter in constraint.get("flags", ""):
-            flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}[letter]
-        search = re.compile(constraint["pattern"], flags).search
-        wanted = constraint.get("must_match", True)
-        return lambda response: 1.0 if (search(response) is not None) == wanted else 0.0
+        return _regex(constraint)
     if kind == "json":
-        extract = _json_source(constraint.get("source", "auto"))
+        extract = _json_source(constraint.get("source", "auto"), tags)
         valid = compile_schema(constraint.get("schema", True))
 
-        def json_score(response: str) -> float:
-            document = extract(response)
+        def json_score(response: str, found: Sequence[Any]) -> float:
+            document = extract(response, found)
             if document is None:
                 return 0.0
             try:
@@ -196,50 +268,49 @@ def _compile(constraint: Mapping[str, Any]) -> Callable[[str], float]:
 
         return json_score
     if kind in ("tags", "sections"):
-        return _fraction_present(constraint)
+        return _fraction_present(constraint, tags)
     return _length(constraint)
 
 
-def _fraction_present(constraint: Mapping[str, Any]) -> Callable[[str], float]:
+def _fraction_present(constraint: Mapping[str, Any], tags: _TagSearches) -> Check:
     """Score: the fraction of required tags (``tags``: the first block of each, non-empty unless
     ``nonempty`` is false) or headings (``sections``) present."""
     if constraint["type"] == "tags":
-        finders = [tag_pattern(t).search for t in constraint["tags"]]
+        indices = [tags.index(t) for t in constraint["tags"]]
         nonempty = constraint.get("nonempty", True)
+        tag_total = float(len(indices))
 
-        def present(response: str) -> int:
-            return sum(
-                1 for find in finders if (m := find(response)) and (not nonempty or m.group(1).strip())
-            )
+        def tags_score(response: str, found: Sequence[Any]) -> float:
+            present = 0
+            for i in indices:
+                if (m := found[i]) and (not nonempty or m.group(1).strip()):
+                    present += 1
+            return present / tag_total
 
-    else:
-        headings = [
-            re.compile(
-                rf"^[ \t]*(?:#{{1,6}}[ \t]*|\*\*|__)?{re.escape(h)}(?:\*\*|__)?[ \t]*(?::|$)",
-                re.MULTILINE | re.IGNORECASE,
-            ).search
-            for h in constraint["headings"]
-        ]
-
-        def present(response: str) -> int:
-            return sum(1 for find in headings if find(response))
-
-    total = float(len(constraint.get("tags") or constraint["headings"]))
-    return lambda response: present(response) / total
+        return tags_score
+    headings = [
+        re.compile(
+            rf"^[ \t]*(?:#{{1,6}}[ \t]*|\*\*|__)?{re.escape(h)}(?:\*\*|__)?[ \t]*(?::|$)",
+            re.MULTILINE | re.IGNORECASE,
+        ).search
+        for h in constraint["headings"]
+    ]
+    total = float(len(headings))
+    return lambda response, _found: sum(1 for find in headings if find(response)) / total
 
 
-def _length(constraint: Mapping[str, Any]) -> Callable[[str], float]:
+def _length(constraint: Mapping[str, Any]) -> Check:
     """Score: 1 when every length bound holds, else 0."""
     low_c, high_c = constraint.get("min_chars", 0), constraint.get("max_chars")
     low_w, high_w = constraint.get("min_words", 0), constraint.get("max_words")
     count_words = "min_words" in constraint or high_w is not None
 
-    def length_score(response: str) -> float:
+    def length_score(response: str, _found: object) -> float:
         chars = len(response)
         if chars < low_c or (high_c is not None and chars > high_c):
             return 0.0
-        if count_words:
-            words = len(response.split())
+        if count_words and not (low_w == 0 and high_w is not None and most_words(response) <= high_w):
+            words = word_count(response)
             if words < low_w or (high_w is not None and words > high_w):
                 return 0.0
         return 1.0
@@ -254,18 +325,20 @@ class Grader:
 
     def __init__(self, options: Options, **deps: Any) -> None:
         self.options = options
-        self._checks: Sequence[tuple[str, float, Callable[[str], float]]] = [
-            (c["name"], float(c.get("weight", 1.0)), _compile(c)) for c in options.constraints
+        tags = _TagSearches()
+        self._checks: Sequence[tuple[str, float, Check]] = [
+            (c["name"], float(c.get("weight", 1.0)), _compile(c, tags)) for c in options.constraints
         ]
+        self._searches = tags.searches()
         self._total = sum(weight for _, weight, _ in self._checks)
 
     def score(self, sample: Sample) -> Score:
         """The weighted mean of the constraint scores of the final answer."""
         response = sample.response
+        found = [search(response) for search in self._searches]
         components = {}
         weighted = 0.0
         for name, weight, check in self._checks:
-            part = check(response)
-            components[name] = part
+            part = components[name] = check(response, found)
             weighted += weight * part
         return Score(weighted / self._total, components)

@@ -21,8 +21,7 @@ Example::
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +51,11 @@ def required_fields(options: Options) -> tuple[str, ...]:
 
 
 class Grader:
-    """Scores the response with one similarity metric against the best-matching reference."""
+    """Scores the response with one similarity metric against the best-matching reference.
+
+    Reference-side work (n-gram counts, LCS masks, the Levenshtein match table) is done once per
+    distinct reference text and memoized: rollouts of one prompt share its reference.
+    """
 
     name = NAME
 
@@ -60,48 +63,62 @@ class Grader:
         self.options = options
         self._prepare, prepare_reference, self._compare = self._metric(options.metric)
         self._reference: Callable[[str], Any] = Memo(prepare_reference)
+        self._threshold = options.pass_threshold
+        self._component = options.metric
+        # The last reference seen: consecutive rollouts usually share it, and comparing two equal
+        # strings is cheaper than hashing a long one for the memo.
+        self._last: tuple[str, Any] = ("", None)
 
     def _metric(
         self, metric: str
     ) -> tuple[Callable[[str], Any], Callable[[str], Any], Callable[[Any, Any], float]]:
-        """(response -> prepared, reference -> prepared, (response, reference) -> similarity)."""
+        """(response -> prepared, reference -> prepared, (reference, response) -> similarity)."""
         case = self.options.case_sensitive
 
-        def words(text: str) -> list[str]:
-            return similarity.tokens(text, case_sensitive=case)
+        def words(text: str) -> list[bytes]:
+            return similarity.word_bytes(text, case_sensitive=case)
 
         if metric in ("token_f1", "rouge_1", "rouge_2"):
             n = 2 if metric == "rouge_2" else 1
-            split = words if metric != "token_f1" else lambda text: similarity.without_articles(words(text))
+            articles = metric == "token_f1"
 
-            def reference_grams(text: str) -> Counter[Hashable]:
-                return similarity.ngram_counts(split(text), n)
+            def reference_grams(text: str) -> similarity.NgramReference:
+                return similarity.NgramReference(words(text), n, drop_articles=articles)
 
-            return split, reference_grams, lambda response, ref: similarity.rouge_n(response, ref, n)
+            return words, reference_grams, similarity.NgramReference.rouge
         if metric == "rouge_l":
-            return words, words, similarity.rouge_l
+            return words, lambda text: similarity.LcsReference(words(text)), similarity.LcsReference.rouge_l
         if metric == "bleu":
-
-            def bleu_reference(text: str) -> tuple[list[Counter[Hashable]], int]:
-                split = words(text)
-                return [similarity.ngram_counts(split, n) for n in range(1, 5)], len(split)
-
-            return words, bleu_reference, lambda response, ref: similarity.bleu(response, ref[0], ref[1])
+            return words, lambda text: similarity.BleuReference(words(text)), similarity.BleuReference.bleu
         limit = self.options.max_chars
 
         def characters(text: str) -> str:
             text = " ".join(text.split())[:limit]
             return text if case else text.lower()
 
-        return characters, characters, similarity.edit_similarity
+        return (
+            characters,
+            lambda text: similarity.EditReference(characters(text)),
+            similarity.EditReference.similarity,
+        )
 
     def score(self, sample: Sample) -> Score:
         """The similarity (or pass/fail against ``pass_threshold``) with the best reference."""
-        references = reference_texts(sample.reference)
-        if not references:
-            return failed("bad-reference")
-        response = self._prepare(sample.response)
-        best = max(self._compare(response, self._reference(ref)) for ref in references)
-        threshold = self.options.pass_threshold
+        reference = sample.reference
+        last_text, last_prepared = self._last
+        if type(reference) is str and reference == last_text:
+            best = self._compare(last_prepared, self._prepare(sample.response))
+        else:
+            references = reference_texts(reference)
+            if not references:
+                return failed("bad-reference")
+            response = self._prepare(sample.response)
+            best = -1.0
+            for text in references:
+                prepared = self._reference(text)
+                best = max(best, self._compare(prepared, response))
+            if len(references) == 1 and type(reference) is str:
+                self._last = (reference, prepared)
+        threshold = self._threshold
         value = best if threshold is None else (1.0 if best >= threshold else 0.0)
-        return Score(value, {self.options.metric: best})
+        return Score(value, {self._component: best})
