@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 
 OUTSIDE_VPC = (
-    "Lifecycle functions only call AWS control-plane APIs (Bedrock, Step Functions, SSM, SNS, "
-    "EventBridge, S3 HEAD) with IAM over TLS and never handle training data; running them in the "
+    "Lifecycle functions only call AWS APIs (Bedrock control plane, Step Functions, SSM, SNS, "
+    "EventBridge, S3 HEAD/copy, one reward-function invoke) with IAM over TLS and handle at most the "
+    "first training row (the pre-flight grader probe); running them in the "
     "isolated VPC would need five more interface endpoints and, for the launcher, would cut off "
     "CloudFormation's pre-signed S3 response URL."
 )
@@ -45,15 +46,11 @@ def apply(lifecycle: RftLifecycle) -> None:
     )
     lifecycle_fn, events_fn, launcher_fn = lifecycle.functions
 
-    # lifecycle function: Bedrock job/model/deployment ARNs, dataset objects, X-Ray
+    # lifecycle function: Bedrock job/model/deployment ARNs, X-Ray
     policy = lifecycle_fn.role.node.find_child("DefaultPolicy")
     acknowledge(policy, bedrock_reason, *bedrock_wildcards)
-    acknowledge(
-        policy,
-        "Pre-flight HEADs the training and validation objects; their keys are content-addressed and "
-        "passed as deploy-time values, and only s3:GetObject (no write, no delete) is granted.",
-        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._dataset_objects_arn),
-    )
+    # pre-flight reads exactly the training/validation objects and the staging targets by their
+    # full ARNs (no wildcard, so nothing to acknowledge), and invokes exactly the reward version
     # launcher: stop runs of this state machine (execution names carry a per-request suffix)
     policy = launcher_fn.role.node.find_child("DefaultPolicy")
     acknowledge(policy, bedrock_reason, *bedrock_wildcards)

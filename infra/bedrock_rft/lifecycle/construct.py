@@ -47,7 +47,9 @@ class RftLifecycle(Construct):
 
     CloudFormation cannot wait hours, so a launcher custom resource (Provider, ``on_event`` only,
     outside any VPC, 15-minute service timeout) starts a Step Functions Standard execution and
-    returns in seconds. The workflow checks the dataset (HeadObject), starts the job (names and
+    returns in seconds. The workflow checks the dataset (HeadObject) and the grader (one probe
+    sample, the first training row answered with its reference, sent to ``reward_function_version``:
+    a grader that errors, or cannot reach its judge, fails the run before any job), starts the job (names and
     idempotency token derived from :attr:`fingerprint`; an existing job is adopted, never
     duplicated), waits (poll 2 min growing to 15 min, cut short by the ``aws.bedrock`` job event),
     creates the pipeline's on-demand deployment or swaps the new model into it (one stable
@@ -169,7 +171,9 @@ class RftLifecycle(Construct):
         self.names = names.RunNames(pipeline_name, self.fingerprint)
         self.pipeline_name = pipeline_name
         self.retain_models = retain_models
-        self._dataset_objects_arn = dataset_bucket.arn_for_objects("*")
+        self._preflight_object_arns = self._preflight_objects(
+            dataset_bucket, training_data_config, validation_s3_uris
+        )
         self._key = encryption_key
         stack = cdk.Stack.of(self)
 
@@ -294,6 +298,7 @@ class RftLifecycle(Construct):
 
         # --- permissions ----------------------------------------------------------------------
         self._grant_lifecycle(lifecycle.role, base_model_id, customization_role, dataset_bucket)
+        self._grant_grader_check(lifecycle.role, reward_function_version)
         self._grant_staging(lifecycle.role, dataset_bucket, dataset_copies)
         self._grant_launcher(launcher.role, retain_models)
         self.wait_parameter.grant_read(job_events.role)
@@ -483,23 +488,56 @@ class RftLifecycle(Construct):
                 resources=[customization_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
             ),
-            iam.PolicyStatement(
-                sid="PreflightHeadObject", actions=["s3:GetObject"], resources=[self._dataset_objects_arn]
-            ),
             # with ListBucket a missing key answers 404 (not 403), so pre-flight can say "missing"
             iam.PolicyStatement(
                 sid="PreflightListBucket", actions=["s3:ListBucket"], resources=[bucket.bucket_arn]
             ),
         ]
+        if self._preflight_object_arns:
+            # HEAD of exactly the training/validation objects pre-flight checks (those in the dataset
+            # bucket) and a ranged GET of the training object's first row for the grader check
+            statements.append(
+                iam.PolicyStatement(
+                    sid="PreflightReadDatasets",
+                    actions=["s3:GetObject"],
+                    resources=self._preflight_object_arns,
+                )
+            )
         for statement in statements:
             role.add_to_principal_policy(statement)
         self._grant_publish(role, notify=True)
         self.wait_parameter.grant_write(role)
 
+    def _preflight_objects(
+        self, bucket: s3.IBucket, training_data_config: Mapping[str, Any], validation_s3_uris: Sequence[str]
+    ) -> list[str]:
+        """Object ARNs of the training/validation URIs in ``bucket`` (the ones pre-flight reads).
+
+        URIs elsewhere are reported unchecked by pre-flight and never read by the workflow.
+        """
+        prefix = f"s3://{bucket.bucket_name}/"
+        uris = [training_data_config.get("s3Uri"), *validation_s3_uris]
+        return list(
+            dict.fromkeys(
+                bucket.arn_for_objects(uri[len(prefix) :])
+                for uri in uris
+                if isinstance(uri, str) and uri.startswith(prefix) and len(uri) > len(prefix)
+            )
+        )
+
+    def _grant_grader_check(self, role: iam.IRole, reward: lambda_.IVersion) -> None:
+        """Invoke exactly the reward function version: one probe sample before the job starts."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PreflightGraderCheck", actions=["lambda:InvokeFunction"], resources=[reward.function_arn]
+            )
+        )
+
     def _grant_staging(
         self, role: iam.IRole, bucket: s3.IBucket, copies: Sequence[Mapping[str, str]]
     ) -> None:
-        """Read exactly the staged assets, write exactly their content-addressed keys (no delete)."""
+        """Read exactly the staged assets; HEAD and write exactly their content-addressed keys (a key
+        that exists is not copied again); no delete."""
         if not copies:
             return
         partition = cdk.Stack.of(self).partition
@@ -507,11 +545,15 @@ class RftLifecycle(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(sid="ReadStagedDatasets", actions=["s3:GetObject"], resources=sources)
         )
+        targets = [bucket.arn_for_objects(c["targetKey"]) for c in copies]
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="WriteContentAddressedDatasets",
-                actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects(c["targetKey"]) for c in copies],
+                sid="HeadContentAddressedDatasets", actions=["s3:GetObject"], resources=targets
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="WriteContentAddressedDatasets", actions=["s3:PutObject"], resources=targets
             )
         )
 

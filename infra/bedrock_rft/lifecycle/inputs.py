@@ -1,6 +1,7 @@
 """Props checks and the training-inputs fingerprint of :class:`RftLifecycle`.
 
-Checks are collected and raised together (one ``ValueError`` naming every bad prop). Values that
+Checks are collected and raised together (one ``ValueError`` listing every problem, each message
+starting with the prop it is about, e.g. ``tags: at most 190 ...``). Values that
 are CDK tokens are checked only where a token is acceptable, and never fed raw into the fingerprint:
 a token's text differs between synths, so its place is masked and the *caller's* content hashes
 (``inputs_fingerprint``, ``reward_fingerprint``) carry the identity of tokenized data.
@@ -21,6 +22,8 @@ from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
 # CDK's string encodings of unresolved tokens (strings and string lists)
 _TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
 _TAG_TEXT = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
+#: Most caller tags: Bedrock allows 200 per resource and the pipeline adds its own.
+MAX_TAGS = 190
 
 
 @cache
@@ -134,7 +137,7 @@ def check_props(
     if cdk.Token.is_unresolved(pipeline_name):
         problems.append("pipeline_name must be a literal, not a token")
     else:
-        problems += names.check_pipeline_name(pipeline_name)
+        problems += [f"pipeline_name: {problem}" for problem in names.check_pipeline_name(pipeline_name)]
     _literal_text(base_model_id, "base_model_id", problems)
     _literal_text(inputs_fingerprint, "inputs_fingerprint", problems)
     _literal_text(reward_fingerprint, "reward_fingerprint", problems)
@@ -147,9 +150,11 @@ def check_props(
         problems.append('training_data_config must hold exactly one of "s3Uri" or "invocationLogsConfig"')
     if len(validation_s3_uris) > 10:
         problems.append(f"validation_s3_uris: at most 10 (Bedrock limit), got {len(validation_s3_uris)}")
-    for uri in [output_s3_uri, *validation_s3_uris]:
+    labelled = [("output_s3_uri", output_s3_uri)]
+    labelled += [(f"validation_s3_uris[{i}]", uri) for i, uri in enumerate(validation_s3_uris)]
+    for prop, uri in labelled:
         if not isinstance(uri, str) or (not cdk.Token.is_unresolved(uri) and not uri.startswith("s3://")):
-            problems.append(f"{uri!r} is not an s3:// URI")
+            problems.append(f"{prop}: {uri!r} is not an s3:// URI")
     if deployment_mode not in DEPLOYMENT_MODES:
         problems.append(f"deployment_mode must be one of {list(DEPLOYMENT_MODES)}, got {deployment_mode!r}")
     for email in notification_emails:
@@ -157,16 +162,23 @@ def check_props(
             continue
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             problems.append(f"notification_emails: {email!r} is not an email address")
-    if len(tags) > 190:
-        problems.append(f"tags: at most 190 (Bedrock allows 200, the pipeline adds its own), got {len(tags)}")
+    if len(tags) > MAX_TAGS:
+        problems.append(
+            f"tags: at most {MAX_TAGS} entries (Bedrock allows 200 per resource and the pipeline adds "
+            f"its own), got {len(tags)}"
+        )
     for key, value in tags.items():
         if cdk.Token.is_unresolved(key) or cdk.Token.is_unresolved(value):
+            continue
+        if not isinstance(key, str) or not isinstance(value, str):
+            problems.append(f"tags[{key!r}]: keys and values must be strings, got {value!r}")
             continue
         if not (1 <= len(key) <= 128 and _TAG_TEXT.fullmatch(key)) or not (
             len(value) <= 256 and _TAG_TEXT.fullmatch(value)
         ):
             problems.append(
-                f"tags: {key!r}={value!r} is not a valid Bedrock tag (letters, digits, ' ._:/=+@-')"
+                f"tags[{key!r}]: {key!r}={value!r} is not a valid Bedrock tag (key 1-128 and value "
+                "0-256 characters of letters, digits, spaces and ._:/=+@-)"
             )
     for index, copy in enumerate(dataset_copies):
         missing = [k for k in ("sourceBucket", "sourceKey", "targetKey") if not copy.get(k)]

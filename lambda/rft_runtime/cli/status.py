@@ -6,7 +6,10 @@ statuses and the deployment ARN. ``--watch`` refreshes until the run ends. Exit 
 is serving / the run is still going, 1 the run failed, 2 usage error, missing pipeline or no AWS
 credentials. The pipeline is named directly (``--pipeline``) or through its environment file
 (``--env dev`` reads key ``name`` of ``environments/dev.toml``; its ``region`` key, if set, is the
-default Region).
+default Region). ``--fingerprint HEX`` (the stack output ``TrainingFingerprint``, or at least its
+first 12 hex digits) names the run expected: until the state record shows that run, the outcome is
+``pending`` (exit 0; ``--watch`` keeps refreshing) and the previous run's result is not reported
+as this one's.
 """
 
 from __future__ import annotations
@@ -41,6 +44,28 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--environments-dir", type=Path, default=Path("environments"), help="default: ./environments"
     )
     parser.add_argument("--region", help="AWS Region (default: the environment file's, else your AWS config)")
+
+
+def add_fingerprint_argument(parser: argparse.ArgumentParser) -> None:
+    """``--fingerprint HEX``: the run expected (stack output ``TrainingFingerprint``)."""
+    parser.add_argument(
+        "--fingerprint",
+        metavar="HEX",
+        default="",
+        help="the run to report on: the stack output TrainingFingerprint (or its first 12+ hex "
+        "digits); until the state shows that run, the previous run's outcome is not reported",
+    )
+
+
+def expected_fingerprint(args: argparse.Namespace) -> str:
+    """The normalised ``--fingerprint`` (empty when not given); a bad value is a usage error."""
+    value = getattr(args, "fingerprint", "") or ""
+    if not value:
+        return ""
+    try:
+        return observe.check_fingerprint(value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def resolve_target(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -110,6 +135,7 @@ def exit_code(snap: observe.Snapshot) -> int:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_target_arguments(parser)
+    add_fingerprint_argument(parser)
     parser.add_argument("--watch", action="store_true", help="refresh until the run succeeds or fails")
     parser.add_argument("--interval", type=float, default=30.0, help="seconds between refreshes (default 30)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
@@ -118,9 +144,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     def body() -> int:
         pipeline, region = resolve_target(args)
+        fingerprint = expected_fingerprint(args)
         clients = make_clients(region)
         while True:
-            snap = observe.take(clients, pipeline)
+            snap = observe.take(clients, pipeline, fingerprint=fingerprint)
             emit(snap, args.format, watching=args.watch)
             if not args.watch or snap.terminal or snap.outcome == "missing":
                 return exit_code(snap)

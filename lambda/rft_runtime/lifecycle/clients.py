@@ -18,6 +18,7 @@ SERVICES = {
     "sns": "sns",
     "events": "events",
     "sfn": "stepfunctions",
+    "lambda_": "lambda",
 }
 
 
@@ -32,8 +33,8 @@ def client_config() -> Config:
 
 
 class Clients:
-    """``clients.bedrock``, ``.s3``, ``.ssm``, ``.sns``, ``.events``, ``.sfn``: given ones first,
-    else made by ``factory(service_name)`` on first access."""
+    """``clients.bedrock``, ``.s3``, ``.ssm``, ``.sns``, ``.events``, ``.sfn``, ``.lambda_``: given
+    ones first, else made by ``factory(service_name)`` on first access."""
 
     def __init__(self, factory: Callable[[str], Any] | None = None, **given: Any) -> None:
         unknown = sorted(set(given) - set(SERVICES))

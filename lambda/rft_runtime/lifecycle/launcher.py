@@ -4,7 +4,9 @@ Two resource kinds share the handler (property ``Kind``):
 
 ``run`` -- one training run; PhysicalResourceId ``rft-run-<pipeline>-<fingerprint[:16]>``.
   Create/Update with new inputs starts one Step Functions execution and returns within seconds.
-  Update with the same fingerprint (tags, descriptions, reward-Lambda config) is a no-op. The
+  Update whose PhysicalResourceId already is this fingerprint's id (tags, descriptions,
+  reward-Lambda config; or the rollback of an Update that failed before replacing the id) is a
+  no-op. The
   execution name is ``<pipeline>-<fingerprint[:16]>-<hash(RequestId)[:8]>``: a replayed request
   adopts its execution; any other launch of known inputs (rollback, ``git revert``, re-created
   stack) gets a fresh execution that *adopts the finished job by name* and only reconciles the
@@ -90,11 +92,12 @@ def _launch_run(event: Mapping[str, Any], clients: Any) -> dict[str, Any]:
     spec = _run_spec(props)
     physical = spec.names.run_physical_id
     response = {"PhysicalResourceId": physical, "Data": _run_data(spec)}
-    if event.get("RequestType") == "Update":
-        old_fp = (event.get("OldResourceProperties") or {}).get("Fingerprint")
-        if old_fp == spec.fingerprint and event.get("PhysicalResourceId") == physical:
-            LOG.info("training inputs unchanged (%s): nothing to run", spec.names.short)
-            return response
+    if event.get("RequestType") == "Update" and event.get("PhysicalResourceId") == physical:
+        # The resource already is this fingerprint's run, whatever OldResourceProperties say: an
+        # unchanged redeploy, or the rollback of an Update that failed before it replaced the id
+        # (OldResourceProperties then hold the new inputs, but this run kept the pipeline).
+        LOG.info("run %s is already the current one: nothing to run", spec.names.short)
+        return response
     machine = str(props.get("StateMachineArn", ""))
     name = spec.names.execution_name(str(event.get("RequestId", "")))
     arn = names.execution_arn(machine, name)

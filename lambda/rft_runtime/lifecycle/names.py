@@ -4,7 +4,9 @@ Everything here is derived from two values: the pipeline name (lowercase letters
 single hyphens, at most 24 characters) and the *fingerprint*, a SHA-256 over the training inputs
 only (dataset identity, reward identity, base model, hyperparameters). Tags and descriptions never
 feed it, so cosmetic edits never retrain; any changed input gives a new fingerprint and so a new
-job. The patterns below are the botocore 1.44.5 service-model patterns (a test pins them to the
+job. The one exception is the deployment's idempotency token, which also carries the workflow
+execution and a per-execution attempt number (see :meth:`RunNames.deployment_request_token`). The
+patterns below are the botocore 1.44.5 service-model patterns (a test pins them to the
 installed service model) and every produced name is checked against them.
 """
 
@@ -108,10 +110,20 @@ class RunNames:
     def deployment_name(self) -> str:
         return deployment_name(self.pipeline)
 
-    @property
-    def deployment_request_token(self) -> str:
+    def deployment_request_token(self, execution: str, attempt: int = 1) -> str:
+        """``clientRequestToken`` of CreateCustomModelDeployment number ``attempt`` of ``execution``.
+
+        Bedrock silently ignores a create whose token it has seen before, so the token must not be
+        per fingerprint alone: after a stack is destroyed and re-deployed with the same inputs, after
+        a Failed deployment is deleted and re-created, or after an out-of-band delete, a token reused
+        from an earlier create would create nothing. A step retried with the same input (same
+        execution, same attempt) sends the same token and stays idempotent.
+        """
+        if not execution or attempt < 1:
+            raise ValueError("deployment token needs the execution ARN (or name) and an attempt >= 1")
+        digest = _sha256(f"{self.fingerprint}|{execution}|{attempt}")[:32]
         return _checked(
-            f"rft-{self.pipeline}-deploy-{self.fingerprint[:32]}", REQUEST_TOKEN, 256, "deployment token"
+            f"rft-{self.pipeline}-deploy-{self.short}-{digest}", REQUEST_TOKEN, 256, "deployment token"
         )
 
     @property

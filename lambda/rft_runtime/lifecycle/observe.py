@@ -4,11 +4,15 @@ A :class:`Snapshot` combines the state record (SSM), the workflow execution it n
 customization job and the deployment. ``outcome`` is what scripts act on: ``success`` when the
 model is serving (or trained, with deployment mode ``none``), ``failure`` when the run failed or
 the workflow ended without publishing, ``running`` otherwise, ``missing`` when the pipeline has no
-state parameter (not deployed in this account and Region).
+state parameter (not deployed in this account and Region). With an expected fingerprint (the stack
+output ``TrainingFingerprint``, or a prefix of at least 12 hex digits), a record of any other run is
+``pending``: the run just deployed has not recorded its start yet, and the previous run's outcome
+must not be taken for it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +24,20 @@ from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names, state
 
 ENDED_BADLY = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+#: Shortest fingerprint prefix accepted as an expected run (the run's short id is 12 hex digits).
+MIN_FINGERPRINT_PREFIX = 12
+_FINGERPRINT_PREFIX = re.compile(rf"[0-9a-f]{{{MIN_FINGERPRINT_PREFIX},64}}")
+
+
+def check_fingerprint(value: str) -> str:
+    """``value`` normalised (lower case, stripped); ``ValueError`` unless 12-64 hex digits."""
+    text = (value or "").strip().lower()
+    if not _FINGERPRINT_PREFIX.fullmatch(text):
+        raise ValueError(
+            f"fingerprint {value!r} must be {MIN_FINGERPRINT_PREFIX} to 64 hex digits "
+            "(the stack output TrainingFingerprint, or its start)"
+        )
+    return text
 
 
 @dataclass
@@ -34,15 +52,27 @@ class Snapshot:
     job: dict[str, Any] | None = None
     deployment: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
+    #: the run the caller waits for (fingerprint or prefix); empty: whatever run the record shows
+    expected_fingerprint: str = ""
 
     @property
     def phase(self) -> str:
         return str((self.record or {}).get("phase", "MISSING"))
 
     @property
+    def is_expected_run(self) -> bool:
+        """True when no run is expected, or the record is about the expected one."""
+        if not self.expected_fingerprint:
+            return True
+        recorded = str((self.record or {}).get("fingerprint") or "").lower()
+        return bool(recorded) and recorded.startswith(self.expected_fingerprint)
+
+    @property
     def outcome(self) -> str:
         if self.record is None:
             return "missing"
+        if not self.is_expected_run:
+            return "pending"
         if self.phase in state.SUCCESS_PHASES:
             return "success"
         if self.phase in state.FAILURE_PHASES:
@@ -66,6 +96,8 @@ class Snapshot:
 
     @property
     def failure_text(self) -> str:
+        if not self.is_expected_run:
+            return ""
         failure = (self.record or {}).get("failure") or {}
         if failure:
             return f"{failure.get('phase', '?')}: {failure.get('message', '')}"
@@ -82,6 +114,7 @@ class Snapshot:
             "takenAt": self.taken_at.isoformat(),
             "outcome": self.outcome,
             "phase": self.phase,
+            "expectedFingerprint": self.expected_fingerprint or None,
             "elapsedSeconds": self.elapsed_seconds,
             "failure": self.failure_text or None,
             "record": self.record,
@@ -115,11 +148,17 @@ def _jsonable(data: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def take(clients: Any, pipeline: str, *, now: datetime | None = None) -> Snapshot:
+def take(clients: Any, pipeline: str, *, now: datetime | None = None, fingerprint: str = "") -> Snapshot:
     """Read the record, then the execution, job and deployment it names. A missing parameter gives
-    ``outcome == "missing"``; credential errors propagate (the CLI turns them into one line)."""
+    ``outcome == "missing"``; credential errors propagate (the CLI turns them into one line).
+    ``fingerprint`` (see :func:`check_fingerprint`): the run expected; others are ``pending``."""
     parameter = names.state_parameter_name(pipeline)
-    snap = Snapshot(pipeline=pipeline, parameter=parameter, taken_at=now or datetime.now(UTC))
+    snap = Snapshot(
+        pipeline=pipeline,
+        parameter=parameter,
+        taken_at=now or datetime.now(UTC),
+        expected_fingerprint=check_fingerprint(fingerprint) if fingerprint else "",
+    )
     try:
         out = clients.ssm.get_parameter(Name=parameter)
     except ClientError as exc:
@@ -194,6 +233,15 @@ def render_text(snap: Snapshot) -> str:
     if record.get("step"):
         phase += f" - {record['step']}"
     rows.append(("phase", f"{phase}  [{snap.outcome}]"))
+    if not snap.is_expected_run:
+        shown = str(record.get("fingerprint") or "none")[:12]
+        rows.append(
+            (
+                "waiting",
+                f"for run {snap.expected_fingerprint[:12]} to start; the state shows run {shown} "
+                "(the fields below are that run's)",
+            )
+        )
     started = record.get("startedAt")
     rows.append(
         ("elapsed", format_duration(snap.elapsed_seconds) + (f"  since {started}" if started else ""))

@@ -2,8 +2,9 @@
 returns the small dict the state machine stores (``$.preflight``, ``$.job``, ``$.deployment``,
 ``$.published``, ``$.failure``).
 
-Order in the workflow: ``preflight`` -> ``start_job`` -> (``check_job`` -> ``await_job_event``)* ->
-(``reconcile_deployment`` -> Wait)* -> ``publish_success``; any failure -> ``publish_failure``.
+Order in the workflow: ``preflight`` (objects, grader probe) -> ``start_job`` -> (``check_job`` ->
+``await_job_event``)* -> (``reconcile_deployment`` -> Wait)* -> ``publish_success``; any failure ->
+``publish_failure``.
 Expected outcomes (job Failed/Stopped, deployment Failed) are *returned*, the state machine routes
 them; unexpected ones are *raised* with the class names of :mod:`rft_runtime.lifecycle.errors`.
 """
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import retry, state
@@ -35,6 +36,8 @@ DEPLOY_POLL_MAX_SECONDS = 300
 DEPLOY_TIMEOUT_SECONDS = 4 * 3600
 #: Checks the deployment may show no trace of a requested model swap before it is requested again.
 UPDATE_SETTLE_CHECKS = 3
+#: Checks a deployment this execution created may be absent before it is created again.
+MISSING_CHECKS_BEFORE_RECREATE = 2
 
 
 def job_poll_seconds(checks: int) -> int:
@@ -159,7 +162,8 @@ def stage(spec: RunSpec, clients: Any) -> list[dict[str, Any]]:
 def preflight(spec: RunSpec, clients: Any) -> dict[str, Any]:
     """Stage local dataset files (:func:`stage`), then HeadObject every training/validation object
     in the dataset bucket: it must exist, be readable by the workflow and not be empty. Objects in
-    other buckets are listed as unchecked."""
+    other buckets are listed as unchecked. Last, one probe sample goes to the reward function
+    (:func:`check_grader`), so a grader that cannot work fails the run before any job exists."""
     staged = stage(spec, clients)
     checked: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -193,7 +197,143 @@ def preflight(spec: RunSpec, clients: Any) -> dict[str, Any]:
         )
     if problems:
         raise PreflightFailed("; ".join(problems))
-    return {"objects": checked, "staged": staged}
+    return {"objects": checked, "staged": staged, "grader": check_grader(spec, clients)}
+
+
+# --- grader check -------------------------------------------------------------------------------
+
+#: Error tags of a grader that cannot work at all (see ``rft_runtime.rewards``): it was not built
+#: (``config-error``, e.g. a custom grader with a failing import), grading itself broke
+#: (``internal-error``) or the LLM judge cannot be called (``judge-error``: access denied, no such
+#: model, ...). Data-dependent tags (bad reference, unparseable answer, throttling) never fail a run.
+FATAL_GRADER_TAGS = frozenset({"config-error", "internal-error", "judge-error"})
+#: Bytes of the training data read to find its first row.
+SAMPLE_RANGE_BYTES = 256 * 1024
+PROBE_ID = "rft-preflight-probe"
+_FALLBACK_ROW = {
+    "messages": [{"role": "user", "content": "What is 2 + 2? Give the final answer only."}],
+    "reference_answer": "4",
+}
+
+
+def _first_row(spec: RunSpec, clients: Any) -> tuple[dict[str, Any], str]:
+    """(first training row, where it came from); a built-in row when it cannot be read."""
+    uri = (spec.job_request.get("trainingDataConfig") or {}).get("s3Uri")
+    if (
+        not isinstance(uri, str)
+        or not uri.startswith(f"s3://{spec.dataset_bucket}/")
+        or not spec.dataset_bucket
+    ):
+        return dict(_FALLBACK_ROW), "built-in sample"
+    bucket, key = _split_s3_uri(uri)
+    try:
+        out = retry.call(
+            clients.s3.get_object, Bucket=bucket, Key=key, Range=f"bytes=0-{SAMPLE_RANGE_BYTES - 1}"
+        )
+        head = out["Body"].read()
+    except ClientError:
+        return dict(_FALLBACK_ROW), "built-in sample"
+    line = head.split(b"\n", 1)[0]
+    try:
+        row = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return dict(_FALLBACK_ROW), "built-in sample"
+    if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not row["messages"]:
+        return dict(_FALLBACK_ROW), "built-in sample"
+    return row, f"first row of {uri}"
+
+
+def grader_probe(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A one-sample Bedrock grader payload: the row's prompt answered with its reference answer."""
+    messages = [m for m in row.get("messages", []) if isinstance(m, dict)]
+    while messages and messages[-1].get("role") in ("assistant", "nova_assistant"):
+        messages.pop()  # the generated turn is the one we add
+    reference = row.get("reference_answer")
+    if isinstance(reference, str):
+        answer = reference
+    elif reference is None:
+        answer = "I don't know."
+    else:
+        answer = json.dumps(reference, ensure_ascii=False)
+    metadata = {k: v for k, v in row.items() if k != "messages"}
+    return [
+        {
+            "id": PROBE_ID,
+            "messages": [*messages, {"role": "assistant", "content": answer}],
+            "metadata": metadata,
+        }
+    ]
+
+
+def _error_tags(result: Mapping[str, Any]) -> list[str]:
+    tags = []
+    for metric in result.get("metrics_list") or []:
+        name = str((metric or {}).get("name", "")) if isinstance(metric, dict) else ""
+        if name.startswith("error/") and (metric.get("value") or 0) > 0:
+            tags.append(name.removeprefix("error/"))
+    return tags
+
+
+def check_grader(spec: RunSpec, clients: Any) -> dict[str, Any]:
+    """Invoke the reward function version once with a one-sample grader payload.
+
+    Fails the run (:class:`PreflightFailed`) before any job exists when the grader cannot work:
+    the function raises (e.g. a failing import), answers with something other than a list holding
+    the sample's id, or scores the sample with an error that would zero every reward of the job
+    (:data:`FATAL_GRADER_TAGS`). A timeout or a refused invocation is reported as unchecked: the
+    check must never be what stops a working grader.
+    """
+    grader = (
+        spec.job_request.get("customizationConfig", {})
+        .get("rftConfig", {})
+        .get("graderConfig", {})
+        .get("lambdaGrader", {})
+        .get("lambdaArn", "")
+    )
+    row, source = _first_row(spec, clients)
+    payload = grader_probe(row)
+    try:
+        out = clients.lambda_.invoke(
+            FunctionName=grader, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+        )
+        body = out["Payload"].read()
+    except (ClientError, BotoCoreError) as exc:
+        return {"checked": False, "note": f"grader not checked: {exc}"[:500]}
+    where = f"reward function {grader} on the {source}"
+    try:
+        results = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        results = body[:200].decode("utf-8", "replace")
+    if out.get("FunctionError"):
+        detail = (
+            results
+            if not isinstance(results, dict)
+            else (f"{results.get('errorType', 'Error')}: {results.get('errorMessage', '')}")
+        )
+        raise PreflightFailed(f"{where} failed ({out['FunctionError']}): {str(detail)[:1000]}")
+    if (
+        not isinstance(results, list)
+        or len(results) != 1
+        or not isinstance(results[0], dict)
+        or results[0].get("id") != PROBE_ID
+    ):
+        raise PreflightFailed(
+            f"{where} did not answer with a list of results echoing the sample id "
+            f"{PROBE_ID!r}: {json.dumps(results, default=str)[:500]}"
+        )
+    tags = _error_tags(results[0])
+    fatal = sorted(set(tags) & FATAL_GRADER_TAGS)
+    if fatal:
+        raise PreflightFailed(
+            f"{where} cannot grade ({', '.join(fatal)}); every reward of the job would be 0. Check the "
+            "reward function's log (the grader's configuration or imports, or the judge model's access)"
+        )
+    return {
+        "checked": True,
+        "source": source,
+        "score": results[0].get("aggregate_reward_score"),
+        "errors": tags,
+    }
 
 
 def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: str) -> dict[str, Any]:
@@ -274,7 +414,17 @@ def await_job_event(
 
 
 def _deploy_result(dep: Mapping[str, Any], outcome: str, **updates: Any) -> dict[str, Any]:
-    kept = ("attempt", "startedAt", "arn", "created", "replacing", "updateRequested", "quietChecks")
+    kept = (
+        "attempt",
+        "startedAt",
+        "arn",
+        "created",
+        "creates",
+        "missingChecks",
+        "replacing",
+        "updateRequested",
+        "quietChecks",
+    )
     result = {k: dep.get(k) for k in kept}
     result.update(
         outcome=outcome, failureMessage="", nextPollSeconds=deploy_poll_seconds(int(dep["attempt"]))
@@ -329,7 +479,7 @@ def reconcile_deployment(
 
     model = bc.get_custom_model(clients.bedrock, model_arn) if model_arn else None
     if model is None:
-        return _deploy_result(dep, "Failed", failureMessage=f"custom model {model_arn or '?'} does not exist")
+        return _deploy_result(dep, "Failed", failureMessage=_model_gone_message(job, model_arn))
     if model.get("modelStatus") == "Failed":
         return _deploy_result(
             dep, "Failed", failureMessage=f"custom model failed: {model.get('failureMessage', '')}"
@@ -339,16 +489,27 @@ def reconcile_deployment(
 
     found = bc.get_deployment(clients.bedrock, names.deployment_name)
     if found is None:
+        missing = int(dep.get("missingChecks") or 0) + 1
+        if dep.get("created") and missing < MISSING_CHECKS_BEFORE_RECREATE:
+            # created by this execution and not visible yet (or deleted meanwhile): look once more
+            return _deploy_result(dep, "Pending", missingChecks=missing)
+        if not execution_arn:
+            raise InvalidRequest("reconcile_deployment needs the execution ARN (it keys the create token)")
+        # a new token for every create of this execution: Bedrock silently ignores a repeated
+        # token, and this create may follow a destroyed stack, a deleted Failed deployment or an
+        # out-of-band delete. A retried step has the same input, hence the same token.
+        creates = int(dep.get("creates") or 0) + 1
         arn = bc.create_deployment(
             clients.bedrock,
             name=names.deployment_name,
             model_arn=model_arn,
-            token=names.deployment_request_token,
+            token=names.deployment_request_token(execution_arn, creates),
             description=f"bedrock-rft pipeline {spec.pipeline}, run {names.short}",
             tags=spec.deployment_tags,
         )
-        return _deploy_result(dep, "Pending", arn=arn, created=True)
+        return _deploy_result(dep, "Pending", arn=arn, created=True, creates=creates, missingChecks=0)
 
+    dep["missingChecks"] = 0
     arn = str(found.get("customModelDeploymentArn", ""))
     status = found.get("status")
     serving = found.get("modelArn")
@@ -377,6 +538,23 @@ def reconcile_deployment(
         return _deploy_result(dep, "Pending", arn=arn, quietChecks=quiet + 1)
     bc.update_deployment(clients.bedrock, arn or names.deployment_name, model_arn)
     return _deploy_result(dep, "Pending", arn=arn, updateRequested=True, quietChecks=0)
+
+
+def _model_gone_message(job: Mapping[str, Any], model_arn: str) -> str:
+    """Why there is nothing to deploy: the job's model no longer exists (or the job named none)."""
+    if not model_arn:
+        return f"customization job {job.get('jobName') or '?'} completed without an output model"
+    if job.get("adopted"):
+        return (
+            f"the custom model {model_arn} of the adopted job {job.get('jobName') or '?'} does not "
+            "exist any more (deleted, e.g. when the pipeline was deleted with retain_models = false); "
+            "identical inputs are never trained twice, so change retrain_nonce in the environment "
+            "config to train again"
+        )
+    return (
+        f"custom model {model_arn} does not exist (deleted out of band?); change retrain_nonce in "
+        "the environment config to train again"
+    )
 
 
 def publish_success(

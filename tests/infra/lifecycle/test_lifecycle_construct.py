@@ -291,3 +291,67 @@ def test_two_synths_give_identical_templates(template):
         )[1]
     ).to_json()
     assert json.dumps(again, sort_keys=True) == json.dumps(template, sort_keys=True)
+
+
+# --- review findings 5-7 ------------------------------------------------------------------------
+
+
+def _lifecycle_role_statements(template: dict) -> list[dict]:
+    (role_id,) = [
+        f["Properties"]["Role"]["Fn::GetAtt"][0]
+        for f in _lifecycle_functions(template).values()
+        if f["Properties"]["Handler"].endswith("lifecycle_handler")
+    ]
+    return [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_preflight_reads_exactly_the_objects_it_checks_never_the_whole_bucket(template):
+    statements = _lifecycle_role_statements(template)
+    reads = [
+        fake_resolve(template, resource)
+        for s in statements
+        if "s3:GetObject" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert reads and not [r for r in reads if r.endswith("/*")], reads
+    bucket = fake_resolve(template, {"Ref": next(iter(resources_of(template, "AWS::S3::Bucket")))})
+    assert sorted(reads) == sorted(
+        [
+            f"arn:aws:s3:::{bucket}/datasets/train-0123abcd.jsonl",  # training object (HEAD + first row)
+            f"arn:aws:s3:::{bucket}/datasets/val-4567ef01.jsonl",  # validation object (HEAD)
+            f"arn:aws:s3:::{bucket}/datasets/0123abcd/train.jsonl",  # staging target (HEAD before copy)
+            "arn:aws:s3:::cdk-assets-bucket/0123abcd.jsonl",  # staging source
+        ]
+    )
+
+
+def test_preflight_may_invoke_exactly_the_reward_version(template):
+    invokes = [s for s in _lifecycle_role_statements(template) if s["Action"] == "lambda:InvokeFunction"]
+    (statement,) = invokes
+    assert statement["Resource"] == {"Ref": next(iter(resources_of(template, "AWS::Lambda::Version")))}
+
+
+def test_the_lifecycle_role_can_still_use_the_key_for_sns_sqs_and_parameters(template):
+    actions = {
+        a
+        for s in _lifecycle_role_statements(template)
+        if "Condition" not in s
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        if a.startswith("kms:")
+    }
+    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= actions
+
+
+def test_tag_problems_name_the_prop():
+    with pytest.raises(ValueError) as info:
+        build(stack_name="Tags", with_vpc=False, tags={f"k{i}": "v" for i in range(191)})
+    assert "tags: at most 190 entries" in str(info.value) and "got 191" in str(info.value)
+    with pytest.raises(ValueError, match=r"tags\['bad\|key'\]"):
+        build(stack_name="Tags2", with_vpc=False, tags={"bad|key": "v"})
+    with pytest.raises(ValueError, match=r"output_s3_uri: 'https://x' is not an s3:// URI"):
+        build(stack_name="Uri", with_vpc=False, output_s3_uri="https://x")

@@ -1,12 +1,13 @@
 """Fakes shared by the lifecycle tests (imported as ``lifecycle_fakes``).
 
-Bedrock and Step Functions are botocore Stubbers (they validate every request and response against
-the real service model); S3, SSM, EventBridge and SNS are moto, with the requests sent to
-EventBridge and SNS recorded through botocore's event hooks.
+Bedrock, Step Functions and Lambda (the reward function) are botocore Stubbers (they validate
+every request and response against the real service model); S3, SSM, EventBridge and SNS are
+moto, with the requests sent to EventBridge and SNS recorded through botocore's event hooks.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -142,6 +144,7 @@ class Aws:
     clients: Clients
     bedrock: Stubber
     sfn: Stubber
+    lambda_: Stubber
     settings: Settings
     topic_arn: str
     sleeps: list[float]
@@ -160,6 +163,30 @@ class Aws:
     def verify(self) -> None:
         self.bedrock.assert_no_pending_responses()
         self.sfn.assert_no_pending_responses()
+        self.lambda_.assert_no_pending_responses()
+
+    def grader_answers(self, payload: Any, *, function_error: str | None = None, expected=None) -> None:
+        """Queue the reward function's answer to the pre-flight probe (``payload`` as JSON)."""
+        body = json.dumps(payload).encode()
+        response: dict[str, Any] = {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(body), len(body))}
+        if function_error:
+            response["FunctionError"] = function_error
+        self.lambda_.add_response("invoke", response, expected)
+
+    def grader_ok(self, score: float = 1.0) -> None:
+        """Queue a healthy grader answer to the pre-flight probe."""
+        self.grader_answers(
+            [
+                {
+                    "id": "rft-preflight-probe",
+                    "aggregate_reward_score": score,
+                    "metrics_list": [
+                        {"name": "exact_match", "value": score, "type": "Reward"},
+                        {"name": "error", "value": 0.0, "type": "Metric"},
+                    ],
+                }
+            ]
+        )
 
 
 @contextmanager
@@ -171,6 +198,7 @@ def aws_env(monkeypatch) -> Iterator[Aws]:
         make = {s: boto3.client(s, region_name=REGION) for s in ("s3", "ssm", "sns", "events")}
         bedrock = boto3.client("bedrock", region_name=REGION)
         sfn = boto3.client("stepfunctions", region_name=REGION)
+        lambda_ = boto3.client("lambda", region_name=REGION)
         topic_arn = make["sns"].create_topic(Name="rft-demo")["TopicArn"]
         make["s3"].create_bucket(Bucket=BUCKET)
         settings = Settings(pipeline=PIPELINE, topic_arn=topic_arn)
@@ -180,11 +208,12 @@ def aws_env(monkeypatch) -> Iterator[Aws]:
             Type="String",
         )
         make["ssm"].put_parameter(Name=settings.wait_parameter, Value="{}", Type="String")
-        with Stubber(bedrock) as bedrock_stub, Stubber(sfn) as sfn_stub:
+        with Stubber(bedrock) as bedrock_stub, Stubber(sfn) as sfn_stub, Stubber(lambda_) as lambda_stub:
             env = Aws(
-                clients=Clients(bedrock=bedrock, sfn=sfn, **make),
+                clients=Clients(bedrock=bedrock, sfn=sfn, lambda_=lambda_, **make),
                 bedrock=bedrock_stub,
                 sfn=sfn_stub,
+                lambda_=lambda_stub,
                 settings=settings,
                 topic_arn=topic_arn,
                 sleeps=sleeps,

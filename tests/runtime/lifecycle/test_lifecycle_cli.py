@@ -162,3 +162,52 @@ def test_no_credentials_gives_one_line_and_exit_two(capsys):
     assert main.main(["status", "--pipeline", "demo", "--region", "us-east-1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rft: no AWS credentials found") and "\n" not in err
+
+
+# --- --fingerprint (review finding 3) -----------------------------------------------------------
+
+FP_NEW = "f" * 12 + "0123456789abcdef" * 3 + "e" * 4
+
+
+def test_wait_with_fingerprint_ignores_the_previous_runs_outcome(cli, capsys, monkeypatch):
+    """``cdk deploy && rft wait``: the record still shows the previous run ACTIVE (the new run has
+    not recorded its start); with --fingerprint that is not success."""
+    _record(cli, state.ACTIVE, deploymentArn=DEPLOYMENT_ARN)
+    _execution(cli, "SUCCEEDED")
+    cli.bedrock.add_response("get_model_customization_job", job_response("Completed"))
+    cli.bedrock.add_response("get_custom_model_deployment", deployment_response("Active"))
+    checks = []
+
+    def new_run_done(_seconds):
+        checks.append(1)
+        cli.put_record(phase=state.FAILED, fingerprint=FP_NEW, failure={"phase": "preflight", "message": "x"})
+
+    monkeypatch.setattr("rft_runtime.cli.status.time.sleep", new_run_done)
+    assert _wait(cli, "--fingerprint", FP_NEW[:12].upper()) == 1  # the new run's failure, not old success
+    captured = capsys.readouterr()
+    assert checks == [1]
+    assert f"waiting for run {FP_NEW[:12]} to start (the state shows run {FP_A[:12]}, ACTIVE)" in captured.err
+    assert "preflight: x" in captured.out
+
+
+def test_wait_with_the_full_fingerprint_of_the_recorded_run_judges_at_once(cli):
+    _record(cli, state.ACTIVE, deploymentArn=DEPLOYMENT_ARN)
+    _execution(cli, "SUCCEEDED")
+    cli.bedrock.add_response("get_model_customization_job", job_response("Completed"))
+    cli.bedrock.add_response("get_custom_model_deployment", deployment_response("Active"))
+    assert _wait(cli, "--fingerprint", FP_A) == 0
+
+
+def test_status_with_fingerprint_of_a_run_not_started_is_pending(cli, capsys):
+    _record(cli, state.FAILED, failure={"phase": "training", "message": "old failure"})
+    _execution(cli, "FAILED")
+    cli.bedrock.add_response("get_model_customization_job", job_response("Failed"))
+    assert main.main(["status", "--pipeline", "demo", "--fingerprint", FP_NEW, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["outcome"] == "pending" and doc["failure"] is None and doc["expectedFingerprint"] == FP_NEW
+
+
+@pytest.mark.parametrize("value", ["abc123", "g" * 12, "a" * 65])
+def test_a_bad_fingerprint_is_a_usage_error(cli, capsys, value):
+    assert main.main(["wait", "--pipeline", "demo", "--fingerprint", value]) == 2
+    assert "12 to 64 hex digits" in capsys.readouterr().err

@@ -291,3 +291,17 @@ def test_deleting_a_pipeline_whose_deployment_was_deleted_out_of_band_succeeds(a
 def test_an_unknown_pipeline_id_on_delete_is_gone(aws):
     launcher.on_event(event("Delete", pipeline_props(), physical="Rft-demo-Pipeline-XYZ"), aws.clients)
     aws.verify()
+
+
+def test_rollback_of_an_update_that_failed_before_replacing_the_id_is_a_no_op(aws):
+    """Update A -> B failed before the id changed, so CloudFormation rolls back with the *old* run's
+    id, ResourceProperties A and OldResourceProperties B: run A still owns the pipeline, and a fresh
+    execution would only repeat its ACTIVE notification."""
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_A, deploymentArn=DEPLOYMENT_ARN, servingModelArn="m-A")
+    physical_a = make_spec(FP_A).names.run_physical_id
+    response = launcher.on_event(
+        event("Update", run_props(FP_A), physical=physical_a, old=run_props(FP_B), rid="r-4"), aws.clients
+    )
+    aws.verify()  # no StartExecution, no ListExecutions
+    assert response["PhysicalResourceId"] == physical_a
+    assert aws.record()["phase"] == state.ACTIVE and aws.events == [] and aws.notifications == []

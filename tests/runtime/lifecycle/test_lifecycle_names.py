@@ -36,7 +36,10 @@ def test_every_name_is_valid_for_any_pipeline_and_fingerprint(pipeline, fp, requ
         (n.custom_model_name, CREATE["customModelName"]),
         (n.job_request_token, CREATE["clientRequestToken"]),
         (n.deployment_name, DEPLOY["modelDeploymentName"]),
-        (n.deployment_request_token, DEPLOY["clientRequestToken"]),
+        (
+            n.deployment_request_token(f"arn:aws:states:us-east-1:1:execution:M:{request_id}", 3),
+            DEPLOY["clientRequestToken"],
+        ),
     ):
         meta = member.metadata
         assert re.fullmatch(meta["pattern"], value), value
@@ -83,3 +86,19 @@ def test_execution_arn_from_state_machine_arn():
     assert arn == "arn:aws:states:us-east-1:123456789012:execution:M:x-1"
     with pytest.raises(ValueError):
         names.execution_arn("arn:aws:lambda:us-east-1:123456789012:function:f", "x")
+
+
+def test_deployment_tokens_differ_per_execution_and_attempt_but_repeat_for_a_retry():
+    n = names.RunNames("demo", "a" * 64)
+    first = n.deployment_request_token("arn:aws:states:us-east-1:1:execution:M:demo-aaaa-1", 1)
+    assert first == n.deployment_request_token("arn:aws:states:us-east-1:1:execution:M:demo-aaaa-1", 1)
+    others = {
+        n.deployment_request_token("arn:aws:states:us-east-1:1:execution:M:demo-aaaa-2", 1),  # redeploy
+        n.deployment_request_token("arn:aws:states:us-east-1:1:execution:M:demo-aaaa-1", 2),  # re-create
+        names.RunNames("demo", "b" * 64).deployment_request_token(
+            "arn:aws:states:us-east-1:1:execution:M:demo-aaaa-1", 1
+        ),
+    }
+    assert first not in others and len(others) == 3
+    with pytest.raises(ValueError, match="execution"):
+        n.deployment_request_token("", 1)

@@ -47,8 +47,10 @@ def _not_found(stub, method, **params):
 
 def test_preflight_passes_when_every_object_exists(aws, put_objects):
     put_objects("datasets/train.jsonl", "datasets/val.jsonl")
+    aws.grader_ok()
     result = steps.preflight(make_spec(), aws.clients)
-    assert [o["checked"] for o in result["objects"]] == [True, True]
+    aws.verify()
+    assert [o["checked"] for o in result["objects"]] == [True, True] and result["grader"]["checked"]
 
 
 def test_preflight_names_every_missing_or_empty_object(aws, put_objects):
@@ -62,6 +64,7 @@ def test_preflight_names_every_missing_or_empty_object(aws, put_objects):
 def test_preflight_leaves_objects_of_other_buckets_unchecked(aws, put_objects):
     put_objects("datasets/train.jsonl")
     spec = make_spec(preflightUris=[f"s3://{BUCKET}/datasets/train.jsonl", "s3://elsewhere/v.jsonl"])
+    aws.grader_ok()
     assert steps.preflight(spec, aws.clients)["objects"][1] == {
         "uri": "s3://elsewhere/v.jsonl",
         "checked": False,
@@ -75,6 +78,8 @@ def test_preflight_copies_staged_files_once_to_their_content_addressed_keys(aws)
         {"sourceBucket": "cdk-assets", "sourceKey": "f00d.jsonl", "targetKey": "datasets/f00d/train.jsonl"}
     ]
     spec = make_spec(stagingCopies=copies, preflightUris=[f"s3://{BUCKET}/datasets/f00d/train.jsonl"])
+    aws.grader_ok()
+    aws.grader_ok()
     first = steps.preflight(spec, aws.clients)
     assert first["staged"] == [{"uri": f"s3://{BUCKET}/datasets/f00d/train.jsonl", "copied": True}]
     assert first["objects"][0]["checked"] is True
@@ -280,7 +285,7 @@ def test_first_deployment_is_created_then_waited_for(aws):
         {
             "modelDeploymentName": "rft-demo",
             "modelArn": model_arn(),
-            "clientRequestToken": spec.names.deployment_request_token,
+            "clientRequestToken": spec.names.deployment_request_token(EXEC, 1),
             "description": f"bedrock-rft pipeline demo, run {spec.names.short}",
             "tags": [{"key": "team", "value": "ml"}],
         },
@@ -537,9 +542,188 @@ def test_state_records_always_fit_an_ssm_parameter():
 def test_run_action_dispatches_and_rejects_unknown_actions(aws, put_objects):
     put_objects("datasets/train.jsonl", "datasets/val.jsonl")
     event = {"action": "preflight", "spec": make_spec().to_dict(), "executionArn": EXEC}
+    aws.grader_ok()
     assert len(steps.run_action(event, aws.clients, aws.settings)["objects"]) == 2
     with pytest.raises(InvalidRequest, match="unknown action"):
         steps.run_action({**event, "action": "train_harder"}, aws.clients, aws.settings)
     with pytest.raises(SpecError, match="jobRequest lacks"):
         steps.run_action({**event, "spec": {**event["spec"], "jobRequest": {"customizationConfig": {}}}},
                          aws.clients, aws.settings)  # fmt: skip
+
+
+# --- deployment idempotency tokens (review finding 1) -------------------------------------------
+
+EXEC_2 = "arn:aws:states:us-east-1:123456789012:execution:RftLifecycle:demo-aaaa-2"
+
+
+def _capture_create_tokens(aws) -> list[str]:
+    tokens: list[str] = []
+    aws.clients.bedrock.meta.events.register(
+        "provide-client-params.bedrock.CreateCustomModelDeployment",
+        lambda params, **_: tokens.append(params["clientRequestToken"]),
+    )
+    return tokens
+
+
+def _create_once(aws, dep, execution):
+    aws.bedrock.add_response("get_custom_model", custom_model_response("Active"))
+    _not_found(aws.bedrock, "get_custom_model_deployment")
+    aws.bedrock.add_response("create_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN})
+    return steps.reconcile_deployment(make_spec(), COMPLETED, dep, aws.clients, aws.settings, execution)
+
+
+def test_a_redeploy_after_destroy_creates_the_deployment_with_a_new_token(aws):
+    """Same inputs, stack destroyed (deployment deleted) and deployed again: the new execution adopts
+    the job and must create with a token Bedrock has not seen, or Bedrock ignores the create."""
+    _owned(aws)
+    tokens = _capture_create_tokens(aws)
+    _create_once(aws, {}, EXEC)  # first stack
+    _owned(aws)  # the re-created stack's launcher recorded the new run
+    _create_once(aws, {}, EXEC_2)  # after cdk destroy + cdk deploy: no deployment, job adopted
+    aws.verify()
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+
+
+def test_a_retried_step_sends_the_same_token(aws):
+    _owned(aws)
+    tokens = _capture_create_tokens(aws)
+    _create_once(aws, {"attempt": 4}, EXEC)
+    _create_once(aws, {"attempt": 4}, EXEC)  # Step Functions retried the step with the same input
+    assert tokens[0] == tokens[1]
+
+
+def test_a_deployment_deleted_while_waited_for_is_created_again_with_a_new_token(aws):
+    """Created by this execution, then gone (deleted out of band, or a Failed one deleted): after a
+    second look the same execution creates again, with a token of its own."""
+    _owned(aws)
+    tokens = _capture_create_tokens(aws)
+    first = _create_once(aws, {}, EXEC)
+    aws.bedrock.add_response("get_custom_model", custom_model_response("Active"))
+    _not_found(aws.bedrock, "get_custom_model_deployment")
+    second = steps.reconcile_deployment(make_spec(), COMPLETED, first, aws.clients, aws.settings, EXEC)
+    assert second["outcome"] == "Pending" and len(tokens) == 1  # not visible yet: look once more
+    third = _create_once(aws, second, EXEC)
+    aws.verify()
+    assert third["creates"] == 2 and len(tokens) == 2 and tokens[0] != tokens[1]
+
+
+def test_a_failed_deployment_of_an_earlier_execution_is_recreated_with_a_new_token(aws):
+    """Execution 1 created the deployment and it Failed (the run failed); the deployment is then
+    deleted and a later execution of the same inputs re-creates it: its token is new."""
+    _owned(aws)
+    tokens = _capture_create_tokens(aws)
+    _create_once(aws, {}, EXEC)
+    aws.bedrock.add_response("get_custom_model", custom_model_response("Active"))
+    aws.bedrock.add_response("get_custom_model_deployment", deployment_response("Failed", model_arn()))
+    aws.bedrock.add_response("delete_custom_model_deployment", {})
+    replacing = steps.reconcile_deployment(make_spec(), COMPLETED, {}, aws.clients, aws.settings, EXEC_2)
+    assert replacing["replacing"] is True
+    _create_once(aws, replacing, EXEC_2)
+    aws.verify()
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+
+
+# --- adopted job whose model is gone (review finding 4) -----------------------------------------
+
+
+def test_an_adopted_job_whose_model_was_deleted_says_to_change_retrain_nonce(aws):
+    _owned(aws)
+    _not_found(aws.bedrock, "get_custom_model")
+    job = {**COMPLETED, "jobName": "rft-demo-aaaaaaaa0123", "adopted": True}
+    result = steps.reconcile_deployment(make_spec(), job, {}, aws.clients, aws.settings, EXEC)
+    message = result["failureMessage"]
+    assert result["outcome"] == "Failed"
+    assert "adopted job rft-demo-aaaaaaaa0123" in message and "retrain_nonce" in message
+    assert "retain_models" in message
+
+
+# --- pre-flight grader check (review finding 6) -------------------------------------------------
+
+ROW = {
+    "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+3?"}],
+    "reference_answer": "5",
+    "id": "row-1",
+}
+
+
+def _result(*tags: str, score: float = 0.0) -> list[dict]:
+    metrics = [{"name": "exact_match", "value": score, "type": "Reward"}]
+    metrics.append({"name": "error", "value": 1.0 if tags else 0.0, "type": "Metric"})
+    metrics += [{"name": f"error/{tag}", "value": 1.0, "type": "Metric"} for tag in tags]
+    return [{"id": steps.PROBE_ID, "aggregate_reward_score": score, "metrics_list": metrics}]
+
+
+def test_preflight_probes_the_reward_version_with_the_first_row_and_its_reference(aws, put_objects):
+    rows = json.dumps(ROW).encode() + b"\n" + b'{"messages": [{"role": "user", "content": "x"}]}\n'
+    put_objects("datasets/train.jsonl", body=rows)
+    put_objects("datasets/val.jsonl")
+    expected_payload = [
+        {
+            "id": steps.PROBE_ID,
+            "messages": [*ROW["messages"], {"role": "assistant", "content": "5"}],
+            "metadata": {"reference_answer": "5", "id": "row-1"},
+        }
+    ]
+    sent: list[dict] = []
+    aws.clients.lambda_.meta.events.register(
+        "provide-client-params.lambda.Invoke", lambda params, **_: sent.append(params)
+    )
+    aws.grader_ok()
+    result = steps.preflight(make_spec(), aws.clients)
+    aws.verify()
+    assert sent[0]["FunctionName"].endswith("function:reward:3")  # the version, never $LATEST
+    assert json.loads(sent[0]["Payload"]) == expected_payload
+    assert result["grader"] == {
+        "checked": True,
+        "source": f"first row of s3://{BUCKET}/datasets/train.jsonl",
+        "score": 1.0,
+        "errors": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "function_error", "expected"),
+    [
+        (_result("config-error"), None, r"cannot grade \(config-error\)"),
+        (_result("judge-error"), None, r"cannot grade \(judge-error\)"),
+        (
+            {"errorType": "Runtime.ImportModuleError", "errorMessage": "No module named 'numpy'"},
+            "Unhandled",
+            r"failed \(Unhandled\): Runtime.ImportModuleError: No module named 'numpy'",
+        ),
+        ({"score": 1.0}, None, "did not answer with a list of results echoing the sample id"),
+        ([{**_result()[0], "id": "other"}], None, "echoing the sample id"),
+    ],
+    ids=["config-error", "judge-error", "import-error", "not-a-list", "id-not-echoed"],
+)
+def test_a_grader_that_cannot_work_fails_preflight_before_any_job(
+    aws, put_objects, answer, function_error, expected
+):
+    put_objects("datasets/train.jsonl", "datasets/val.jsonl")
+    aws.grader_answers(answer, function_error=function_error)
+    with pytest.raises(PreflightFailed, match=expected):
+        steps.preflight(make_spec(), aws.clients)
+    aws.verify()  # and no Bedrock call was made
+
+
+def test_data_dependent_grader_errors_do_not_fail_preflight(aws, put_objects):
+    put_objects("datasets/train.jsonl", "datasets/val.jsonl")
+    aws.grader_answers(_result("bad-reference"))
+    assert steps.preflight(make_spec(), aws.clients)["grader"]["errors"] == ["bad-reference"]
+
+
+def test_a_grader_probe_that_cannot_be_sent_is_reported_unchecked(aws, put_objects):
+    put_objects("datasets/train.jsonl", "datasets/val.jsonl")
+    aws.lambda_.add_client_error("invoke", "TooManyRequestsException", "rate", 429)
+    grader = steps.preflight(make_spec(), aws.clients)["grader"]
+    assert grader["checked"] is False and "TooManyRequestsException" in grader["note"]
+
+
+def test_the_probe_uses_a_built_in_row_when_the_training_data_is_elsewhere(aws, put_objects):
+    put_objects("datasets/val.jsonl")
+    spec = make_spec(
+        jobRequest={**make_spec().job_request, "trainingDataConfig": {"s3Uri": "s3://elsewhere/t.jsonl"}},
+        preflightUris=[f"s3://{BUCKET}/datasets/val.jsonl"],
+    )
+    aws.grader_ok()
+    assert steps.preflight(spec, aws.clients)["grader"]["source"] == "built-in sample"
