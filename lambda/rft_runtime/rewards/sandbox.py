@@ -15,6 +15,13 @@ Isolation, parent side (the child adds its own, see :mod:`rft_runtime.rewards.sa
 - **Fresh working directory** (deleted afterwards); stdin/stdout/stderr are unnamed temporary files,
   so nothing the child writes can grow the parent's memory beyond ``output_bytes``.
 - **Isolated interpreter**: ``python -I -S -B`` (no site-packages, no user site, no env variables).
+  As root, the child drops its capabilities and re-executes itself, so ``ctypes`` is never loaded
+  in the process that runs the code.
+
+Child side: an audit hook (network, processes, introspection, ``/proc``, writes outside the work
+directory, native extensions other than the interpreter's own) and, for assert tests, checks
+compiled into the tests so the solution's objects cannot grade themselves; see
+:mod:`rft_runtime.rewards.sandbox_child`.
 
 For defence in depth, deploy code graders in their own Lambda whose role can only write logs, with
 no network route (the reward-function construct's VPC without NAT).
@@ -150,7 +157,8 @@ def run_python(
 ) -> Report:
     """Run ``code`` against ``steps`` in a sandboxed child and return its :class:`Report`.
 
-    ``mode``: ``"asserts"`` (steps are ``{"kind": "setup"|"test", "source"}``), ``"function"``
+    ``mode``: ``"asserts"`` (steps are ``{"kind": "setup"|"test", "source"}``, rewritten in the child
+    so comparisons run on plain data; test status ``N`` when a checked value is not), ``"function"``
     (steps are inputs for ``entry_point``) or ``"program"`` (steps are stdin texts). Error tags:
     ``timeout``, ``cpu-limit``, ``output-limit``, ``killed``, ``crash`` (no report: the child died or
     exited early), ``sandbox-error`` (privileges could not be dropped, or this process holds AWS

@@ -12,9 +12,24 @@ the whole answer when there is no fence. Tests come from ``metadata[tests_field]
   without it the code runs as a program with ``input`` on stdin and its printed text (trailing
   whitespace ignored) compared with ``output``. Expected outputs never enter the sandbox.
 
+Assert tests are rewritten before the solution runs (details in
+:mod:`rft_runtime.rewards.sandbox_child`): comparisons, arithmetic and the truth of each assert are
+evaluated by the harness on plain data only (``None``, ``bool``, numbers, ``str``, ``bytes`` and
+lists, tuples, dicts, sets of those; subclasses such as ``Counter`` or ``namedtuple`` are read as
+their base type without running their methods), and builtins (``abs``, ``all``, ``len``...) and
+``math``/``cmath`` functions used by the tests are the ones captured before the solution ran. So an
+object with a rigged ``__eq__``/``__bool__``/``__sub__``, a rebound ``builtins.abs`` or
+``math.isclose`` does not pass; a test whose checked value is not plain data (a ``Fraction``, a user
+class) fails, tagged ``not-plain-data``. Comparisons follow Python: ``1 == 1.0`` holds,
+``(1, 2) == [1, 2]`` and ``0.1 + 0.2 == 0.3`` do not (write ``abs(x - y) < 1e-9`` in tests).
+Not covered: what the tests compute by calling methods of the solution's objects (``len(r)``,
+``r[0]``, ``sorted(r)`` trust ``__len__``, ``__getitem__``, ``__iter__``, though those must still
+produce the expected plain values), and module globals set by setup steps, which the solution shares.
+
 Isolation (:mod:`rft_runtime.rewards.sandbox`): separate ``python -I -S`` process, scrubbed
 environment (no AWS credentials), non-dumpable parent, CPU/memory/file-size/process limits, an audit
-hook blocking network, subprocesses and introspection, wall-clock kill of the process group.
+hook blocking network, subprocesses, introspection and native code other than the interpreter's own
+extension modules, wall-clock kill of the process group.
 
 Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10), ``cpu_seconds``
 (default 5), ``memory_mb`` (default 512), ``max_output_bytes`` (default 1048576),
@@ -24,7 +39,8 @@ Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10),
 
 Components: ``passed`` (fraction), ``compiled``. Error tags: ``no-code``, ``code-too-long``,
 ``syntax-error``, ``solution-error``, ``no-entry-point``, ``memory-limit``, ``timeout``,
-``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``.
+``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``; with a
+partial score: ``memory-limit`` or ``not-plain-data`` (an assert checked a value that is not plain data).
 
 Example::
 
@@ -253,7 +269,9 @@ class Grader:
             return Score(0.0, {"passed": 0.0, "compiled": compiled}, _LOAD_TAGS.get(report.load, "crash"))
         verdicts = passed_tests(suite, report)
         fraction = sum(verdicts) / suite.count if suite.count else 0.0
-        tag = "memory-limit" if "M" in report.statuses else None
+        tag = (
+            "memory-limit" if "M" in report.statuses else "not-plain-data" if "N" in report.statuses else None
+        )
         return Score(fraction, {"passed": fraction, "compiled": compiled}, tag)
 
     def score_many(self, samples: Sequence[Sample], *, deadline: float | None = None) -> list[Score]:
