@@ -153,8 +153,31 @@ class RftStack(cdk.Stack):
         cdk.CfnOutput(self, "EncryptionKeyArn", value=key.key_arn)
         cdk.CfnOutput(self, "CustomizationRoleArn", value=self.customization.role.role_arn)
         cdk.CfnOutput(self, "RewardFunctionVersionArn", value=self.reward.version.function_arn)
+        cdk.CfnOutput(self, "TrainingDataUri", value=self.training_data.source_uri)
+        lifecycle = self.lifecycle
         cdk.CfnOutput(
-            self, "TrainingDataUri", value=str(self.training_data.training_data_config.get("s3Uri", ""))
+            self,
+            "TrainingFingerprint",
+            value=lifecycle.fingerprint,
+            description="Hash of the training inputs of this deploy; pass it to rft wait --fingerprint",
+        )
+        cdk.CfnOutput(self, "JobName", value=lifecycle.names.job_name)
+        cdk.CfnOutput(self, "DeploymentName", value=lifecycle.names.deployment_name)
+        cdk.CfnOutput(self, "StateMachineArn", value=lifecycle.state_machine.state_machine_arn)
+        cdk.CfnOutput(
+            self,
+            "StateParameterName",
+            value=lifecycle.state_parameter.parameter_name,
+            description="JSON state of the latest run: job, model and deployment ARNs, phase (rft status)",
+        )
+        cdk.CfnOutput(self, "NotificationTopicArn", value=lifecycle.topic.topic_arn)
+        cdk.CfnOutput(
+            self,
+            "InvokeModel",
+            value="aws bedrock-runtime converse --model-id <deploymentArn from "
+            f"{lifecycle.state_parameter.parameter_name}> --messages "
+            '\'[{"role":"user","content":[{"text":"..."}]}]\'',
+            description="How to call the deployed model (the deployment ARN is the model id)",
         )
 
     def grant_invoke_model(self, grantee: iam.IGrantable) -> None:

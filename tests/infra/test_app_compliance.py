@@ -175,3 +175,22 @@ def test_default_environment_has_the_whole_lifecycle(assembly):
         "AWS::Lambda::Version",
     ):
         assert kind in kinds, kind
+
+
+def test_outputs_tell_how_to_follow_and_call_the_model(assembly):
+    outputs = json.loads(_templates(assembly)[0].read_text())["Outputs"]
+    for name in (
+        "TrainingFingerprint",
+        "JobName",
+        "DeploymentName",
+        "StateMachineArn",
+        "StateParameterName",
+        "NotificationTopicArn",
+        "InvokeModel",
+        "DatasetBucketName",
+        "CustomizationRoleArn",
+    ):
+        assert name in outputs, name
+    assert len(outputs["TrainingFingerprint"]["Value"]) == 64
+    assert "Ref" in outputs["StateParameterName"]["Value"]
+    assert "bedrock-runtime converse --model-id" in json.dumps(outputs["InvokeModel"]["Value"])
