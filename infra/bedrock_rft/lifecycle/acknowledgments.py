@@ -23,8 +23,9 @@ OUTSIDE_VPC = (
     "Lifecycle functions only call AWS APIs (Bedrock control plane, Step Functions, SSM, SNS, "
     "EventBridge, S3 HEAD/copy, one reward-function invoke) with IAM over TLS and handle at most the "
     "first training row (the pre-flight grader probe); running them in the "
-    "isolated VPC would need five more interface endpoints and, for the launcher, would cut off "
-    "CloudFormation's pre-signed S3 response URL."
+    "isolated VPC would need six more interface endpoints (Bedrock, Step Functions, SSM, SNS, "
+    "EventBridge, Lambda), and the launcher is kept outside on purpose so CloudFormation always "
+    "gets its answer even if the VPC's endpoints are broken."
 )
 
 
@@ -102,8 +103,9 @@ def apply(lifecycle: RftLifecycle) -> None:
     framework = provider.framework_function
     acknowledge(
         framework,
-        "CDK's custom-resource framework function must reach CloudFormation's pre-signed S3 response "
-        "URL, which an isolated subnet cannot; it only relays the request to the launcher handler.",
+        "CDK's custom-resource framework function only relays CloudFormation's request to the launcher "
+        "handler (Lambda API) and posts the answer to CloudFormation's pre-signed S3 URL; it is kept out "
+        "of the VPC so that answer always arrives, with no dependency on interface endpoints.",
         *_both("LambdaInsideVPC"),
     )
     acknowledge(
