@@ -22,6 +22,7 @@ from constructs import Construct
 from bedrock_rft.assets.runtime_code import runtime_code
 from bedrock_rft.compliance import acknowledge
 from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, FUNCTION_WILDCARDS
+from bedrock_rft.security.log_group import encrypted_log_group
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 #: What Lambda needs to attach a function to a VPC (these EC2 actions take no resource ARNs).
@@ -81,7 +82,7 @@ class RuntimeFunction(Construct):
         retain_versions: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "Logs",
             encryption_key=encryption_key,

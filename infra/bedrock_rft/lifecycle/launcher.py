@@ -17,6 +17,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from bedrock_rft.security.log_group import encrypted_log_group
+
 #: Longest a launcher request may take: Lambda timeout of the handler (pipeline deletes wait for
 #: the deployment to go before deleting models) plus framework overhead.
 HANDLER_TIMEOUT = cdk.Duration.minutes(10)
@@ -41,7 +43,7 @@ class LauncherProvider(Construct):
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "Logs",
             encryption_key=encryption_key,

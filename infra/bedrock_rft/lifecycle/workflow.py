@@ -21,6 +21,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from bedrock_rft.security.log_group import encrypted_log_group
+
 #: Errors our steps raise that are worth retrying later (see rft_runtime.lifecycle.errors).
 RETRIED_ERRORS = (
     "TransientAwsError",
@@ -57,7 +59,7 @@ class LifecycleWorkflow(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._function = lifecycle_function
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "Logs",
             encryption_key=encryption_key,

@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from bedrock_rft.compliance import acknowledge
+from bedrock_rft.security.log_group import encrypted_log_group
 
 HTTPS = ec2.Port.tcp(443)
 
@@ -83,7 +84,7 @@ class IsolatedVpc(Construct):
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
     ) -> ec2.Vpc:
-        self.flow_log_group = logs.LogGroup(
+        self.flow_log_group = encrypted_log_group(
             self,
             "FlowLogs",
             encryption_key=encryption_key,

@@ -357,6 +357,19 @@ def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: st
         else:
             job = {"jobArn": arn, "jobName": names.job_name, "status": "InProgress"}
     result = {**_job_state(job, checks=0), "adopted": adopted}
+    _publish_training(spec, clients, settings, execution_arn, result, deploymentMode=spec.deployment_mode)
+    return result
+
+
+def _publish_training(
+    spec: RunSpec,
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    result: Mapping[str, Any],
+    **extra: Any,
+) -> None:
+    """Publish (without notifying) that this run's job is in ``result``'s status and phase."""
     record = state.merge(
         state.read(clients.ssm, settings.state_parameter),
         spec.pipeline,
@@ -367,10 +380,9 @@ def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: st
         executionArn=execution_arn,
         jobName=result["jobName"],
         jobArn=result["jobArn"],
-        deploymentMode=spec.deployment_mode,
+        **extra,
     )
     state.publish(clients, settings, record, notify=False)
-    return result
 
 
 def check_job(
@@ -383,18 +395,7 @@ def check_job(
     result = {**_job_state(found, checks=int(job.get("checks", 0)) + 1), "adopted": bool(job.get("adopted"))}
     moved = (result["status"], result["step"]) != (job.get("status"), job.get("step"))
     if moved and result["status"] in ("InProgress", "Stopping"):
-        record = state.merge(
-            state.read(clients.ssm, settings.state_parameter),
-            spec.pipeline,
-            phase=state.TRAINING,
-            step=result["step"],
-            jobStatus=result["status"],
-            fingerprint=spec.fingerprint,
-            executionArn=execution_arn,
-            jobName=result["jobName"],
-            jobArn=result["jobArn"],
-        )
-        state.publish(clients, settings, record, notify=False)
+        _publish_training(spec, clients, settings, execution_arn, result)
     return result
 
 
