@@ -12,6 +12,7 @@ from bedrock_rft.config import PipelineConfig
 from bedrock_rft.data import DatasetRules, TrainingData
 from bedrock_rft.lifecycle import RftLifecycle
 from bedrock_rft.network import IsolatedVpc
+from bedrock_rft.observability import PipelineDashboard
 from bedrock_rft.reward import RewardFunction
 from bedrock_rft.security import CustomizationRole, PipelineKey
 from bedrock_rft.storage import DatasetBucket
@@ -28,7 +29,8 @@ class RftStack(cdk.Stack):
     Attributes: ``config``, ``encryption`` (:class:`PipelineKey`), ``storage``
     (:class:`DatasetBucket`), ``network`` (:class:`IsolatedVpc` or None), ``customization``
     (:class:`CustomizationRole`), ``training_data`` (:class:`TrainingData`), ``reward``
-    (:class:`RewardFunction`), ``lifecycle`` (:class:`RftLifecycle`).
+    (:class:`RewardFunction`), ``lifecycle`` (:class:`RftLifecycle`), ``observability``
+    (:class:`PipelineDashboard`).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PipelineConfig, **kwargs) -> None:
@@ -143,6 +145,15 @@ class RftStack(cdk.Stack):
             **placement,
         )
 
+        self.observability = PipelineDashboard(
+            self,
+            "Observability",
+            pipeline_name=config.name,
+            template=config.reward.template,
+            state_machine=self.lifecycle.state_machine,
+            topic=self.lifecycle.topic,
+        )
+
         for name, value in config.tags.items():
             # Not on SSM parameters: a tag change would make CloudFormation rewrite the workflow's
             # state record with its initial value.
@@ -171,6 +182,7 @@ class RftStack(cdk.Stack):
             description="JSON state of the latest run: job, model and deployment ARNs, phase (rft status)",
         )
         cdk.CfnOutput(self, "NotificationTopicArn", value=lifecycle.topic.topic_arn)
+        cdk.CfnOutput(self, "DashboardName", value=self.observability.dashboard.dashboard_name)
         cdk.CfnOutput(
             self,
             "InvokeModel",

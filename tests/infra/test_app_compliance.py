@@ -194,3 +194,16 @@ def test_outputs_tell_how_to_follow_and_call_the_model(assembly):
     assert len(outputs["TrainingFingerprint"]["Value"]) == 64
     assert "Ref" in outputs["StateParameterName"]["Value"]
     assert "bedrock-runtime converse --model-id" in json.dumps(outputs["InvokeModel"]["Value"])
+
+
+def test_dashboard_plots_reward_over_training_and_a_failed_run_alarms(assembly):
+    resources = json.loads(_templates(assembly)[0].read_text())["Resources"]
+    (dashboard,) = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in ("RewardMean", "RewardMin", "RewardMax", "PassRate", "ErrorCount", "GradingLatency"):
+        assert metric in body, metric
+    assert '\\"BedrockRFT\\"' in body and "Pipeline" in body and "math_answer" in body
+    (alarm,) = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    (action,) = alarm["Properties"]["AlarmActions"]
+    assert resources[action["Ref"]]["Type"] == "AWS::SNS::Topic"
+    assert "failed + timedOut + aborted" in json.dumps(alarm["Properties"]["Metrics"])
