@@ -125,21 +125,13 @@ def analyse(scores: Mapping[str, Mapping[str, float]], threshold: float) -> dict
 
 def run(args: argparse.Namespace) -> int:
     """Check the grader on the dataset and print the report."""
-    from rft_runtime.rewards import catalogue
-    from rft_runtime.rewards.options import OptionsError
-
-    spec, problems = local.grader_spec(args.template, args.options, args.code)
-    if spec is None:
+    spec, grader, problems = local.build_local_grader(args.template, args.options, args.code)
+    if grader is None:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        grader = catalogue.build_grader(spec.template, spec.options)
         rows, unusable = _rows(args.dataset, args.limit)
-    except OptionsError as problem:
-        for message in problem.problems:
-            print(f"error: {message}", file=sys.stderr)
-        return 2
     except OSError as problem:
         print(f"error: {args.dataset}: {problem.strerror}", file=sys.stderr)
         return 2

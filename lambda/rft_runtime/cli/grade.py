@@ -56,19 +56,10 @@ def _chunks(path: str) -> Iterator[list[Any]]:
 
 def run(args: argparse.Namespace) -> int:
     """Grade every item and write one result line per item."""
-    from rft_runtime.rewards import catalogue
-    from rft_runtime.rewards.options import OptionsError
-
-    spec, problems = local.grader_spec(args.template, args.options, args.code)
-    if spec is None:
+    spec, grader, problems = local.build_local_grader(args.template, args.options, args.code)
+    if grader is None:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
-        return 2
-    try:
-        grader = catalogue.build_grader(spec.template, spec.options)
-    except OptionsError as problem:
-        for message in problem.problems:
-            print(f"error: {message}", file=sys.stderr)
         return 2
     values: list[float] = []
     errors: dict[str, int] = {}

@@ -93,3 +93,18 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary["errors"]:
         lines.append("errors: " + ", ".join(f"{tag} {count}" for tag, count in summary["errors"].items()))
     return "\n".join(lines)
+
+
+def build_local_grader(
+    template: str | None, options_text: str, code: str | None
+) -> tuple[GraderSpec | None, Any, list[str]]:
+    """``(spec, grader, [])`` from ``--template/--options/--code``, or ``(None, None, problems)``."""
+    from rft_runtime.rewards.options import OptionsError
+
+    spec, problems = grader_spec(template, options_text, code)
+    if spec is None:
+        return None, None, problems
+    try:
+        return spec, catalogue.build_grader(spec.template, spec.options), []
+    except OptionsError as problem:
+        return None, None, list(problem.problems)
