@@ -20,7 +20,7 @@ from bedrock_rft.units import retention_days
 
 
 class RftStack(cdk.Stack):
-    """Key, dataset bucket, VPC and Bedrock service role for one pipeline, driven by ``config``.
+    """One pipeline, driven by ``config``: key, buckets, VPC, Bedrock role, data, reward, lifecycle.
 
     The stack is environment-agnostic unless the config names an account or Region. With
     ``config.network.availability_zones`` set, those zones are used instead of a lookup, so a stack

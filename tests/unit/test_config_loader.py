@@ -250,3 +250,15 @@ def test_s3_uris_must_match_the_api_pattern(make_environment):
 def test_zero_reserved_concurrency_means_unreserved(make_environment):
     path = make_environment("conc", MINIMAL + "reserved_concurrency = 0\n")
     assert load_environment_file(path).reward.reserved_concurrency is None
+
+
+def test_reward_options_too_large_for_the_lambda_environment_are_a_config_problem(make_environment):
+    path = make_environment(
+        "big",
+        MINIMAL.replace('template = "math_answer"', 'template = "llm_judge"')
+        + '[reward.options]\nmodel_id = "amazon.nova-pro-v1:0"\nrubric = "'
+        + "x" * 4000
+        + '"\n',
+    )
+    problems, _ = _problems(path)
+    assert "environment allows about 3072" in problems["reward.options"]

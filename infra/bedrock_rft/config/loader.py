@@ -7,6 +7,7 @@ the reward catalogue itself. Relative paths are resolved against the config file
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from bedrock_rft.config.errors import ConfigError, Problem
 from bedrock_rft.config.locator import key_lines, line_of
 from bedrock_rft.config.schema import (
     DEFAULT_BASE_MODEL,
+    MAX_REWARD_OPTIONS_BYTES,
     DatasetConfig,
     DeploymentConfig,
     EncryptionConfig,
@@ -309,6 +311,13 @@ def _read_reward(reader: _Reader) -> RewardConfig:
             reader.problem(
                 "reward.options" if template in catalogue.TEMPLATE_NAMES else "reward.template", message
             )
+    encoded = json.dumps(options, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if len(encoded) > MAX_REWARD_OPTIONS_BYTES:
+        reader.problem(
+            "reward.options",
+            f"take {len(encoded)} bytes as JSON; the reward Lambda's environment allows about "
+            f"{MAX_REWARD_OPTIONS_BYTES} (move a long rubric into a custom grader file)",
+        )
     concurrency = reader.value("reward.reserved_concurrency", int, default=100)
     if concurrency is not None and concurrency < 0:
         reader.problem(

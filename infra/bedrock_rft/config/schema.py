@@ -100,6 +100,11 @@ class DatasetConfig:
         return "invocation_logs"
 
 
+#: Reward options travel to the Lambda as one environment variable; Lambda caps all of a function's
+#: variables at 4 KB together, which leaves about this much for the options' JSON.
+MAX_REWARD_OPTIONS_BYTES = 3072
+
+
 @dataclass(frozen=True, kw_only=True)
 class RewardConfig:
     """The reward function: a catalogue template and its options, or the user's own module.

@@ -19,14 +19,13 @@ from bedrock_rft.assets.runtime_code import runtime_code
 from bedrock_rft.compliance import acknowledge
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
+from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
 from rft_runtime.rewards.catalogue import graders_in_use
 
 #: Where a user's own grader file lands inside the function's code.
 USER_CODE_PATH = "rft_user_code/grader.py"
-#: Lambda caps all environment variables of a function at 4 KB together.
-MAX_OPTIONS_BYTES = 3072
 
 
 class RewardFunction(Construct):
@@ -90,10 +89,10 @@ class RewardFunction(Construct):
             runtime_options["path"] = USER_CODE_PATH
         encoded_options = json.dumps(runtime_options, sort_keys=True, separators=(",", ":"))
         size = len(encoded_options.encode())
-        if size > MAX_OPTIONS_BYTES:
+        if size > MAX_REWARD_OPTIONS_BYTES:
             raise ValueError(
                 f"RewardFunction: options of template {template!r} take {size} bytes as JSON; "
-                f"Lambda environment variables allow about {MAX_OPTIONS_BYTES}"
+                f"Lambda environment variables allow about {MAX_REWARD_OPTIONS_BYTES}"
             )
         graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
