@@ -6,10 +6,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
-from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.core import Score, failed
 
 _LOG = logging.getLogger(__name__)
+Item = TypeVar("Item")
 
 
 def batch_deadline(budget_seconds: float, deadline: float | None, clock: Callable[[], float]) -> float:
@@ -19,32 +21,31 @@ def batch_deadline(budget_seconds: float, deadline: float | None, clock: Callabl
 
 
 def run_bounded(
-    score: Callable[[Sample], Score],
-    samples: Sequence[Sample],
+    score: Callable[[Item], Score],
+    items: Sequence[Item],
     *,
     max_workers: int,
     deadline: float,
     exhausted_tag: str,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[Score]:
-    """``score`` every sample on up to ``max_workers`` threads, in input order, never raising.
+    """``score`` every item (a sample, or what a grader prepared from one) on up to ``max_workers``
+    threads, in input order, never raising.
 
-    A sample not started by ``deadline`` scores 0 with ``exhausted_tag``; an exception scores 0 with
+    An item not started by ``deadline`` scores 0 with ``exhausted_tag``; an exception scores 0 with
     ``grader-exception``. Work already started is not interrupted (bound it with its own timeout).
     """
 
-    def task(sample: Sample) -> Score:
+    def task(position: int) -> Score:
         if clock() >= deadline:
             return failed(exhausted_tag)
         try:
-            return score(sample)
+            return score(items[position])
         except Exception:
-            _LOG.exception("grading sample %r raised", sample.id)
+            _LOG.exception("grading batch item %d raised", position)
             return failed("grader-exception")
 
-    if max_workers <= 1 or len(samples) <= 1:
-        return [task(sample) for sample in samples]
-    with ThreadPoolExecutor(
-        max_workers=min(max_workers, len(samples)), thread_name_prefix="rft-grade"
-    ) as pool:
-        return list(pool.map(task, samples))
+    if max_workers <= 1 or len(items) <= 1:
+        return [task(position) for position in range(len(items))]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(items)), thread_name_prefix="rft-grade") as pool:
+        return list(pool.map(task, range(len(items))))

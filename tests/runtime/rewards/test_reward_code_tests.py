@@ -328,6 +328,56 @@ def test_batch_budget_and_concurrency():
     assert [s.value for s in real.score_many(batch)] == [1.0, 1.0, 1.0, 1.0, 0.0]
 
 
+def test_batch_parses_every_suite_on_the_calling_thread(monkeypatch):
+    """``ast.parse`` on several threads at once can raise SystemError on CPython 3.11 (gh-106905)."""
+    import threading
+
+    from rft_runtime.rewards.templates import code_tests
+
+    parsing_threads = set()
+    real_parse = code_tests.parse_tests
+
+    def recording_parse(tests, entry_point):
+        parsing_threads.add(threading.get_ident())
+        return real_parse(tests, entry_point)
+
+    monkeypatch.setattr(code_tests, "parse_tests", recording_parse)
+    running_threads = set()
+
+    def runner(code, **kwargs):
+        running_threads.add(threading.get_ident())
+        time.sleep(0.01)
+        return Report(None, "O", "1" * len([s for s in kwargs["steps"] if s["kind"] == "test"]), None)
+
+    grader = code_tests.Grader(catalogue.parse("code_tests", {"max_concurrency": 8}), runner=runner)
+    suite = "\n".join(f"assert [[[{i}]]] == [[[{i}]]]" for i in range(50))
+    scores = grader.score_many([Sample(f"x = {i}", suite) for i in range(32)])
+    assert [s.value for s in scores] == [1.0] * 32
+    assert parsing_threads == {threading.get_ident()}
+    assert running_threads - parsing_threads, "sandboxes still run on the pool"
+
+
+def test_batch_keeps_each_samples_own_failure_and_never_raises(monkeypatch):
+    from rft_runtime.rewards.templates import code_tests
+
+    def runner(code, **kwargs):
+        return Report(None, "O", "1", None)
+
+    grader = code_tests.Grader(catalogue.parse("code_tests", {"max_concurrency": 4}), runner=runner)
+    batch = [Sample("x = 1", "assert x == 1"), Sample("x = 1", "no asserts here"), Sample("", "assert 1")]
+    assert [(s.value, s.error) for s in grader.score_many(batch, deadline=-1.0)] == [
+        (0.0, "code-budget-exhausted"),
+        (0.0, "bad-reference"),
+        (0.0, "no-code"),
+    ]
+
+    def exploding_parse(tests, entry_point):
+        raise SystemError("AST constructor recursion depth mismatch")
+
+    monkeypatch.setattr(code_tests, "parse_tests", exploding_parse)
+    assert [s.error for s in grader.score_many(batch[:1] * 3)] == ["bad-reference"] * 3
+
+
 def test_validation():
     problems = catalogue.validate_options(
         "code_tests", {"timeout_seconds": 0, "memory_mb": 1, "cpu_seconds": 1.5}

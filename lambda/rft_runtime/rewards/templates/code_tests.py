@@ -53,6 +53,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import logging
 import math
 import re
 import time
@@ -67,6 +68,7 @@ from rft_runtime.rewards.sandbox import Limits, Report, run_python
 
 NAME = "code_tests"
 _FENCE = re.compile(r"```[ \t]*(python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+_LOG = logging.getLogger(__name__)
 _LOAD_TAGS = {"S": "syntax-error", "L": "solution-error", "M": "memory-limit", "T": "no-entry-point"}
 
 
@@ -242,7 +244,19 @@ class Grader:
 
     def score(self, sample: Sample, deadline: float | None = None) -> Score:
         """The fraction of tests the sample's code passes (0 with a tag when it cannot run)."""
-        suite = parse_tests(self._tests(sample), self.options.entry_point)
+        return self._run_prepared(self._prepare(sample), deadline)
+
+    def _prepare(self, sample: Sample) -> tuple[Suite, str] | Score:
+        """The sample's suite and code, or the failed score when either is unusable (never raises).
+
+        Runs on the caller's thread: ``ast.parse`` from several threads at once can raise
+        ``SystemError`` on CPython 3.11 (gh-106905), which would score a correct answer 0.
+        """
+        try:
+            suite = parse_tests(self._tests(sample), self.options.entry_point)
+        except Exception:
+            _LOG.exception("reading the tests of sample %r raised", sample.id)
+            return failed("bad-reference")
         if suite is None:
             return failed("bad-reference")
         code = extract_code(sample.response)
@@ -250,6 +264,12 @@ class Grader:
             return failed("no-code")
         if len(code.encode()) > self.options.max_code_bytes:
             return failed("code-too-long")
+        return suite, code
+
+    def _run_prepared(self, prepared: tuple[Suite, str] | Score, deadline: float | None) -> Score:
+        if isinstance(prepared, Score):
+            return prepared
+        suite, code = prepared
         wall = self.options.timeout_seconds
         if deadline is not None:
             wall = max(0.5, min(wall, deadline - self._clock()))
@@ -277,11 +297,16 @@ class Grader:
     def score_many(self, samples: Sequence[Sample], *, deadline: float | None = None) -> list[Score]:
         """Score a batch on up to ``max_concurrency`` sandboxes within ``batch_budget_seconds``."""
         until = batch_deadline(self.options.batch_budget_seconds, deadline, self._clock)
-        return run_bounded(
-            lambda sample: self.score(sample, until),
-            samples,
-            max_workers=self.options.max_concurrency,
-            deadline=until,
-            exhausted_tag="code-budget-exhausted",
-            clock=self._clock,
+        prepared = [self._prepare(sample) for sample in samples]
+        runnable = [item for item in prepared if not isinstance(item, Score)]
+        ran = iter(
+            run_bounded(
+                lambda item: self._run_prepared(item, until),
+                runnable,
+                max_workers=self.options.max_concurrency,
+                deadline=until,
+                exhausted_tag="code-budget-exhausted",
+                clock=self._clock,
+            )
         )
+        return [item if isinstance(item, Score) else next(ran) for item in prepared]
