@@ -89,6 +89,7 @@ class LifecycleWorkflow(Construct):
             "action": action,
             "spec": sfn.JsonPath.object_at("$.spec"),
             "executionArn": sfn.JsonPath.execution_id,
+            "executionStartTime": sfn.JsonPath.execution_start_time,
         }
         for key in extra:
             fields[key] = sfn.JsonPath.object_at(f"$.{key}")

@@ -103,7 +103,7 @@ def _launch_run(event: Mapping[str, Any], clients: Any) -> dict[str, Any]:
     arn = names.execution_arn(machine, name)
     run_input = names.canonical_json({"spec": spec.to_dict()})
     try:
-        retry.call(clients.sfn.start_execution, stateMachineArn=machine, name=name, input=run_input)
+        started = retry.call(clients.sfn.start_execution, stateMachineArn=machine, name=name, input=run_input)
     except ClientError as exc:
         if retry.error_code(exc) != "ExecutionAlreadyExists":
             raise InvalidRequest(f"StartExecution {name}: {exc}") from exc
@@ -121,7 +121,8 @@ def _launch_run(event: Mapping[str, Any], clients: Any) -> dict[str, Any]:
             executionArn=arn,
             jobName=spec.names.job_name,
             deploymentMode=spec.deployment_mode,
-            startedAt=state.now_iso(),
+            # the execution's own start time: what its steps compare when settling ownership
+            startedAt=state.instant_text(started.get("startDate")) or state.now_iso(),
         )
         for stale in ("jobArn", "modelArn", "jobStatus", "step"):
             record.pop(stale, None)

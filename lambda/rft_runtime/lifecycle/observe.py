@@ -88,10 +88,10 @@ class Snapshot:
     @property
     def elapsed_seconds(self) -> float | None:
         record = self.record or {}
-        started = _parse_time(record.get("startedAt"))
+        started = state.instant(record.get("startedAt"))
         if started is None:
             return None
-        ended = _parse_time(record.get("endedAt")) if self.terminal else None
+        ended = state.instant(record.get("endedAt")) if self.terminal else None
         return max(0.0, ((ended or self.taken_at) - started).total_seconds())
 
     @property
@@ -123,18 +123,6 @@ class Snapshot:
             "deployment": self.deployment,
             "problems": self.problems,
         }
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _jsonable(data: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -5,9 +5,11 @@ execution, job and model, and the pipeline's deployment with the model it serves
 sent as an EventBridge event (source ``bedrock-rft``, detail-type "RFT Pipeline State Change") and,
 for outcomes (success or failure), as an SNS notification.
 
-Ownership: the launcher writes the record when it starts or adopts a run, which makes that run the
-owner (its fingerprint is in the record). Steps of any other run skip their writes, so a superseded
-run can never overwrite the state of the run that replaced it.
+Ownership: the launcher writes the record when it starts a run, which makes that run the owner
+(its fingerprint and its execution's start time are in the record). Steps of any other run skip
+their writes, so a superseded run can never overwrite the state of the run that replaced it. The
+newest execution wins: when the launcher's write was lost, the run takes the record over before it
+starts its job, provided the owner recorded there started earlier (:func:`may_take_over`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,25 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def instant(value: Any) -> datetime | None:
+    """A timestamp (ISO 8601 text or datetime; naive means UTC) as an aware datetime, or None."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def instant_text(value: Any) -> str | None:
+    """:func:`instant` as ISO 8601 text in UTC with milliseconds (None when not a timestamp)."""
+    moment = instant(value)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else None
+
+
 def initial_record(pipeline: str) -> dict[str, Any]:
     """The value the stack gives the parameter when it creates it."""
     return {"schema": STATE_SCHEMA, "pipeline": pipeline, "phase": NOT_STARTED}
@@ -119,6 +140,17 @@ def owned_by(record: Mapping[str, Any] | None, fingerprint: str) -> bool:
     if record is None or record.get("phase") == NOT_STARTED or not record.get("fingerprint"):
         return True
     return record.get("fingerprint") == fingerprint
+
+
+def may_take_over(record: Mapping[str, Any] | None, fingerprint: str, started_at: Any) -> bool:
+    """True when the run ``fingerprint``, whose execution started at ``started_at``, may write the
+    record: it owns it already (:func:`owned_by`), or the recorded owner started before it (the
+    launcher's write for this newer run was lost). False when the owner is newer or cannot be
+    ordered (no start time on either side)."""
+    if owned_by(record, fingerprint):
+        return True
+    owner_started, started = instant((record or {}).get("startedAt")), instant(started_at)
+    return owner_started is not None and started is not None and owner_started < started
 
 
 def merge(previous: Mapping[str, Any] | None, pipeline: str, **updates: Any) -> dict[str, Any]:

@@ -336,13 +336,27 @@ def check_grader(spec: RunSpec, clients: Any) -> dict[str, Any]:
     }
 
 
-def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: str) -> dict[str, Any]:
+def start_job(
+    spec: RunSpec, clients: Any, settings: Settings, execution_arn: str, execution_started: str = ""
+) -> dict[str, Any]:
     """Start the customization job, or adopt the one already named after this fingerprint.
 
     Get-by-name first (a retried step, a replayed event or a re-created stack finds the job and
     never starts a second one); ``ConflictException`` on create also means "adopt".
+
+    Ownership is settled first: a run whose state record names a newer run fails as
+    :class:`Superseded` before any job exists; a run that finds an older owner (the launcher's
+    STARTING write was lost) takes the record over, with ``execution_started`` (the execution's
+    start time) as its ``startedAt``.
     """
     names = spec.names
+    current = state.read(clients.ssm, settings.state_parameter)
+    if not state.may_take_over(current, spec.fingerprint, execution_started):
+        raise Superseded(
+            f"run {names.short} was superseded by {(current or {}).get('fingerprint', '?')[:12]} "
+            "before its job started; no job was created"
+        )
+    taking_over = not state.owned_by(current, spec.fingerprint)
     job = bc.get_job(clients.bedrock, names.job_name)
     adopted = job is not None
     if job is None:
@@ -357,7 +371,10 @@ def start_job(spec: RunSpec, clients: Any, settings: Settings, execution_arn: st
         else:
             job = {"jobArn": arn, "jobName": names.job_name, "status": "InProgress"}
     result = {**_job_state(job, checks=0), "adopted": adopted}
-    _publish_training(spec, clients, settings, execution_arn, result, deploymentMode=spec.deployment_mode)
+    extra = {"startedAt": state.instant_text(execution_started), "force": True} if taking_over else {}
+    _publish_training(
+        spec, clients, settings, execution_arn, result, deploymentMode=spec.deployment_mode, **extra
+    )
     return result
 
 
@@ -367,9 +384,12 @@ def _publish_training(
     settings: Settings,
     execution_arn: str,
     result: Mapping[str, Any],
+    *,
+    force: bool = False,
     **extra: Any,
 ) -> None:
-    """Publish (without notifying) that this run's job is in ``result``'s status and phase."""
+    """Publish (without notifying) that this run's job is in ``result``'s status and phase
+    (``force``: even when another run owns the record; see :func:`start_job`)."""
     record = state.merge(
         state.read(clients.ssm, settings.state_parameter),
         spec.pipeline,
@@ -382,7 +402,7 @@ def _publish_training(
         jobArn=result["jobArn"],
         **extra,
     )
-    state.publish(clients, settings, record, notify=False)
+    state.publish(clients, settings, record, notify=False, force=force)
 
 
 def check_job(
@@ -667,7 +687,7 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
     if action == "preflight":
         return preflight(spec, clients)
     if action == "start_job":
-        return start_job(spec, clients, settings, execution_arn)
+        return start_job(spec, clients, settings, execution_arn, str(event.get("executionStartTime", "")))
     if action == "check_job":
         return check_job(spec, job, clients, settings, execution_arn)
     if action == "await_job_event":

@@ -111,6 +111,7 @@ def run(
     execution_input: dict,
     *,
     execution_arn: str,
+    execution_started: str,
     invoke: Callable[[dict], Any],
     on_token: Callable[[str, int], tuple[str, Any]],
     observe: Callable[[str], None] = lambda _name: None,
@@ -125,7 +126,7 @@ def run(
     for _ in range(max_transitions):
         state = definition["States"][name]
         outcome.trace.append(name)
-        context = {"Execution": {"Id": execution_arn}}
+        context = {"Execution": {"Id": execution_arn, "StartTime": execution_started}}
         kind = state["Type"]
         nxt = state.get("Next")
         if kind == "Pass":

@@ -35,6 +35,7 @@ from lifecycle_fakes import (
 pytestmark = pytest.mark.synth
 
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:lifecycleworkflowstatemachine"
+STARTED = "2026-05-01T08:00:00.250Z"  # $$.Execution.StartTime of the launched execution
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/LifecycleTest/1"
 
 
@@ -141,9 +142,7 @@ class World:
     def launch(self, request: str = "Create", request_id: str = "req-1", **extra) -> dict:
         name = self.spec.names.execution_name(request_id)
         arn = names.execution_arn(MACHINE, name)
-        self.aws.sfn.add_response(
-            "start_execution", {"executionArn": arn, "startDate": "2026-05-01T08:00:00Z"}
-        )
+        self.aws.sfn.add_response("start_execution", {"executionArn": arn, "startDate": STARTED})
         self.aws.sfn.add_response("list_executions", {"executions": []})
         event = {"RequestType": request, "RequestId": request_id, "StackId": STACK_ID,
                  "LogicalResourceId": "LifecycleRun", "ResourceProperties": self.props, **extra}  # fmt: skip
@@ -156,6 +155,7 @@ class World:
             self.definition,
             execution_input,
             execution_arn=arn,
+            execution_started=STARTED,
             invoke=lambda payload: steps.run_action(payload, self.aws.clients, self.aws.settings),
             on_token=on_token or (lambda _token, _timeout: ("timeout", None)),
             observe=observe,
@@ -258,6 +258,59 @@ def test_new_hyperparameters_train_anew_while_the_old_model_keeps_serving(world)
     before_publish = [model for name, model in serving if name != "PublishSuccess" and name != "Succeeded"]
     assert set(before_publish) == {old_model}  # the old model served throughout training and the swap
     assert aws.record()["servingModelArn"] == model_arn(spec.fingerprint)
+
+
+def test_a_run_whose_starting_record_was_lost_takes_over_and_deploys(world, monkeypatch):
+    """The launcher started the execution but could not write STARTING (SSM down): the record still
+    names the older run. The new run takes it over before starting its job, then deploys."""
+    aws, spec = world.aws, world.spec
+    old_model = "arn:aws:bedrock:us-east-1:123456789012:custom-model/old"
+    aws.put_record(
+        phase=state.ACTIVE,
+        fingerprint="f" * 64,
+        startedAt="2026-04-30T08:00:00+00:00",
+        deploymentName="rft-demo",
+        deploymentArn=DEPLOYMENT_ARN,
+        servingModelArn=old_model,
+    )
+
+    def lost_publish(*args, **kwargs):
+        raise state.PublishFailed("SSM: InternalServerError")
+
+    with monkeypatch.context() as lost:
+        lost.setattr(launcher.state, "publish", lost_publish)
+        world.launch("Update", "req-2", PhysicalResourceId="rft-run-demo-ffffffffffffffff",
+                     OldResourceProperties={**world.props, "Fingerprint": "f" * 64})  # fmt: skip
+    assert aws.record()["fingerprint"] == "f" * 64  # the lost write
+    aws.bedrock.add_client_error("get_model_customization_job", "ResourceNotFoundException", "", 404)
+    aws.bedrock.add_response("create_model_customization_job", {"jobArn": job_arn(spec.fingerprint)})
+    world.job("Completed")
+    world.deployment_checks("Active", serving=old_model)
+    aws.bedrock.add_response("update_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN})
+    world.deployment_checks("Active")
+    outcome = world.run()
+    aws.verify()
+    assert outcome.status == "SUCCEEDED", (outcome.error, outcome.cause, outcome.trace)
+    record = aws.record()
+    assert (record["fingerprint"], record["phase"], record["servingModelArn"]) == (
+        spec.fingerprint,
+        state.ACTIVE,
+        model_arn(spec.fingerprint),
+    )
+    assert record["startedAt"] == "2026-05-01T08:00:00.250+00:00"  # this execution's start time
+    assert world.phases()[0] == "TRAINING"  # the take-over is the run's first write
+
+
+def test_a_run_overtaken_before_its_job_starts_creates_no_job(world):
+    """A newer run (started after this execution) owns the record: no job, no deployment change."""
+    aws = world.aws
+    world.launch()
+    newer = {"phase": state.STARTING, "fingerprint": "e" * 64, "startedAt": "2026-05-01T09:00:00+00:00"}
+    outcome = world.run(observe=lambda name: name == "Preflight" and aws.put_record(**newer))
+    aws.verify()  # no Bedrock call was queued, and none was made
+    assert (outcome.status, outcome.error) == ("FAILED", "Superseded")
+    assert "no job was created" in outcome.cause
+    assert aws.record()["fingerprint"] == "e" * 64  # the newer run's record is untouched
 
 
 def test_relaunching_known_inputs_adopts_the_finished_job_without_retraining(world):

@@ -94,6 +94,8 @@ def test_create_starts_one_execution_and_answers_with_small_data(aws):
     record = aws.record()
     assert record["phase"] == state.STARTING and record["executionArn"].endswith(name)
     assert record["fingerprint"] == FP_A and record["jobName"] == make_spec().names.job_name
+    # the execution's own start time, as its steps read it from $$.Execution.StartTime
+    assert record["startedAt"] == "2026-05-01T08:00:00.000+00:00"
 
 
 def test_update_with_unchanged_inputs_is_a_no_op(aws):

@@ -145,6 +145,55 @@ def test_a_conflict_on_create_adopts_the_job_created_meanwhile(aws):
     aws.verify()
 
 
+MY_START = "2026-05-01T08:00:00.250Z"  # $$.Execution.StartTime of this run's execution
+
+
+def test_start_job_takes_over_a_record_left_by_an_older_run(aws):
+    """The launcher's STARTING write was lost: the record names a run that started earlier."""
+    spec = make_spec(FP_A)
+    aws.put_record(
+        phase=state.ACTIVE,
+        fingerprint=FP_B,
+        startedAt="2026-04-30T08:00:00+00:00",
+        jobArn="old-job",
+        deploymentArn=DEPLOYMENT_ARN,
+        servingModelArn=model_arn(FP_B),
+    )
+    _not_found(aws.bedrock, "get_model_customization_job")
+    aws.bedrock.add_response("create_model_customization_job", {"jobArn": job_arn()})
+    steps.start_job(spec, aws.clients, aws.settings, EXEC, MY_START)
+    aws.verify()
+    record = aws.record()
+    assert (record["fingerprint"], record["phase"], record["jobArn"]) == (FP_A, state.TRAINING, job_arn())
+    assert record["startedAt"] == "2026-05-01T08:00:00.250+00:00" and record["executionArn"] == EXEC
+    assert record["servingModelArn"] == model_arn(FP_B)  # the pipeline's deployment is carried over
+
+
+@pytest.mark.parametrize(
+    ("owner_started", "my_start"),
+    [
+        ("2026-05-01T09:00:00+00:00", MY_START),  # the owner is newer
+        ("2026-05-01T08:00:00.250+00:00", MY_START),  # same instant: never steal
+        (None, MY_START),  # the owner cannot be ordered
+        ("2026-04-30T08:00:00+00:00", ""),  # this run cannot be ordered
+    ],
+)
+def test_start_job_of_an_overtaken_run_creates_no_job(aws, owner_started, my_start):
+    fields = {"startedAt": owner_started} if owner_started else {}
+    aws.put_record(phase=state.STARTING, fingerprint=FP_B, **fields)
+    with pytest.raises(Superseded, match="no job was created"):
+        steps.start_job(make_spec(FP_A), aws.clients, aws.settings, EXEC, my_start)
+    aws.verify()  # no Bedrock response was queued: a call would have failed the stub
+    assert aws.record()["fingerprint"] == FP_B and aws.events == []
+
+
+def test_the_owning_run_and_a_fresh_pipeline_start_without_a_start_time(aws):
+    assert state.may_take_over(None, FP_A, "")
+    assert state.may_take_over({"phase": state.NOT_STARTED}, FP_A, "")
+    assert state.may_take_over({"phase": state.TRAINING, "fingerprint": FP_A}, FP_A, "")
+    assert not state.may_take_over({"phase": state.TRAINING, "fingerprint": FP_B}, FP_A, "not a time")
+
+
 def test_quota_exceeded_fails_at_once_without_retrying(aws):
     _not_found(aws.bedrock, "get_model_customization_job")
     aws.bedrock.add_client_error(
