@@ -118,7 +118,7 @@ def compile_schema(schema: object) -> Validator:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         checks.append(_any_of([TYPE_TESTS[name] for name in names]))
     if "enum" in schema:
-        checks.append(_any_of([lambda v, o=option: json_equal(v, o) for option in schema["enum"]]))
+        checks.append(_enum(schema["enum"]))
     if "const" in schema:
         constant = schema["const"]
         checks.append(lambda v: json_equal(v, constant))
@@ -157,18 +157,28 @@ def _all_of(checks: list[Validator]) -> Validator:
     return validate
 
 
+def _enum(options: list[Any]) -> Validator:
+    """``enum``: a set lookup when every option is a string (the usual label list), else JSON equality."""
+    if all(type(option) is str for option in options):
+        labels = frozenset(options)
+        return lambda v: type(v) is str and v in labels
+    return _any_of([lambda v, o=option: json_equal(v, o) for option in options])
+
+
 def _number_checks(schema: Mapping[str, Any]) -> list[Validator]:
-    tests = {
-        "minimum": lambda v, b: v >= b,
-        "maximum": lambda v, b: v <= b,
-        "exclusiveMinimum": lambda v, b: v > b,
-        "exclusiveMaximum": lambda v, b: v < b,
-    }
-    return [
-        (lambda v, test=tests[key], bound=schema[key]: not _is_number(v) or test(v, bound))
-        for key in _BOUNDS
-        if key in schema
-    ]
+    """One check for every numeric bound of the schema (non-numbers pass: ``type`` rules them)."""
+    if not any(key in schema for key in _BOUNDS):
+        return []
+    inf = float("inf")
+    low, high = schema.get("minimum", -inf), schema.get("maximum", inf)
+    above, below = schema.get("exclusiveMinimum", -inf), schema.get("exclusiveMaximum", inf)
+
+    def in_bounds(v: Any) -> bool:
+        if not _is_number(v):
+            return True
+        return low <= v <= high and above < v < below
+
+    return [in_bounds]
 
 
 def _string_checks(schema: Mapping[str, Any]) -> list[Validator]:
@@ -206,12 +216,7 @@ def _object_checks(schema: Mapping[str, Any]) -> list[Validator]:
         checks.append(lambda v: not isinstance(v, dict) or all(name in v for name in required))
     properties = {name: compile_schema(sub) for name, sub in schema.get("properties", {}).items()}
     if properties:
-        checks.append(
-            lambda v: (
-                not isinstance(v, dict)
-                or all(check(v[name]) for name, check in properties.items() if name in v)
-            )
-        )
+        checks.append(_properties_check(list(properties.items())))
     if "additionalProperties" in schema:
         extra = compile_schema(schema["additionalProperties"])
         checks.append(
@@ -221,3 +226,17 @@ def _object_checks(schema: Mapping[str, Any]) -> list[Validator]:
             )
         )
     return checks
+
+
+def _properties_check(properties: list[tuple[str, Validator]]) -> Validator:
+    """``properties``: each present property is valid against its schema (a plain loop, see _all_of)."""
+
+    def validate(instance: Any) -> bool:
+        if not isinstance(instance, dict):
+            return True
+        for name, check in properties:  # noqa: SIM110 - a loop avoids the generator all() would need
+            if name in instance and not check(instance[name]):
+                return False
+        return True
+
+    return validate
