@@ -145,6 +145,12 @@ class RftStack(cdk.Stack):
             **placement,
         )
 
+        # the run starts only once the Bedrock role's grants and the network paths it uses exist
+        # (and on delete, the run stops its job before they go)
+        self.lifecycle.launcher.node.add_dependency(
+            self.customization, self.reward, *([self.network] if self.network else [])
+        )
+
         self.observability = PipelineDashboard(
             self,
             "Observability",
@@ -155,9 +161,9 @@ class RftStack(cdk.Stack):
         )
 
         for name, value in config.tags.items():
-            # Not on SSM parameters: a tag change would make CloudFormation rewrite the workflow's
-            # state record with its initial value.
-            cdk.Tags.of(self).add(name, value, exclude_resource_types=["AWS::SSM::Parameter"])
+            # Safe for the state record: it is not a CloudFormation resource (see RftLifecycle), so
+            # tag changes (which CloudFormation applies by rewriting a parameter) cannot reset it.
+            cdk.Tags.of(self).add(name, value)
         cdk.Tags.of(self).add("bedrock-rft:pipeline", config.name)
 
         cdk.CfnOutput(self, "DatasetBucketName", value=self.storage.bucket.bucket_name)

@@ -99,16 +99,17 @@ def _tag_keys(resource: dict) -> set[str]:
     return {tag["Key"] for tag in tags} if isinstance(tags, list) else set(tags)
 
 
-def test_config_tags_reach_resources_but_never_the_state_parameters(assembly):
+def test_config_tags_reach_resources_and_cloudformation_never_owns_the_state_record(assembly):
+    """CloudFormation rewrites a parameter's template value on any update of it (stack tags reach
+    every resource), so the live state record must not be a template resource."""
     resources = json.loads(_templates(assembly)[0].read_text())["Resources"].values()
     by_type: dict[str, list[set[str]]] = {}
     for resource in resources:
         by_type.setdefault(resource["Type"], []).append(_tag_keys(resource))
     assert all("project" in keys for keys in by_type["AWS::S3::Bucket"])
     assert all("project" in keys for keys in by_type["AWS::StepFunctions::StateMachine"])
-    assert by_type["AWS::SSM::Parameter"] and not any(
-        "project" in keys for keys in by_type["AWS::SSM::Parameter"]
-    )
+    parameter_names = [r["Properties"]["Name"] for r in resources if r["Type"] == "AWS::SSM::Parameter"]
+    assert parameter_names and not any(name.endswith("/state") for name in parameter_names)
 
 
 def test_summary_names_templates_and_acknowledgments(assembly):
@@ -192,7 +193,8 @@ def test_outputs_tell_how_to_follow_and_call_the_model(assembly):
     ):
         assert name in outputs, name
     assert len(outputs["TrainingFingerprint"]["Value"]) == 64
-    assert "Ref" in outputs["StateParameterName"]["Value"]
+    state_parameter = outputs["StateParameterName"]["Value"]
+    assert state_parameter.startswith("/bedrock-rft/") and state_parameter.endswith("/state")
     assert "bedrock-runtime converse --model-id" in json.dumps(outputs["InvokeModel"]["Value"])
 
 
@@ -207,3 +209,50 @@ def test_dashboard_plots_reward_over_training_and_a_failed_run_alarms(assembly):
     (action,) = alarm["Properties"]["AlarmActions"]
     assert resources[action["Ref"]]["Type"] == "AWS::SNS::Topic"
     assert "failed + timedOut + aborted" in json.dumps(alarm["Properties"]["Metrics"])
+
+
+def _resources(assembly: Path) -> dict:
+    return json.loads(_templates(assembly)[0].read_text())["Resources"]
+
+
+def test_the_run_starts_only_after_the_grants_and_network_paths_it_uses(assembly):
+    """The Bedrock role's policy, the reward function and the VPC endpoints exist before the run
+    starts (and on delete the run stops its job before they go)."""
+    resources = _resources(assembly)
+    (run_id,) = [k for k, r in resources.items() if r["Type"] == "Custom::RftTrainingRun"]
+    needed = set(resources[run_id].get("DependsOn", []))
+    customization_policy = [
+        k
+        for k, r in resources.items()
+        if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and k.startswith("Customization")
+    ]
+    endpoints = [k for k, r in resources.items() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    reward_version = [k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Version"]
+    assert customization_policy and endpoints and reward_version
+    assert set(customization_policy + endpoints + reward_version) <= needed
+
+
+def test_the_failed_run_alarm_may_publish_to_its_encrypted_topic(assembly):
+    resources = _resources(assembly)
+    (alarm,) = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    alarm_name = alarm["Properties"]["AlarmName"]
+    assert alarm_name.startswith("bedrock-rft-") and alarm_name.endswith("-failed-run")
+
+    def cloudwatch_statements(kind: str, document: str) -> list[dict]:
+        return [
+            statement
+            for resource in resources.values()
+            if resource["Type"] == kind
+            for statement in resource["Properties"][document]["Statement"]
+            if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        ]
+
+    (publish,) = cloudwatch_statements("AWS::SNS::TopicPolicy", "PolicyDocument")
+    (use_key,) = cloudwatch_statements("AWS::KMS::Key", "KeyPolicy")
+    assert publish["Action"] == "sns:Publish" and set(use_key["Action"]) == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey*",
+    }
+    for statement in (publish, use_key):
+        assert alarm_name in json.dumps(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"]

@@ -32,7 +32,7 @@ from bedrock_rft.lifecycle.launcher import (
     LauncherProvider,
 )
 from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
-from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.settings import EVENT_SOURCE
 from rft_runtime.lifecycle.spec import SPEC_SCHEMA
 
@@ -102,7 +102,7 @@ class RftLifecycle(Construct):
         removal_policy: of the log groups. Default ``RETAIN``.
         retrain_nonce: change it to train identical inputs again (e.g. after a transient service
             failure). Default ``""``.
-        workflow_timeout: longest a run may take, training included. Default 30 days.
+        workflow_timeout: longest a run may take, training included. Default and maximum 14 days.
 
     Attributes: ``fingerprint``, ``names`` (``RunNames``: job, model, deployment names),
     ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
@@ -188,13 +188,11 @@ class RftLifecycle(Construct):
         self.topic.apply_removal_policy(removal_policy)
         for email in notification_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
-        self.state_parameter = ssm.StringParameter(
-            self,
-            "State",
-            parameter_name=names.state_parameter_name(pipeline_name),
-            string_value=state.serialize(state.initial_record(pipeline_name)),
-            description=f"bedrock-rft {pipeline_name}: state of the latest run (JSON, by the workflow)",
-            tier=ssm.ParameterTier.STANDARD,
+        # Not a CloudFormation resource: CloudFormation rewrites a parameter's template value on any
+        # update of the resource (stack tags propagate to it), which would wipe the live record. The
+        # pipeline resource creates it once; the workflow owns its value; pipeline Delete removes it.
+        self.state_parameter = ssm.StringParameter.from_string_parameter_name(
+            self, "State", names.state_parameter_name(pipeline_name)
         )
         self.wait_parameter = ssm.StringParameter(
             self,
@@ -274,6 +272,7 @@ class RftLifecycle(Construct):
             encryption_key=encryption_key,
             log_retention=log_retention,
             removal_policy=removal_policy,
+            state_machine_name=f"bedrock-rft-{pipeline_name}",
             timeout=workflow_timeout,
         )
         self.state_machine = self.workflow.state_machine
@@ -322,6 +321,7 @@ class RftLifecycle(Construct):
                 "Kind": "pipeline",
                 "Pipeline": pipeline_name,
                 "RetainModels": "true" if retain_models else "false",
+                "StateParameter": self.state_parameter.parameter_name,
             },
             service_timeout=SERVICE_TIMEOUT,
             removal_policy=cdk.RemovalPolicy.DESTROY,
@@ -595,6 +595,11 @@ class RftLifecycle(Construct):
                 sid="StopJobsOnDelete",
                 actions=["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
                 resources=[self._bedrock_arn("model-customization-job")],
+            ),
+            iam.PolicyStatement(
+                sid="DeleteStateRecordOnDelete",
+                actions=["ssm:DeleteParameter"],
+                resources=[self.state_parameter.parameter_arn],
             ),
             iam.PolicyStatement(
                 sid="DeleteDeploymentOnDelete",

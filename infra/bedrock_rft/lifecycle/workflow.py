@@ -3,7 +3,9 @@
 Every step is the lifecycle Lambda with an ``action``. Expected outcomes are routed by Choice
 states; unexpected errors are retried (``TransientAwsError``/``PublishFailed`` on a minutes
 scale, Lambda service errors on seconds) and then caught into ``PublishFailure``, which records
-the failure and ends in a Fail state, so every path ends visibly.
+the failure and ends in a Fail state, so every path ends visibly. The two steps of the job wait
+(hours of polling) are retried patiently: about an hour of failing checks on average (at most
+about 2 h 15 min) before the run gives up on the job.
 
 Waiting for the job is ``CheckJob`` -> ``AwaitJobEvent``: the latter parks a task token (Lambda,
 ``waitForTaskToken``) with a timeout taken from ``$.job.nextPollSeconds`` (2 min growing to 15
@@ -33,6 +35,12 @@ RETRIED_ERRORS = (
 )
 
 
+#: Longest run the workflow allows, and its default. Each poll cycle writes about 13 history events,
+#: at most 96 cycles a day (15-minute polls): Step Functions' 25,000-event history limit would be
+#: reached after about 19 days, so a longer timeout could never fire.
+MAX_TIMEOUT = cdk.Duration.days(14)
+
+
 class LifecycleWorkflow(Construct):
     """State machine + its KMS-encrypted log group (level ALL, execution data), X-Ray on.
 
@@ -41,7 +49,9 @@ class LifecycleWorkflow(Construct):
         encryption_key: encrypts the state machine and its log group.
         log_retention / removal_policy: of the log group (the state machine is always destroyed
             with the stack; executions are history, the SSM state keeps the outcome).
-        timeout: whole-execution limit. Default 30 days.
+        timeout: whole-execution limit. Default and maximum :data:`MAX_TIMEOUT` (14 days).
+        state_machine_name: the state machine's name (it must be known at synth: the KMS grant of
+            the execution role is conditioned on the state machine ARN). Required.
 
     Attributes: ``state_machine``, ``log_group``.
     """
@@ -55,9 +65,16 @@ class LifecycleWorkflow(Construct):
         encryption_key: kms.IKey,
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
+        state_machine_name: str,
         timeout: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        timeout = timeout or MAX_TIMEOUT
+        if timeout.to_seconds() > MAX_TIMEOUT.to_seconds():
+            raise ValueError(
+                f"workflow timeout {timeout.to_days()} days is longer than {MAX_TIMEOUT.to_days()} days "
+                "(the execution history would fill up first)"
+            )
         self._function = lifecycle_function
         self.log_group = encrypted_log_group(
             self,
@@ -70,9 +87,10 @@ class LifecycleWorkflow(Construct):
             self,
             "StateMachine",
             comment="bedrock-rft: pre-flight, RFT job, on-demand deployment, publish",
+            state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(self._definition()),
-            timeout=timeout or cdk.Duration.days(30),
+            timeout=timeout,
             tracing_enabled=True,
             logs=sfn.LogOptions(
                 destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
@@ -97,7 +115,9 @@ class LifecycleWorkflow(Construct):
             fields["taskToken"] = sfn.JsonPath.task_token
         return sfn.TaskInput.from_object(fields)
 
-    def _step(self, state_id: str, action: str, result_path: str, *extra: str) -> tasks.LambdaInvoke:
+    def _step(
+        self, state_id: str, action: str, result_path: str, *extra: str, patient: bool = False
+    ) -> tasks.LambdaInvoke:
         task = tasks.LambdaInvoke(
             self,
             state_id,
@@ -107,17 +127,19 @@ class LifecycleWorkflow(Construct):
             result_path=result_path,
             comment=f"lifecycle action {action}",
         )
-        self._retry(task)
+        self._retry(task, patient=patient)
         return task
 
     @staticmethod
-    def _retry(task: sfn.TaskStateBase) -> None:
+    def _retry(task: sfn.TaskStateBase, *, patient: bool = False) -> None:
+        """Retry our retriable errors: 4 times from 30 s up to 5 min, or (``patient``, for the job
+        wait) 12 times from 60 s up to 15 min; full jitter either way."""
         task.add_retry(
             errors=list(RETRIED_ERRORS),
-            interval=cdk.Duration.seconds(30),
-            max_attempts=4,
+            interval=cdk.Duration.seconds(60 if patient else 30),
+            max_attempts=12 if patient else 4,
             backoff_rate=2,
-            max_delay=cdk.Duration.minutes(5),
+            max_delay=cdk.Duration.minutes(15 if patient else 5),
             jitter_strategy=sfn.JitterType.FULL,
         )
 
@@ -155,7 +177,7 @@ class LifecycleWorkflow(Construct):
         )
         preflight = self._step("Preflight", "preflight", "$.preflight")
         start_job = self._step("StartJob", "start_job", "$.job")
-        check_job = self._step("CheckJob", "check_job", "$.job", "job")
+        check_job = self._step("CheckJob", "check_job", "$.job", "job", patient=True)
         await_event = tasks.LambdaInvoke(
             self,
             "AwaitJobEvent",
@@ -166,7 +188,7 @@ class LifecycleWorkflow(Construct):
             result_path=sfn.JsonPath.DISCARD,
             comment="wait for the job's state-change event, at most nextPollSeconds",
         )
-        self._retry(await_event)
+        self._retry(await_event, patient=True)
         await_event.add_catch(check_job, errors=["States.Timeout"], result_path=sfn.JsonPath.DISCARD)
         reconcile = self._step(
             "ReconcileDeployment", "reconcile_deployment", "$.deployment", "job", "deployment"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -18,8 +19,11 @@ class PipelineDashboard(Construct):
 
     Widgets: mean/min/max reward and pass rate per minute (the reward Lambda's EMF metrics, so the
     curve follows training), samples graded and grading errors, grading latency (p50/p99), and the
-    workflow's started/succeeded/failed executions. The alarm fires when a workflow execution
-    fails, times out or is aborted, and notifies ``topic``.
+    workflow's started/succeeded/failed executions. The alarm (``bedrock-rft-<pipeline>-failed-run``)
+    fires when a workflow execution fails, times out or is aborted, and notifies ``topic``: the topic
+    policy lets CloudWatch publish for this one alarm, and when the topic is encrypted with a key
+    created in this app, the key policy lets CloudWatch use the key for it (an imported key's policy
+    cannot be changed here: allow ``cloudwatch.amazonaws.com`` yourself).
 
     Keyword arguments:
         pipeline_name: the ``Pipeline`` metric dimension. template: the ``Template`` dimension.
@@ -61,9 +65,11 @@ class PipelineDashboard(Construct):
             label="failed, timed out or aborted runs",
             period=cdk.Duration.minutes(5),
         )
+        alarm_name = f"bedrock-rft-{pipeline_name}-failed-run"
         self.failed_run_alarm = cloudwatch.Alarm(
             self,
             "FailedRun",
+            alarm_name=alarm_name,
             alarm_description=f"bedrock-rft {pipeline_name}: a training run failed (see rft status)",
             metric=failed,
             threshold=1,
@@ -72,6 +78,7 @@ class PipelineDashboard(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         self.failed_run_alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
+        _let_alarm_publish(topic, alarm_name)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -116,4 +123,41 @@ class PipelineDashboard(Construct):
                 ],
                 [cloudwatch.AlarmStatusWidget(title="Alarms", alarms=[self.failed_run_alarm], width=24)],
             ],
+        )
+
+
+def _let_alarm_publish(topic: sns.ITopic, alarm_name: str) -> None:
+    """Allow CloudWatch to publish the alarm ``alarm_name`` to ``topic`` (its policy replaces SNS's
+    default one) and to use the topic's key, each only for that alarm of this account."""
+    stack = cdk.Stack.of(topic)
+    alarm_arn = stack.format_arn(
+        service="cloudwatch",
+        resource="alarm",
+        resource_name=alarm_name,
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    cloudwatch_principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+    conditions = {
+        "ArnEquals": {"aws:SourceArn": alarm_arn},
+        "StringEquals": {"aws:SourceAccount": stack.account},
+    }
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AlarmPublishes",
+            principals=[cloudwatch_principal],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions=conditions,
+        )
+    )
+    key = getattr(topic, "master_key", None)
+    if key is not None:
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmUsesTopicKey",
+                principals=[cloudwatch_principal],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions=conditions,
+            )
         )

@@ -12,10 +12,12 @@ Two resource kinds share the handler (property ``Kind``):
   stack) gets a fresh execution that *adopts the finished job by name* and only reconciles the
   deployment -- it never trains the same inputs twice. Delete stops this fingerprint's running
   executions and its job; it never touches the deployment (see below).
-``pipeline`` -- owner of the pipeline's one deployment; PhysicalResourceId ``rft-pipeline-<name>``
-  never changes, so CloudFormation deletes it only when the pipeline itself goes (stack delete or
-  construct removed). Its Delete removes the deployment and, with ``RetainModels`` false, the
-  pipeline's custom models.
+``pipeline`` -- owner of the pipeline's one deployment and of its state record (the SSM parameter
+  ``StateParameter``); PhysicalResourceId ``rft-pipeline-<name>`` never changes, so CloudFormation
+  deletes it only when the pipeline itself goes (stack delete or construct removed). Create/Update
+  write the initial record unless one exists (the workflow owns the value; CloudFormation would
+  reset it on every update of a parameter resource). Its Delete removes the deployment, the state
+  record and, with ``RetainModels`` false, the pipeline's custom models.
 
 Why two kinds: a failed update's rollback sends Update back to the old inputs, then cleans up the
 *new* physical id with a Delete. That Delete arrives while the deployment still serves the old
@@ -61,7 +63,7 @@ def on_event(event: Mapping[str, Any], clients: Any, *, sleep: Callable[[float],
     if kind == RUN:
         return _delete_run(event, clients, sleep) if request == "Delete" else _launch_run(event, clients)
     if kind == PIPELINE:
-        return _delete_pipeline(event, clients, sleep) if request == "Delete" else _pipeline(props)
+        return _delete_pipeline(event, clients, sleep) if request == "Delete" else _pipeline(props, clients)
     if request == "Delete":
         return {"PhysicalResourceId": event.get("PhysicalResourceId", "")}
     raise SpecError(f"unknown resource Kind {kind!r}; expected {RUN!r} or {PIPELINE!r}")
@@ -202,12 +204,39 @@ def _pipeline_name(props: Mapping[str, Any]) -> str:
     return pipeline
 
 
-def _pipeline(props: Mapping[str, Any]) -> dict[str, Any]:
+def _pipeline(props: Mapping[str, Any], clients: Any) -> dict[str, Any]:
     pipeline = _pipeline_name(props)
+    parameter = str(props.get("StateParameter") or "")
+    if parameter:
+        _create_state_record(clients, parameter, pipeline)
     return {
         "PhysicalResourceId": names.pipeline_physical_id(pipeline),
         "Data": {"DeploymentName": names.deployment_name(pipeline)},
     }
+
+
+def _create_state_record(clients: Any, parameter: str, pipeline: str) -> None:
+    """Write the initial (NOT_STARTED) record unless the parameter exists: never overwrite a record."""
+    try:
+        retry.call(
+            clients.ssm.put_parameter,
+            Name=parameter,
+            Value=state.serialize(state.initial_record(pipeline)),
+            Type="String",
+            Overwrite=False,
+            Description=f"bedrock-rft {pipeline}: state of the latest run (JSON, by the workflow)",
+        )
+    except ClientError as exc:
+        if retry.error_code(exc) != "ParameterAlreadyExists":
+            raise
+
+
+def _delete_state_record(clients: Any, parameter: str) -> None:
+    try:
+        retry.call(clients.ssm.delete_parameter, Name=parameter)
+    except ClientError as exc:
+        if retry.error_code(exc) != "ParameterNotFound":
+            raise
 
 
 def _delete_pipeline(
@@ -225,6 +254,8 @@ def _delete_pipeline(
     deployment = names.deployment_name(pipeline)
     deleted = bc.delete_deployment(clients.bedrock, deployment)
     LOG.info("deployment %s %s", deployment, "deleted" if deleted else "was already gone")
+    if props.get("StateParameter"):
+        _delete_state_record(clients, str(props["StateParameter"]))
     if str(props.get("RetainModels", "true")).lower() != "false":
         return {"PhysicalResourceId": physical}
     waited = 0.0

@@ -12,7 +12,6 @@ from botocore.validate import ParamValidator
 from lifecycle_stack import HYPERPARAMETERS, build, fake_resolve, resources_of
 
 from bedrock_rft.lifecycle.inputs import training_fingerprint
-from rft_runtime.lifecycle import state
 from rft_runtime.lifecycle.spec import RunSpec
 
 pytestmark = pytest.mark.synth
@@ -113,8 +112,11 @@ def test_topic_parameters_and_rule(built, template):
         r["Properties"]["Name"]: r["Properties"]
         for r in resources_of(template, "AWS::SSM::Parameter").values()
     }
-    assert set(params) == {"/bedrock-rft/demo/state", "/bedrock-rft/demo/job-wait"}
-    assert state.parse(params["/bedrock-rft/demo/state"]["Value"])["phase"] == state.NOT_STARTED
+    # the state record is created by the pipeline resource, never by CloudFormation (which would
+    # reset its value on any update of the resource)
+    assert set(params) == {"/bedrock-rft/demo/job-wait"}
+    pipeline = next(iter(resources_of(template, "Custom::RftPipeline").values()))
+    assert pipeline["Properties"]["StateParameter"] == "/bedrock-rft/demo/state"
     t.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -355,3 +357,28 @@ def test_tag_problems_name_the_prop():
         build(stack_name="Tags2", with_vpc=False, tags={"bad|key": "v"})
     with pytest.raises(ValueError, match=r"output_s3_uri: 'https://x' is not an s3:// URI"):
         build(stack_name="Uri", with_vpc=False, output_s3_uri="https://x")
+
+
+def test_the_workflow_role_can_use_its_key_for_this_state_machine(template):
+    """Step Functions encrypts execution data with the customer key under the encryption context
+    ``aws:states:stateMachineArn``; the role's grant must name the real ARN (a state machine without
+    a name at synth rendered ``...:stateMachine:`` with an empty name, which never matches)."""
+    (machine,) = resources_of(template, "AWS::StepFunctions::StateMachine").values()
+    assert machine["Properties"]["StateMachineName"] == "bedrock-rft-demo"
+    conditions = [
+        statement["Condition"]["StringEquals"]["kms:EncryptionContext:aws:states:stateMachineArn"]
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "kms:EncryptionContext:aws:states:stateMachineArn" in json.dumps(statement.get("Condition", {}))
+    ]
+    assert conditions
+    for condition in conditions:
+        assert fake_resolve(template, condition).endswith(":stateMachine:bedrock-rft-demo")
+
+
+def test_the_workflow_timeout_fits_the_execution_history():
+    from bedrock_rft.lifecycle.workflow import MAX_TIMEOUT
+
+    assert MAX_TIMEOUT.to_days() == 14
+    with pytest.raises(ValueError, match="longer than 14 days"):
+        build(workflow_timeout=cdk.Duration.days(30))

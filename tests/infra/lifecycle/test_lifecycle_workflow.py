@@ -108,6 +108,30 @@ def test_every_task_has_retry_and_a_catch_all(synthesized):
         assert "TransientAwsError" in retried, name
 
 
+def test_the_job_wait_survives_an_hour_of_failing_checks(synthesized):
+    """A throttling or 5xx burst during hours of polling must not fail the run (and leave the job
+    unwatched): CheckJob and AwaitJobEvent retry for about an hour on average, other steps briefly."""
+    definition, _ = synthesized
+
+    def retry_of(name: str) -> dict:
+        (retry,) = [r for r in definition["States"][name]["Retry"] if "TransientAwsError" in r["ErrorEquals"]]
+        return retry
+
+    def longest_wait(retry: dict) -> float:
+        delays = [
+            min(retry["IntervalSeconds"] * retry["BackoffRate"] ** n, retry["MaxDelaySeconds"])
+            for n in range(retry["MaxAttempts"])
+        ]
+        return sum(delays)
+
+    for name in ("CheckJob", "AwaitJobEvent"):
+        retry = retry_of(name)
+        assert retry["JitterStrategy"] == "FULL"
+        assert longest_wait(retry) / 2 >= 3600, name  # full jitter: the mean is half the longest
+        assert "PublishFailed" in retry["ErrorEquals"]
+    assert longest_wait(retry_of("StartJob")) < 1800
+
+
 def test_the_job_wait_is_an_event_or_a_growing_timeout(synthesized):
     definition, _ = synthesized
     wait = definition["States"]["AwaitJobEvent"]
