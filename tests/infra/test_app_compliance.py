@@ -256,3 +256,48 @@ def test_the_failed_run_alarm_may_publish_to_its_encrypted_topic(assembly):
     for statement in (publish, use_key):
         assert alarm_name in json.dumps(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
         assert statement["Condition"]["StringEquals"]["aws:SourceAccount"]
+
+
+#: Actions IAM accepts only with ``Resource: "*"`` that the stack needs; every acknowledgment of
+#: AwsSolutions-IAM5[Resource::*] rests on this list, so a new "*" grant fails here first.
+WILDCARD_ONLY_ACTIONS = {
+    "xray:PutTraceSegments",  # Lambda and Step Functions tracing
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",  # Step Functions logging to CloudWatch Logs
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "ec2:CreateNetworkInterface",  # Lambda in a VPC
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+    "ec2:DescribeVpcs",  # the Bedrock job in a VPC (conditioned statements)
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeSecurityGroups",
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterfacePermission",
+    "bedrock:ListCustomModels",  # pipeline delete with retain_models = false
+}
+
+
+def test_every_wildcard_resource_grant_is_one_iam_allows_only_on_star(assembly):
+    wildcard_actions = set()
+    for resource in _resources(assembly).values():
+        if resource["Type"] not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            continue
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            targets = statement.get("Resource")
+            if "*" in (targets if isinstance(targets, list) else [targets]):
+                actions = statement["Action"]
+                wildcard_actions |= set(actions if isinstance(actions, list) else [actions])
+    assert wildcard_actions and wildcard_actions <= WILDCARD_ONLY_ACTIONS, (
+        wildcard_actions - WILDCARD_ONLY_ACTIONS
+    )
