@@ -41,7 +41,7 @@ class RftStack(cdk.Stack):
             scope,
             construct_id,
             env=env,
-            description=f"bedrock-rft pipeline {config.name}: {config.description}".rstrip(": "),
+            description=config.stack_description,
             **kwargs,
         )
         self.config = config
@@ -103,6 +103,8 @@ class RftStack(cdk.Stack):
             storage=self.storage,
             customization=self.customization,
         )
+        if config.dataset.source_kms_key_arn:
+            self.customization.grant_decrypt_sources(config.dataset.source_kms_key_arn)
         self.reward = RewardFunction(
             self,
             "Reward",

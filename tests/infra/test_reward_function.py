@@ -197,3 +197,92 @@ def test_options_too_large_for_the_lambda_environment_are_refused(cdk_context):
 
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
+
+
+PROFILE_ARN = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-pro-v1:0"
+APP_PROFILE_ARN = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6"
+MODEL_ARN = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0"
+
+
+@pytest.fixture(scope="module")
+def arn_judges(cdk_context):
+    """One composite with a judge per ARN kind (judges 0, 1, 2), no VPC, and its grader statements."""
+    graders = [
+        {"template": "llm_judge", "name": name, "options": {"model_id": arn, "region": region}}
+        for name, arn, region in (
+            ("model", MODEL_ARN, "us-west-2"),
+            ("profile", PROFILE_ARN, "us-east-1"),
+            ("app", APP_PROFILE_ARN, "us-east-1"),
+        )
+    ]
+    _, stack, reward = _build(cdk_context, "composite", {"graders": graders}, vpc=False)
+    by_sid = {s["Sid"]: s for s in _grader_statements(_resources(stack)) if "Sid" in s}
+    return stack, reward, by_sid
+
+
+def test_foundation_model_arn_judge_is_granted_that_model_only(arn_judges):
+    _, _, by_sid = arn_judges
+    assert by_sid["InvokeJudgeModel0"]["Resource"] == MODEL_ARN  # not wrapped in another ARN
+    assert "InvokeJudgeModelThroughProfile0" not in by_sid
+
+
+def test_inference_profile_arn_judge_gets_the_profile_and_its_model_through_it(arn_judges):
+    _, _, by_sid = arn_judges
+    assert by_sid["InvokeJudgeProfile1"]["Resource"] == PROFILE_ARN
+    routed = by_sid["InvokeJudgeModelThroughProfile1"]
+    assert routed["Resource"] == "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0"
+    assert routed["Condition"] == {"StringEquals": {"bedrock:InferenceProfileArn": PROFILE_ARN}}
+
+
+def test_application_profile_arn_judge_reaches_models_only_through_that_profile(arn_judges):
+    _, _, by_sid = arn_judges
+    assert by_sid["InvokeJudgeProfile2"]["Resource"] == APP_PROFILE_ARN
+    routed = by_sid["InvokeJudgeModelThroughProfile2"]
+    assert sorted(routed["Resource"]) == [
+        "arn:aws:bedrock:*:111122223333:inference-profile/*",
+        "arn:aws:bedrock:*::foundation-model/*",
+    ]
+    assert routed["Condition"] == {"StringEquals": {"bedrock:InferenceProfileArn": APP_PROFILE_ARN}}
+
+
+def test_judge_grants_have_no_unacknowledged_nag_finding(arn_judges, cdk_context):
+    import cdk_nag
+
+    stack, reward, _ = arn_judges
+    profile_id = "us.amazon.nova-pro-v1:0"
+    _, id_stack, id_reward = _build(cdk_context, "llm_judge", {**JUDGE, "model_id": profile_id}, vpc=False)
+    for scope, construct in ((stack, reward), (id_stack, id_reward)):
+        findings = [
+            violation.rule_name
+            for violation in cdk_nag.AwsSolutionsChecks().validate_scope(scope).violations
+            for resource in violation.violating_resources
+            if resource.construct_path.startswith(construct.node.path + "/")
+        ]
+        assert findings == []
+
+
+def test_judge_that_cannot_reach_its_model_is_refused_by_the_construct(cdk_context):
+    app = cdk.App(context=cdk_context)
+    stack = cdk.Stack(app, "Bound", env=cdk.Environment(account="111122223333", region="us-east-1"))
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    network = IsolatedVpc(stack, "Net", encryption_key=key)
+    options = {"model_id": "amazon.nova-pro-v1:0", "region": "us-west-2"}
+    with pytest.raises(ValueError, match=r"judge 0: options\.region: 'us-west-2' differs from the stack's"):
+        RewardFunction(
+            stack,
+            "Reward",
+            pipeline_name="unit",
+            template="llm_judge",
+            options=options,
+            encryption_key=key,
+            vpc=network.vpc,
+            vpc_subnets=network.subnets,
+            security_groups=[network.workload_security_group],
+            add_interface_endpoint=network.add_interface_endpoint,
+        )
+
+
+def test_judge_arn_of_a_kind_that_cannot_be_granted_is_refused(cdk_context):
+    deployment = "arn:aws:bedrock:us-east-1:111122223333:custom-model-deployment/abc123"
+    with pytest.raises(ValueError, match="not an ARN the judge can be granted"):
+        _build(cdk_context, "llm_judge", {**JUDGE, "model_id": deployment}, vpc=False)

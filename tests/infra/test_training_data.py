@@ -106,11 +106,16 @@ def test_existing_s3_object_is_read_exactly(tmp_path):
     stack, data = _data(DatasetConfig(training_s3_uri="s3://team-data/rft/train.jsonl"))
     assert data.training_data_config == {"s3Uri": "s3://team-data/rft/train.jsonl"}
     assert data.staging == []
-    statement = _role_statements(stack)["ReadExternalTrainingData"]
+    statements = _role_statements(stack)
+    statement = statements["ReadExternalTrainingData"]
     assert statement["Action"] == "s3:GetObject"
     assert statement["Resource"] == {
         "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::team-data/rft/train.jsonl"]]
     }
+    listing = statements["ListExternalTrainingData"]
+    assert listing["Action"] == "s3:ListBucket"
+    assert listing["Resource"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::team-data"]]}
+    assert listing["Condition"] == {"StringEquals": {"s3:prefix": ["rft/train.jsonl"]}}
 
 
 def test_invocation_logs_become_the_api_config_and_a_read_grant():
@@ -155,3 +160,30 @@ def test_staged_keys_never_carry_the_local_file_name(tmp_path):
     shutil.copy(TRAIN, odd)
     _, data = _data(DatasetConfig(training_file=odd))
     assert data.staging[0].target_key.endswith("/training.jsonl")
+
+
+def test_source_bucket_key_may_decrypt_only_through_s3_in_its_own_region():
+    stack, _ = _data(DatasetConfig(training_s3_uri="s3://team-data/rft/train.jsonl"))
+    role = stack.node.find_child("Customization")
+    key = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    role.grant_decrypt_sources(key)
+    statement = _role_statements(stack)["DecryptExternalSourcesThroughS3"]
+    assert statement["Action"] == "kms:Decrypt" and statement["Resource"] == key
+    assert statement["Condition"] == {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
+
+
+def test_external_source_grants_raise_no_nag_finding():
+    import cdk_nag
+
+    source = InvocationLogsSource(s3_uri="s3://my-logs/bedrock/")
+    stack, _ = _data(DatasetConfig(invocation_logs=source, validation_s3_uri="s3://team-data/val.jsonl"))
+    role = stack.node.find_child("Customization")
+    role.grant_decrypt_sources("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    findings = [
+        (violation.rule_name, resource.construct_path)
+        for pack in (cdk_nag.AwsSolutionsChecks, cdk_nag.NIST80053R5Checks, cdk_nag.HIPAASecurityChecks)
+        for violation in pack().validate_scope(stack).violations
+        for resource in violation.violating_resources
+        if resource.construct_path.startswith("DataTest/Customization/Permissions")
+    ]
+    assert findings == []

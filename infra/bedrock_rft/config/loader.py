@@ -16,10 +16,15 @@ from typing import Any
 
 from bedrock_rft.config import service_model
 from bedrock_rft.config.errors import ConfigError, Problem
+from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.locator import key_lines, line_of
 from bedrock_rft.config.schema import (
+    CDK_MAX_DESCRIPTION_LENGTH,
     DEFAULT_BASE_MODEL,
     MAX_REWARD_OPTIONS_BYTES,
+    MAX_STACK_DESCRIPTION_BYTES,
+    PIPELINE_TAG_KEY,
+    RFT_REGIONS,
     DatasetConfig,
     DeploymentConfig,
     EncryptionConfig,
@@ -34,11 +39,16 @@ from rft_runtime.lifecycle import names
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{36}$")
+_KMS_KEY_ARN = re.compile(
+    r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[a-zA-Z0-9-]{36}$"
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _AZ = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
-#: Tags a config may set: 50 per resource (IAM, Lambda, S3, KMS) minus the stack's own pipeline tag.
-MAX_CONFIG_TAGS = 49
+#: Tags a config may set. AWS allows 50 per resource; the most tagged resources, the VPC's subnets,
+#: also get CDK's ``Name``, ``aws-cdk:subnet-name`` and ``aws-cdk:subnet-type`` plus the stack's
+#: ``bedrock-rft:pipeline`` (auto-delete buckets get ``aws-cdk:auto-delete-objects``, the flow-log
+#: role ``Name``). tests/infra/test_config_limits.py synthesizes this many and counts.
+MAX_CONFIG_TAGS = 46
 #: Lambda limits for the reward function.
 LAMBDA_TIMEOUT_MAX_SECONDS = 900
 LAMBDA_MEMORY_MB = (128, 10240)
@@ -224,7 +234,14 @@ def _read_dataset(reader: _Reader) -> DatasetConfig:
     reader.known_keys(
         "dataset",
         table,
-        {"training", "training_s3_uri", "invocation_logs", "validation", "validation_s3_uri"},
+        {
+            "training",
+            "training_s3_uri",
+            "invocation_logs",
+            "validation",
+            "validation_s3_uri",
+            "source_kms_key_arn",
+        },
     )
     sources = [name for name in ("training", "training_s3_uri", "invocation_logs") if name in table]
     if len(sources) != 1 and "dataset" in reader.data:
@@ -274,12 +291,28 @@ def _read_dataset(reader: _Reader) -> DatasetConfig:
             ),
             request_metadata_filters=filters,
         )
+    source_key = reader.value("dataset.source_kms_key_arn", str, default=None)
+    if source_key is not None:
+        if not _KMS_KEY_ARN.match(source_key):
+            reader.problem(
+                "dataset.source_kms_key_arn",
+                f"{_show(source_key)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)",
+            )
+            source_key = None
+        elif not ({"training_s3_uri", "validation_s3_uri", "invocation_logs"} & set(table)):
+            reader.problem(
+                "dataset.source_kms_key_arn",
+                "is the key of an existing S3 source, but none is configured; allowed with "
+                "training_s3_uri, validation_s3_uri or [dataset.invocation_logs] (local files go to the "
+                "pipeline's own bucket)",
+            )
     return DatasetConfig(
         training_file=training_file,
         training_s3_uri=uris["training_s3_uri"],
         invocation_logs=logs,
         validation_file=validation_file,
         validation_s3_uri=uris["validation_s3_uri"],
+        source_kms_key_arn=source_key,
     )
 
 
@@ -352,7 +385,7 @@ def _read_deployment(reader: _Reader) -> DeploymentConfig:
     )
 
 
-def _read_network(reader: _Reader) -> NetworkConfig:
+def _read_network(reader: _Reader, region: str | None) -> NetworkConfig:
     table = reader.table("network")
     reader.known_keys("network", table, {"vpc", "max_azs", "availability_zones", "flow_log_retention_days"})
     zones = reader.value("network.availability_zones", list, default=[]) or []
@@ -360,6 +393,12 @@ def _read_network(reader: _Reader) -> NetworkConfig:
         if not isinstance(zone, str) or not _AZ.match(zone):
             reader.problem(
                 f"network.availability_zones[{index}]", f"{_show(zone)} is not a zone name like us-east-1a"
+            )
+        elif region and not re.fullmatch(re.escape(region) + "[a-z]", zone):
+            reader.problem(
+                f"network.availability_zones[{index}]",
+                f"{_show(zone)} is not a zone of the configured region {region}; "
+                f"allowed: {region}a, {region}b, ...",
             )
     max_azs = reader.bounded_int("network.max_azs", default=2, low=2, high=6)
     if zones and len(zones) < max_azs:
@@ -382,14 +421,27 @@ def _check_retention(reader: _Reader, key: str, days: int | None) -> None:
         )
 
 
-def _read_encryption(reader: _Reader) -> EncryptionConfig:
+def _read_encryption(reader: _Reader, region: str | None, account: str | None) -> EncryptionConfig:
     table = reader.table("encryption")
     reader.known_keys("encryption", table, {"kms_key_arn", "log_retention_days", "retain_data"})
     arn = reader.value("encryption.kms_key_arn", str, default=None)
-    if arn is not None and not _KMS_KEY_ARN.match(arn):
+    match = _KMS_KEY_ARN.match(arn) if arn is not None else None
+    if arn is not None and match is None:
         reader.problem(
             "encryption.kms_key_arn",
             f"{_show(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)",
+        )
+    if match is not None and region and match["region"] != region:
+        reader.problem(
+            "encryption.kms_key_arn",
+            f"the key is in region {match['region']}, but the stack's region is {region}; allowed: a key in "
+            f"{region} (the buckets, logs and trained model are encrypted with it there)",
+        )
+    if match is not None and account and match["account"] != account:
+        reader.problem(
+            "encryption.kms_key_arn",
+            f"the key is in account {match['account']}, but the stack's account is {account}; allowed: a key "
+            f"of account {account}",
         )
     retention = reader.value("encryption.log_retention_days", int, default=365)
     _check_retention(reader, "encryption.log_retention_days", retention)
@@ -406,8 +458,8 @@ def _read_tags(reader: _Reader) -> dict[str, str]:
     if len(table) > MAX_CONFIG_TAGS:
         reader.problem(
             "tags",
-            f"{len(table)} tags; at most {MAX_CONFIG_TAGS} allowed (IAM, Lambda, S3 and KMS take 50 tags per "
-            "resource, and the stack adds bedrock-rft:pipeline)",
+            f"{len(table)} tags; at most {MAX_CONFIG_TAGS} allowed (AWS takes 50 tags per resource; CDK adds "
+            f"up to 3 of its own, on the VPC's subnets, and the stack adds {PIPELINE_TAG_KEY})",
         )
     tags: dict[str, str] = {}
     for name, value in table.items():
@@ -419,6 +471,8 @@ def _read_tags(reader: _Reader) -> dict[str, str]:
         _check_pattern(reader, key, value, value_rule, "tag value")
         if name.lower().startswith("aws:"):
             reader.problem(key, "tag keys starting with 'aws:' are reserved")
+        if name == PIPELINE_TAG_KEY:
+            reader.problem(key, f"{PIPELINE_TAG_KEY} is set by the stack (pipeline name); use another key")
         tags[name] = value
     return tags
 
@@ -464,6 +518,14 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
     region = reader.value("region", str, default=None)
     if region is not None and not _REGION.match(region):
         reader.problem("region", f"{_show(region)} is not an AWS Region name like us-east-1")
+        region = None
+    elif region is not None and region not in RFT_REGIONS:
+        reader.problem(
+            "region",
+            f"{region} does not offer reinforcement fine-tuning; allowed: {', '.join(RFT_REGIONS)}",
+        )
+    if account is not None and not _ACCOUNT.match(account):
+        account = None
     config = PipelineConfig(
         name=name or "",
         description=reader.value("description", str, default=""),
@@ -474,14 +536,32 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         reward=_read_reward(reader),
         hyperparameters=_read_hyperparameters(reader),
         deployment=_read_deployment(reader),
-        network=_read_network(reader),
-        encryption=_read_encryption(reader),
+        network=_read_network(reader, region),
+        encryption=_read_encryption(reader, region, account),
         tags=_read_tags(reader),
         retrain_nonce=_read_nonce(reader),
         source_file=reader.path,
     )
+    _check_description(reader, config)
     _check_combinations(reader, config)
     return config
+
+
+def _check_description(reader: _Reader, config: PipelineConfig) -> None:
+    """The stack description (prefix + ``description``) must fit CloudFormation and CDK."""
+    text = config.stack_description
+    size, length = len(text.encode("utf-8")), len(text.encode("utf-16-le")) // 2
+    if size <= MAX_STACK_DESCRIPTION_BYTES and length <= CDK_MAX_DESCRIPTION_LENGTH:
+        return
+    prefix = len(f"bedrock-rft pipeline {config.name}: ")
+    reader.problem(
+        "description",
+        f"too long: the stack description 'bedrock-rft pipeline {config.name}: <description>' takes {size} "
+        f"bytes (UTF-8) and {length} characters (UTF-16 units); allowed: at most "
+        f"{MAX_STACK_DESCRIPTION_BYTES} bytes (CloudFormation) and {CDK_MAX_DESCRIPTION_LENGTH} characters "
+        f"(CDK), i.e. a description of at most {CDK_MAX_DESCRIPTION_LENGTH - prefix} ASCII characters with "
+        "this name",
+    )
 
 
 def _check_combinations(reader: _Reader, config: PipelineConfig) -> None:
@@ -496,6 +576,29 @@ def _check_combinations(reader: _Reader, config: PipelineConfig) -> None:
                 "the reward runs generated code (code_tests), which must have no network path: "
                 'use vpc = "create" (the grader then gets a security group with no egress)',
             )
+    template, options = config.reward.template, config.reward.options
+    if template in ("llm_judge", "composite") and not catalogue.validate_options(template, options):
+        for key, judge in _judges(template, options, "reward.options"):
+            for option, message in judge_problems(
+                str(judge["model_id"]),
+                judge_region=judge.get("region"),
+                stack_region=config.region,  # None when unset or not a Region name
+                in_isolated_vpc=config.network.vpc == "create",
+            ):
+                reader.problem(f"{key}.{option}", message)
+
+
+def _judges(template: str, options: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """``(dotted key of its options, options)`` of every ``llm_judge``, also inside ``composite``."""
+    if template == "llm_judge":
+        return [(key, options)]
+    if template != "composite":
+        return []
+    found = []
+    for index, entry in enumerate(options.get("graders", ())):
+        sub_key = f"{key}.graders[{index}].options"
+        found.extend(_judges(str(entry["template"]), entry.get("options", {}), sub_key))
+    return found
 
 
 def load_environment_file(path: Path | str) -> PipelineConfig:

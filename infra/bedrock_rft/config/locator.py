@@ -12,6 +12,7 @@ import re
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _ASSIGNMENT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 _STRING = re.compile(r""""(?:\\.|[^"\\])*"|'[^']*'""")
+_INDEX = re.compile(r"(\[\d+\])+$")
 
 
 def _key_parts(raw: str) -> list[str]:
@@ -40,11 +41,15 @@ def key_lines(text: str) -> dict[str, int]:
 
 
 def line_of(lines: dict[str, int], dotted_key: str) -> int | None:
-    """Line of ``dotted_key``, else of its nearest ancestor, else ``None``."""
+    """Line of ``dotted_key``, else of its nearest ancestor, else ``None``.
+
+    A list index (``graders[1]``) resolves to the line of the list's key (``graders``).
+    """
     parts = dotted_key.split(".")
     while parts:
-        found = lines.get(".".join(parts))
-        if found is not None:
-            return found
+        for candidate in (parts, [_INDEX.sub("", part) for part in parts]):
+            found = lines.get(".".join(candidate))
+            if found is not None:
+                return found
         parts.pop()
     return None

@@ -13,6 +13,17 @@ from typing import Any, Literal
 #: Base model used when the config names none: the only model RFT supports through this API.
 DEFAULT_BASE_MODEL = "amazon.nova-2-lite-v1:0:256k"
 
+#: Regions where Bedrock offers reinforcement fine-tuning (Nova 2 Lite: us-east-1 only).
+RFT_REGIONS = ("us-east-1",)
+
+#: The tag the stack puts on every resource; a config may not set it.
+PIPELINE_TAG_KEY = "bedrock-rft:pipeline"
+
+#: CloudFormation takes a template description of at most 1024 bytes; CDK's ``Stack`` refuses
+#: more than 512 characters (JavaScript string length, i.e. UTF-16 code units).
+MAX_STACK_DESCRIPTION_BYTES = 1024
+CDK_MAX_DESCRIPTION_LENGTH = 512
+
 
 @dataclass(frozen=True, kw_only=True)
 class Hyperparameters:
@@ -82,6 +93,10 @@ class DatasetConfig:
     - ``invocation_logs``: Bedrock invocation logs.
 
     ``validation_file`` / ``validation_s3_uri``: optional held-out prompts. Default: none.
+
+    ``source_kms_key_arn``: the customer-managed KMS key (SSE-KMS) of the bucket holding
+    ``training_s3_uri``, ``validation_s3_uri`` or the invocation logs; the job role may then
+    decrypt with it through S3 (the key's own policy must also allow the role). Default: none.
     """
 
     training_file: Path | None = None
@@ -89,6 +104,7 @@ class DatasetConfig:
     invocation_logs: InvocationLogsSource | None = None
     validation_file: Path | None = None
     validation_s3_uri: str | None = None
+    source_kms_key_arn: str | None = None
 
     @property
     def source_kind(self) -> Literal["file", "s3", "invocation_logs"]:
@@ -197,3 +213,8 @@ class PipelineConfig:
     def stack_name(self) -> str:
         """CloudFormation stack name: ``Rft-<name>``."""
         return f"Rft-{self.name}"
+
+    @property
+    def stack_description(self) -> str:
+        """CloudFormation stack description: ``bedrock-rft pipeline <name>: <description>``."""
+        return f"bedrock-rft pipeline {self.name}: {self.description}".rstrip(": ")

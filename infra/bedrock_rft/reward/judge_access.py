@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 
-#: Model ids of cross-Region inference profiles start with a geography prefix.
-_PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
+from bedrock_rft.config.judge_models import FOUNDATION_MODEL, INFERENCE_PROFILE, parse_model_id
 
 
-def judge_model_arns(
-    stack: cdk.Stack, model_id: str, region: str | None = None
-) -> tuple[list[str], list[str]]:
-    """(ARNs to allow ``bedrock:InvokeModel`` on, inference-profile ARNs that condition the rest).
+@dataclass(frozen=True)
+class JudgeGrant:
+    """What one judge may call with ``bedrock:InvokeModel``.
 
-    A foundation model id gives its one ARN in ``region`` (default: the stack's). An inference
-    profile id (``us.anthropic...``) gives the profile ARN plus the foundation model in every Region
-    the profile may route to, allowed only through that profile (``bedrock:InferenceProfileArn``).
+    ``direct``: ARNs allowed as they are (the foundation model, or the inference profile).
+    ``routed``: ARNs allowed only through ``profile`` (condition ``bedrock:InferenceProfileArn``):
+    the foundation model in every Region a profile may route to. Empty for a foundation model.
     """
-    region = region or stack.region
-    if _PROFILE_PREFIX.match(model_id):
+
+    direct: tuple[str, ...]
+    routed: tuple[str, ...] = ()
+    profile: str | None = None
+
+
+def judge_model_arns(stack: cdk.Stack, model_id: str, region: str | None = None) -> JudgeGrant:
+    """The :class:`JudgeGrant` for ``model_id`` (raises ``ValueError`` for an ARN we cannot grant).
+
+    - A foundation-model id: its ARN in ``region`` (default: the stack's). A foundation-model ARN:
+      itself.
+    - An inference-profile id (``us.amazon.nova-pro-v1:0``): the profile's ARN in ``region``; an
+      inference-profile ARN: itself. Either way the foundation model it names (the id without the
+      geography prefix) in any Region, through that profile only.
+    - An application-inference-profile ARN: itself, plus any foundation model and any
+      system-defined inference profile of its account, through that profile only (the model it
+      was created from is not known at synth).
+    """
+    ref = parse_model_id(model_id)
+    if ref.arn is None:
+        region = region or stack.region
+        if ref.kind == FOUNDATION_MODEL:
+            model = f"arn:{stack.partition}:bedrock:{region}::foundation-model/{ref.name}"
+            return JudgeGrant(direct=(model,))
         profile = stack.format_arn(
-            service="bedrock", region=region, resource="inference-profile", resource_name=model_id
+            service="bedrock", region=region, resource="inference-profile", resource_name=ref.name
         )
-        base_model = _PROFILE_PREFIX.sub("", model_id)
-        routed = f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}"
-        return [profile, routed], [profile]
-    model = f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model_id}"
-    return [model], []
+        routed = f"arn:{stack.partition}:bedrock:*::foundation-model/{ref.routed_model}"
+        return JudgeGrant(direct=(profile,), routed=(routed,), profile=profile)
+    if ref.kind == FOUNDATION_MODEL:
+        return JudgeGrant(direct=(ref.arn,))
+    if ref.kind == INFERENCE_PROFILE:
+        routed_arns: tuple[str, ...] = (
+            f"arn:{ref.partition}:bedrock:*::foundation-model/{ref.routed_model}",
+        )
+    else:
+        routed_arns = (
+            f"arn:{ref.partition}:bedrock:*::foundation-model/*",
+            f"arn:{ref.partition}:bedrock:*:{ref.account}:inference-profile/*",
+        )
+    return JudgeGrant(direct=(ref.arn,), routed=routed_arns, profile=ref.arn)

@@ -16,9 +16,10 @@ from constructs import Construct
 
 import rft_runtime
 from bedrock_rft.assets.runtime_code import runtime_code
-from bedrock_rft.compliance import acknowledge
+from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
+from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
@@ -46,7 +47,10 @@ class RewardFunction(Construct):
 
     Graders that run generated code (``code_tests``, also inside ``composite``) get a security
     group with no egress at all when the function is in a VPC and no LLM judge needs the network;
-    every LLM judge (also inside ``composite``) gets ``bedrock:InvokeModel`` on its model only.
+    every LLM judge (also inside ``composite``) gets ``bedrock:InvokeModel`` on its model only (see
+    :func:`~bedrock_rft.reward.judge_access.judge_model_arns` for ids and ARNs). A judge that could not
+    reach its model raises ``ValueError``: an ARN in another Region than the one the judge calls, or,
+    with ``add_interface_endpoint`` (an isolated VPC), a ``region`` option other than the stack's.
 
     Keyword arguments:
         pipeline_name: metric dimension and description.
@@ -96,6 +100,7 @@ class RewardFunction(Construct):
             )
         graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
+        self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
         runs_code = any(name == "code_tests" for name, _ in graders)
         if vpc is not None and runs_code and not judges:
             # Generated code runs in this function: give it no network path at all.
@@ -148,31 +153,50 @@ class RewardFunction(Construct):
             self._allow_judge(index, judge_options, vpc, add_interface_endpoint)
         self._acknowledge()
 
+    def _check_judges(self, judges: Sequence[Mapping[str, Any]], in_isolated_vpc: bool) -> None:
+        """Raise one ``ValueError`` listing every judge that cannot reach its model from here."""
+        region = cdk.Stack.of(self).region
+        problems = [
+            f"judge {index}: options.{option}: {message}"
+            for index, options in enumerate(judges)
+            for option, message in judge_problems(
+                str(options["model_id"]),
+                judge_region=options.get("region"),
+                stack_region=None if cdk.Token.is_unresolved(region) else region,
+                in_isolated_vpc=in_isolated_vpc,
+            )
+        ]
+        if problems:
+            raise ValueError("RewardFunction: " + "; ".join(problems))
+
     def _allow_judge(self, index: int, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
         """Allow judge ``index`` to invoke its model (or inference profile) only."""
-        stack = cdk.Stack.of(self)
-        resources, profiles = judge_model_arns(stack, str(options["model_id"]), options.get("region"))
+        grant = judge_model_arns(cdk.Stack.of(self), str(options["model_id"]), options.get("region"))
         role = self.runtime_function.role
-        if profiles:
-            role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid=f"InvokeJudgeProfile{index}", actions=["bedrock:InvokeModel"], resources=profiles
-                )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid=f"InvokeJudge{'Profile' if grant.profile else 'Model'}{index}",
+                actions=["bedrock:InvokeModel"],
+                resources=list(grant.direct),
             )
+        )
+        if grant.routed:
             # Foundation models of a profile may be reached only through it.
             role.add_to_principal_policy(
                 iam.PolicyStatement(
                     sid=f"InvokeJudgeModelThroughProfile{index}",
                     actions=["bedrock:InvokeModel"],
-                    resources=resources[1:],
-                    conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles[0]}},
+                    resources=list(grant.routed),
+                    conditions={"StringEquals": {"bedrock:InferenceProfileArn": grant.profile}},
                 )
             )
-        else:
-            role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid=f"InvokeJudgeModel{index}", actions=["bedrock:InvokeModel"], resources=resources
-                )
+            acknowledge(
+                role.node.find_child("DefaultPolicy"),
+                "An inference profile sends each call to its model in a Region Bedrock picks per call (an "
+                "application profile to the model or profile it was made from, unknown at synth), so the "
+                "Region (and for an application profile the model) is a wildcard; the statement holds only "
+                "for calls through this judge's profile (condition bedrock:InferenceProfileArn).",
+                *(resource_finding(self, "AwsSolutions-IAM5", arn) for arn in grant.routed),
             )
         if vpc is not None and add_interface_endpoint is not None:
             add_interface_endpoint("bedrock-runtime", ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)

@@ -29,7 +29,7 @@ class CustomizationRole(Construct):
     ``datasets/`` prefix, read/write under ``output/``, the key through S3 only
     (``kms:ViaService``), and, when ``vpc_subnets`` are given, the network-interface permissions
     Bedrock needs, conditioned on the tags Bedrock sets. Further grants: :meth:`grant_invoke_reward`,
-    :meth:`grant_read_invocation_logs`, :meth:`grant_read_object`.
+    :meth:`grant_read_invocation_logs`, :meth:`grant_read_object`, :meth:`grant_decrypt_sources`.
 
     Keyword arguments:
         dataset_bucket: the bucket with the ``datasets/`` and ``output/`` prefixes.
@@ -220,14 +220,13 @@ class CustomizationRole(Construct):
         )
 
     def grant_read_invocation_logs(self, bucket_name: str, key_prefix: str) -> None:
-        """Allow reading Bedrock invocation logs under ``s3://bucket_name/key_prefix``."""
-        bucket_arn = self._stack.format_arn(
-            service="s3",
-            region="",
-            account="",
-            resource=bucket_name,
-            arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
-        )
+        """Allow reading Bedrock invocation logs under ``s3://bucket_name/key_prefix``.
+
+        ``s3:ListBucket`` on the bucket for keys under the prefix and ``s3:GetObject`` on them. If
+        the log bucket uses a customer-managed key, also call :meth:`grant_decrypt_sources`.
+        """
+        bucket_arn = self._external_bucket_arn(bucket_name)
+        logs = f"{bucket_arn}/{key_prefix}*"
         self.policy.add_statements(
             iam.PolicyStatement(
                 sid="ListInvocationLogs",
@@ -235,18 +234,52 @@ class CustomizationRole(Construct):
                 resources=[bucket_arn],
                 conditions={"StringLike": {"s3:prefix": [f"{key_prefix}*"]}} if key_prefix else None,
             ),
-            iam.PolicyStatement(
-                sid="ReadInvocationLogs", actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key_prefix}*"]
-            ),
+            iam.PolicyStatement(sid="ReadInvocationLogs", actions=["s3:GetObject"], resources=[logs]),
+        )
+        acknowledge(
+            self.policy,
+            "Bedrock model-invocation logging writes one object per batch of calls under the configured "
+            "prefix, with keys made of dates and request ids, and the job reads all of them; the grant is "
+            "the read-only log prefix the config names.",
+            resource_finding(self, "AwsSolutions-IAM5", logs),
         )
 
     def grant_read_object(self, s3_uri: str, sid: str) -> None:
-        """Allow reading one existing object given as ``s3://bucket/key`` (a dataset outside our bucket)."""
+        """Allow reading one existing object given as ``s3://bucket/key`` (a dataset outside our bucket).
+
+        ``s3:GetObject`` on exactly that object (statement ``sid``) and ``s3:ListBucket`` on its
+        bucket with ``s3:prefix`` equal to the key (statement ``sid`` with ``Read`` replaced by
+        ``List``, e.g. ``ListExternalTrainingData``). If the bucket uses a customer-managed key, also
+        call :meth:`grant_decrypt_sources`.
+        """
         bucket, key = s3_uri.removeprefix("s3://").split("/", 1)
+        bucket_arn = self._external_bucket_arn(bucket)
         self.policy.add_statements(
             iam.PolicyStatement(
-                sid=sid,
-                actions=["s3:GetObject"],
-                resources=[f"arn:{self._stack.partition}:s3:::{bucket}/{key}"],
+                sid=f"List{sid.removeprefix('Read')}",
+                actions=["s3:ListBucket"],
+                resources=[bucket_arn],
+                conditions={"StringEquals": {"s3:prefix": [key]}},
+            ),
+            iam.PolicyStatement(sid=sid, actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key}"]),
+        )
+
+    def grant_decrypt_sources(self, key_arn: str) -> None:
+        """Allow jobs to read external datasets or invocation logs encrypted with ``key_arn`` (SSE-KMS).
+
+        Grants ``kms:Decrypt`` on that key only through S3 in the key's Region (``kms:ViaService`` =
+        ``s3.<key region>.amazonaws.com``; an SSE-KMS key is always in its bucket's Region). The
+        key's own policy must allow this role too (the stack cannot change a key it does not own).
+        """
+        region = cdk.Arn.split(key_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid="DecryptExternalSourcesThroughS3",
+                actions=["kms:Decrypt"],
+                resources=[key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
             )
         )
+
+    def _external_bucket_arn(self, bucket_name: str) -> str:
+        return f"arn:{self._stack.partition}:s3:::{bucket_name}"

@@ -1,0 +1,124 @@
+"""What an LLM judge's ``model_id`` option names, and whether the stack can reach it.
+
+The ``llm_judge`` template accepts a foundation-model id (``amazon.nova-pro-v1:0``), a cross-Region
+inference-profile id (``us.amazon.nova-pro-v1:0``) or the ARN of a foundation model, an inference
+profile or an application inference profile. :func:`parse_model_id` tells them apart without any
+AWS call; :func:`judge_problems` lists what cannot work with the stack's Region and network. Both
+are plain Python, shared by the config loader and the reward construct.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FOUNDATION_MODEL = "foundation-model"
+INFERENCE_PROFILE = "inference-profile"
+APPLICATION_INFERENCE_PROFILE = "application-inference-profile"
+#: The ARN resource types a judge can be granted (and what problems name as allowed).
+ARN_KINDS = (FOUNDATION_MODEL, INFERENCE_PROFILE, APPLICATION_INFERENCE_PROFILE)
+ALLOWED_ARNS = (
+    "arn:<partition>:bedrock:<region>::foundation-model/<model-id>, "
+    "arn:<partition>:bedrock:<region>:<account>:inference-profile/<geo>.<model-id>, "
+    "arn:<partition>:bedrock:<region>:<account>:application-inference-profile/<id>"
+)
+
+#: Ids of cross-Region (system-defined) inference profiles start with a geography prefix.
+PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[^:]*):(?P<account>[^:]*):"
+    r"(?P<kind>[a-z-]+)/(?P<name>[^/]+)$"
+)
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRef:
+    """A parsed ``model_id``.
+
+    ``kind`` is one of :data:`ARN_KINDS`; ``name`` the model id, profile id or application-profile
+    id. ``arn``, ``partition``, ``region`` and ``account`` are set only when an ARN was given
+    (``account`` is empty for foundation models).
+    """
+
+    kind: str
+    name: str
+    arn: str | None = None
+    partition: str | None = None
+    region: str | None = None
+    account: str | None = None
+
+    @property
+    def routed_model(self) -> str | None:
+        """The foundation model a system inference profile routes to (None when unknown or n/a)."""
+        return PROFILE_PREFIX.sub("", self.name) if self.kind == INFERENCE_PROFILE else None
+
+
+def parse_model_id(model_id: str) -> ModelRef:
+    """Parse ``model_id``; raise ``ValueError`` naming the allowed forms for an ARN we cannot grant."""
+    if not model_id.startswith("arn:"):
+        kind = INFERENCE_PROFILE if PROFILE_PREFIX.match(model_id) else FOUNDATION_MODEL
+        return ModelRef(kind=kind, name=model_id)
+    match = _ARN.match(model_id)
+    if match is None or match["kind"] not in ARN_KINDS:
+        raise ValueError(f"{model_id!r} is not an ARN the judge can be granted; allowed: {ALLOWED_ARNS}")
+    kind, region, account = match["kind"], match["region"], match["account"]
+    problems = []
+    if not _REGION.match(region):
+        problems.append(f"names no valid Region ({region!r})")
+    if kind == FOUNDATION_MODEL and account:
+        problems.append("has an account, but foundation-model ARNs have none (...::foundation-model/...)")
+    if kind != FOUNDATION_MODEL and not _ACCOUNT.match(account):
+        problems.append(f"needs a 12-digit account, got {account!r}")
+    if kind == INFERENCE_PROFILE and not PROFILE_PREFIX.match(match["name"]):
+        problems.append(
+            "names an inference profile without a geography prefix (us., eu., apac., global., ...)"
+        )
+    if problems:
+        raise ValueError(f"{model_id!r} {'; '.join(problems)}; allowed: {ALLOWED_ARNS}")
+    return ModelRef(
+        kind=kind,
+        name=match["name"],
+        arn=model_id,
+        partition=match["partition"],
+        region=region,
+        account=account,
+    )
+
+
+def judge_problems(
+    model_id: str, *, judge_region: str | None, stack_region: str | None, in_isolated_vpc: bool
+) -> list[tuple[str, str]]:
+    """``(option, message)`` for each reason one judge cannot work; ``[]`` when none is known.
+
+    ``judge_region``: the judge's ``region`` option; ``stack_region``: the stack's Region when known
+    (``None`` for an environment-agnostic stack: checks needing it are skipped);
+    ``in_isolated_vpc``: the reward function runs in the pipeline's VPC without internet access,
+    whose only ``bedrock-runtime`` endpoint is in the stack's Region.
+    """
+    try:
+        ref = parse_model_id(model_id)
+    except ValueError as error:
+        return [("model_id", str(error))]
+    problems: list[tuple[str, str]] = []
+    call_region = judge_region or stack_region
+    if ref.region and call_region and ref.region != call_region:
+        via = "option region" if judge_region else "the stack's Region"
+        problems.append(
+            (
+                "model_id",
+                f"{model_id!r} is in Region {ref.region}, but the judge calls bedrock-runtime in "
+                f"{call_region} ({via}); allowed: an ARN in {call_region}",
+            )
+        )
+    if in_isolated_vpc and judge_region and stack_region and judge_region != stack_region:
+        problems.append(
+            (
+                "region",
+                f"{judge_region!r} differs from the stack's Region {stack_region}: the reward function runs "
+                f'in the isolated VPC (network.vpc = "create"), whose only bedrock-runtime endpoint is in '
+                f'{stack_region}; allowed: {stack_region!r} or no region option (or network.vpc = "none")',
+            )
+        )
+    return problems
