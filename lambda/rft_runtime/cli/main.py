@@ -7,7 +7,8 @@ Every subcommand lives in its own module under ``rft_runtime.cli`` and exposes t
 
 Modules are imported only when their subcommand is chosen, so ``rft --help`` stays fast and one
 subcommand's optional dependencies never slow down another. Exit codes: 0 success, 1 the checked
-thing failed (invalid data, failed job), 2 usage error.
+thing failed (invalid data, failed job), 2 usage error; ``rft wait`` adds 3 (timed out), and
+``rft status``/``rft wait`` add 4 (an AWS request failed: the outcome is unknown).
 """
 
 from __future__ import annotations

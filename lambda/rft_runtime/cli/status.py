@@ -2,9 +2,11 @@
 
 Reads the pipeline's state parameter (``/bedrock-rft/<pipeline>/state``), the workflow execution,
 the customization job and the deployment, and prints the phase, elapsed time, the job's phase
-statuses and the deployment ARN. ``--watch`` refreshes until the run ends. Exit codes: 0 the model
-is serving / the run is still going, 1 the run failed, 2 usage error, missing pipeline or no AWS
-credentials. The pipeline is named directly (``--pipeline``) or through its environment file
+statuses and the deployment ARN. ``--watch`` refreshes until the run ends, riding out transient AWS
+errors (throttling, 5xx, connection errors) with backoff. Exit codes: 0 the model is serving / the
+run is still going, 1 the run failed, 2 usage error, missing pipeline or no AWS credentials, 4 an AWS
+request failed (e.g. access denied, or a transient error without ``--watch``): the outcome is
+unknown. The pipeline is named directly (``--pipeline``) or through its environment file
 (``--env dev`` reads key ``name`` of ``environments/dev.toml``; its ``region`` key, if set, is the
 default Region). ``--fingerprint HEX`` (the stack output ``TrainingFingerprint``, or at least its
 first 12 hex digits) names the run expected: until the state record shows that run, the outcome is
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 import tomllib
@@ -23,12 +26,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
 
-from rft_runtime.lifecycle import observe
+from rft_runtime.lifecycle import observe, retry
 from rft_runtime.lifecycle.clients import Clients
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: An AWS request failed (not a missing credential or Region): the outcome is unknown. Never 1,
+#: which means the run failed.
+EXIT_AWS = 4
+#: First backoff after a transient AWS error while watching or waiting; it doubles up to the
+#: check interval (full jitter).
+TRANSIENT_FIRST_SECONDS = 5.0
 
 
 class UsageError(Exception):
@@ -98,7 +113,9 @@ def make_clients(region: str | None) -> Clients:
 
 
 def guarded(body: Callable[[], int]) -> int:
-    """Run ``body``; turn missing credentials/Region and usage errors into one line, exit 2."""
+    """Run ``body``; turn usage errors and missing credentials/Region into one line and exit 2, any
+    other AWS error (refused request, unreachable endpoint) into one line and exit 4: never a
+    traceback, never the exit code of a failed run."""
     try:
         return body()
     except UsageError as exc:
@@ -111,10 +128,48 @@ def guarded(body: Callable[[], int]) -> int:
         )
     except NoRegionError:
         print("rft: no AWS Region; pass --region or set AWS_REGION (or a profile region)", file=sys.stderr)
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        print(f"rft: AWS refused the request: {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
+    except (ClientError, BotoCoreError) as exc:
+        print(f"rft: {describe_aws_error(exc)}; the outcome is unknown", file=sys.stderr)
+        return EXIT_AWS
     return EXIT_USAGE
+
+
+def describe_aws_error(exc: Exception) -> str:
+    """One line for an AWS error: the service's code and message, else botocore's text."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        text = f"AWS refused the request: {error.get('Code')}: {error.get('Message')}"
+    else:
+        text = f"AWS request failed: {exc}"
+    return " ".join(text.split())
+
+
+def take_retrying(
+    clients: Clients, pipeline: str, fingerprint: str, *, until: float = math.inf, interval: float
+) -> observe.Snapshot | None:
+    """:func:`observe.take`, retrying transient AWS errors (:func:`retry.is_transient`) with backoff
+    from :data:`TRANSIENT_FIRST_SECONDS` doubling up to ``interval``, each one reported on stderr.
+    Returns None when ``until`` (a ``time.monotonic()`` value; default: never) passes first. Other
+    errors propagate."""
+    policy = retry.RetryPolicy(base_seconds=TRANSIENT_FIRST_SECONDS, cap_seconds=max(1.0, interval))
+    failures = 0
+    while True:
+        try:
+            return observe.take(clients, pipeline, fingerprint=fingerprint)
+        except (ClientError, BotoCoreError) as exc:
+            if not retry.is_transient(exc):
+                raise
+            failures += 1
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                return None
+            pause = min(remaining, policy.delay(failures))
+            print(
+                f"rft: {pipeline}: {describe_aws_error(exc)}; retrying in {pause:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            time.sleep(pause)
 
 
 def emit(snap: observe.Snapshot, fmt: str, *, watching: bool) -> None:
@@ -128,6 +183,7 @@ def emit(snap: observe.Snapshot, fmt: str, *, watching: bool) -> None:
 
 
 def exit_code(snap: observe.Snapshot) -> int:
+    """2 for a missing pipeline, 1 for a failed run, else 0 (success, running or pending)."""
     if snap.outcome == "missing":
         return EXIT_USAGE
     return EXIT_FAILED if snap.outcome == "failure" else EXIT_OK
@@ -147,7 +203,10 @@ def run(args: argparse.Namespace) -> int:
         fingerprint = expected_fingerprint(args)
         clients = make_clients(region)
         while True:
-            snap = observe.take(clients, pipeline, fingerprint=fingerprint)
+            if args.watch:
+                snap = take_retrying(clients, pipeline, fingerprint, interval=args.interval)
+            else:
+                snap = observe.take(clients, pipeline, fingerprint=fingerprint)
             emit(snap, args.format, watching=args.watch)
             if not args.watch or snap.terminal or snap.outcome == "missing":
                 return exit_code(snap)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names, state
@@ -138,7 +138,9 @@ def _jsonable(data: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 def take(clients: Any, pipeline: str, *, now: datetime | None = None, fingerprint: str = "") -> Snapshot:
     """Read the record, then the execution, job and deployment it names. A missing parameter gives
-    ``outcome == "missing"``; credential errors propagate (the CLI turns them into one line).
+    ``outcome == "missing"``; errors reading the record propagate (the CLI turns them into one
+    line, or retries transient ones); the execution, job and deployment are best effort (a failed
+    read is noted in ``problems``).
     ``fingerprint`` (see :func:`check_fingerprint`): the run expected; others are ``pending``."""
     parameter = names.state_parameter_name(pipeline)
     snap = Snapshot(
@@ -161,7 +163,7 @@ def take(clients: Any, pipeline: str, *, now: datetime | None = None, fingerprin
             snap.execution = _jsonable(
                 execution, ("status", "startDate", "stopDate", "error", "cause", "name")
             )
-        except ClientError as exc:
+        except (ClientError, BotoCoreError) as exc:
             snap.problems.append(f"execution: {exc}")
     job_id = record.get("jobArn") or record.get("jobName")
     if job_id:

@@ -21,17 +21,26 @@ from rft_runtime.lifecycle.errors import TransientAwsError
 
 T = TypeVar("T")
 
-#: Error codes treated as transient in addition to any HTTP 5xx status.
+#: Error codes treated as transient in addition to any HTTP 5xx status. Besides the generic ones:
+#: SSM ``TooManyUpdates`` (PutParameter on a parameter written too often), Step Functions
+#: ``KmsThrottlingException`` (StartExecution, SendTaskSuccess, ... on a KMS-encrypted state
+#: machine) and SNS ``KMSThrottling``/``KMSThrottlingException`` (Publish to a KMS-encrypted topic:
+#: the wire code and the shape name of the same error).
 TRANSIENT_CODES = frozenset(
     {
         "ThrottlingException",
         "Throttling",
         "TooManyRequestsException",
+        "TooManyUpdates",
         "RequestLimitExceeded",
         "ProvisionedThroughputExceededException",
         "RequestThrottled",
         "SlowDown",
+        "KmsThrottlingException",
+        "KMSThrottlingException",
+        "KMSThrottling",
         "InternalServerException",
+        "InternalServerError",
         "InternalFailure",
         "InternalError",
         "ServiceUnavailable",

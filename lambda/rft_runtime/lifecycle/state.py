@@ -153,6 +153,17 @@ def may_take_over(record: Mapping[str, Any] | None, fingerprint: str, started_at
     return owner_started is not None and started is not None and owner_started < started
 
 
+def start_of_run(record: Mapping[str, Any] | None, execution_arn: str, started_at: Any) -> str | None:
+    """The ``startedAt`` the execution ``execution_arn`` (started at ``started_at``) must write with
+    its next record: None when ``record`` already holds that execution's start (the launcher wrote
+    it), else :func:`instant_text` of ``started_at`` (None when that is no timestamp). Later runs
+    order themselves against it (:func:`may_take_over`)."""
+    record = record or {}
+    if record.get("startedAt") and record.get("executionArn") == execution_arn:
+        return None
+    return instant_text(started_at)
+
+
 def merge(previous: Mapping[str, Any] | None, pipeline: str, **updates: Any) -> dict[str, Any]:
     """New record: pipeline fields carried over from ``previous``; run fields carried over only when
     ``previous`` describes the same run (same fingerprint); then ``updates``."""

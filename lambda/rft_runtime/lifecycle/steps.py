@@ -12,6 +12,7 @@ them; unexpected ones are *raised* with the class names of :mod:`rft_runtime.lif
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -20,9 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import retry, state
-from rft_runtime.lifecycle.errors import InvalidRequest, PreflightFailed, Superseded
+from rft_runtime.lifecycle.errors import InvalidRequest, LifecycleError, PreflightFailed, Superseded
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
+
+LOG = logging.getLogger(__name__)
 
 # --- polling schedules --------------------------------------------------------------------------
 
@@ -346,8 +349,9 @@ def start_job(
 
     Ownership is settled first: a run whose state record names a newer run fails as
     :class:`Superseded` before any job exists; a run that finds an older owner (the launcher's
-    STARTING write was lost) takes the record over, with ``execution_started`` (the execution's
-    start time) as its ``startedAt``.
+    STARTING write was lost) takes the record over. Whenever the record lacks this execution's
+    start (taken over, or NOT_STARTED), ``execution_started`` (``$$.Execution.StartTime``; default
+    empty: none recorded) becomes its ``startedAt``, so later runs can order themselves against it.
     """
     names = spec.names
     current = state.read(clients.ssm, settings.state_parameter)
@@ -371,9 +375,15 @@ def start_job(
         else:
             job = {"jobArn": arn, "jobName": names.job_name, "status": "InProgress"}
     result = {**_job_state(job, checks=0), "adopted": adopted}
-    extra = {"startedAt": state.instant_text(execution_started), "force": True} if taking_over else {}
     _publish_training(
-        spec, clients, settings, execution_arn, result, deploymentMode=spec.deployment_mode, **extra
+        spec,
+        clients,
+        settings,
+        execution_arn,
+        result,
+        force=taking_over,
+        deploymentMode=spec.deployment_mode,
+        startedAt=state.start_of_run(current, execution_arn, execution_started),
     )
     return result
 
@@ -423,14 +433,21 @@ def await_job_event(
     job: Mapping[str, Any], task_token: str, clients: Any, settings: Settings
 ) -> dict[str, Any]:
     """Park the task token where the job-event function finds it; the workflow then waits for the
-    event or for ``job.nextPollSeconds``, whichever comes first."""
+    event or for ``job.nextPollSeconds``, whichever comes first.
+
+    Parking only lets the event end the wait early: when it fails (any error, after retries) the
+    failure is logged and ``{"parked": False, "reason": ...}`` returned, and the wait simply times
+    out into the next poll instead of failing the run."""
     value = json.dumps(
         {"jobName": job.get("jobName", ""), "jobArn": job.get("jobArn", ""), "taskToken": task_token},
         separators=(",", ":"),
     )
-    retry.call(
-        clients.ssm.put_parameter, Name=settings.wait_parameter, Value=value, Type="String", Overwrite=True
-    )
+    parameter = settings.wait_parameter
+    try:
+        retry.call(clients.ssm.put_parameter, Name=parameter, Value=value, Type="String", Overwrite=True)
+    except Exception as exc:
+        LOG.warning("task token not parked in %s; polling instead", parameter, exc_info=True)
+        return {"parked": False, "reason": f"{type(exc).__name__}: {exc}"[:500]}
     return {"parked": True}
 
 
@@ -636,18 +653,93 @@ def failing_phase(error: Mapping[str, Any], run: Mapping[str, Any]) -> str:
     return "preflight"
 
 
+def _leaves_job_unwatched(error_name: str, job: Mapping[str, Any]) -> bool:
+    """True when the run fails while its job still trains: the job was last seen InProgress and
+    the error is neither the job's own outcome (``Job*``) nor a newer run taking over."""
+    if error_name.startswith("Job") or error_name == Superseded.__name__:
+        return False
+    return job.get("status") == "InProgress" and bool(job.get("jobArn") or job.get("jobName"))
+
+
+def _stop_unwatched_job(bedrock: Any, job: Mapping[str, Any]) -> str:
+    """Stop the run's job (nobody would watch, deploy or publish it) and say what happened, for
+    the failure message. Never raises: a failed stop is reported in the sentence. Empty when the
+    job had ended on its own meanwhile."""
+    identifier = str(job.get("jobArn") or job.get("jobName"))
+    name = str(job.get("jobName") or identifier)
+    try:
+        stopped = bc.stop_job(bedrock, identifier)
+        # not stoppable: stopped by an earlier attempt of this step, or ended on its own
+        status = "Stopping" if stopped else (bc.get_job(bedrock, identifier) or {}).get("status")
+    except (LifecycleError, BotoCoreError) as exc:
+        LOG.warning("could not stop job %s", identifier, exc_info=True)
+        return (
+            f"job {name} could not be stopped and may still be training ({exc}); stop it with "
+            f"aws bedrock stop-model-customization-job --job-identifier {identifier}"
+        )
+    if status not in ("Stopping", "Stopped"):
+        return ""
+    return f"job {name} was stopped so it does not train unwatched; change retrain_nonce to train again"
+
+
+def _job_of_failed_run(spec: RunSpec, run: Mapping[str, Any], bedrock: Any) -> Mapping[str, Any]:
+    """The run's job as the workflow last saw it; when the run failed after pre-flight without
+    knowing its job (StartJob created it, then kept failing to publish), the job found by its
+    deterministic name. Never raises: an unreadable job counts as none."""
+    job = run.get("job") or {}
+    if job.get("jobArn") or "objects" not in (run.get("preflight") or {}):
+        return job
+    try:
+        found = bc.get_job(bedrock, spec.names.job_name)
+    except (LifecycleError, BotoCoreError):
+        LOG.warning("could not look up job %s", spec.names.job_name, exc_info=True)
+        return job
+    return _job_state(found, checks=0) if found else job
+
+
+def _success_recorded(record: Mapping[str, Any] | None, execution_arn: str) -> bool:
+    """True when ``record`` is a success published by the execution ``execution_arn`` itself."""
+    record = record or {}
+    return record.get("executionArn") == execution_arn and record.get("phase") in state.SUCCESS_PHASES
+
+
+def _not_published(name: str, message: str) -> dict[str, Any]:
+    return {"error": name, "message": message[:4000], "published": False}
+
+
 def publish_failure(
-    spec: RunSpec, run: Mapping[str, Any], clients: Any, settings: Settings, execution_arn: str
+    spec: RunSpec,
+    run: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    execution_started: str = "",
 ) -> dict[str, Any]:
     """Publish FAILED (or STOPPED) with the service's message and the failing phase, leaving the
-    pipeline's deployment fields (the previous model keeps serving) untouched."""
+    pipeline's deployment fields (the previous model keeps serving) untouched.
+
+    Ownership as in :func:`start_job`: a run that finds an older owner (the launcher's STARTING
+    write was lost, e.g. a run failing in pre-flight) takes the record over with
+    ``execution_started`` (default empty: none recorded) as its ``startedAt``; a run that finds a
+    newer one publishes nothing. A success this execution already recorded (its SSM write went
+    through, the event or notification did not) is never turned into FAILED. A job still
+    InProgress (e.g. polling kept failing) is stopped first, see :func:`_stop_unwatched_job`.
+    Returns ``error``, ``message`` (``"<phase>: <message>"``) and ``published``.
+    """
     error = run.get("error") or {}
     name = str(error.get("Error") or "Error")
     message = _failure_message(error)[:2000] or name
     phase = failing_phase(error, run)
-    job = run.get("job") or {}
+    job = _job_of_failed_run(spec, run, clients.bedrock)
+    current = state.read(clients.ssm, settings.state_parameter)
+    if _success_recorded(current, execution_arn):
+        return _not_published(name, f"{phase}: {message} (the state keeps this run's recorded success)")
+    if not state.may_take_over(current, spec.fingerprint, execution_started):
+        return _not_published(name, f"{phase}: {message}")
+    if _leaves_job_unwatched(name, job):
+        message = "; ".join(filter(None, (message, _stop_unwatched_job(clients.bedrock, job))))
     record = state.merge(
-        state.read(clients.ssm, settings.state_parameter),
+        current,
         spec.pipeline,
         phase=state.STOPPED if name == "JobStopped" else state.FAILED,
         step="",
@@ -658,8 +750,10 @@ def publish_failure(
         jobArn=job.get("jobArn") or None,
         modelArn=job.get("modelArn") or None,
         failure={"phase": phase, "error": name, "message": message},
+        startedAt=state.start_of_run(current, execution_arn, execution_started),
     )
-    published = state.publish(clients, settings, record, notify=True)
+    taking_over = not state.owned_by(current, spec.fingerprint)
+    published = state.publish(clients, settings, record, notify=True, force=taking_over)
     return {"error": name, "message": f"{phase}: {message}"[:4000], "published": published}
 
 
@@ -683,11 +777,12 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
         raise InvalidRequest(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
     spec = RunSpec.from_dict(event.get("spec") or {})
     execution_arn = str(event.get("executionArn", ""))
+    execution_started = str(event.get("executionStartTime", ""))
     job = event.get("job") or {}
     if action == "preflight":
         return preflight(spec, clients)
     if action == "start_job":
-        return start_job(spec, clients, settings, execution_arn, str(event.get("executionStartTime", "")))
+        return start_job(spec, clients, settings, execution_arn, execution_started)
     if action == "check_job":
         return check_job(spec, job, clients, settings, execution_arn)
     if action == "await_job_event":
@@ -698,4 +793,4 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
         )
     if action == "publish_success":
         return publish_success(spec, job, event.get("deployment") or {}, clients, settings, execution_arn)
-    return publish_failure(spec, event, clients, settings, execution_arn)
+    return publish_failure(spec, event, clients, settings, execution_arn, execution_started)

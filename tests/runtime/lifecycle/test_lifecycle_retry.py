@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -68,3 +69,32 @@ def test_full_jitter_stays_within_the_cap():
     policy = retry.RetryPolicy(attempts=10, base_seconds=0.5, cap_seconds=8)
     assert all(0 <= policy.delay(n, rand=lambda: 0.999) < 8 for n in range(1, 11))
     assert policy.delay(1, rand=lambda: 0.0) == 0
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "TooManyUpdates",  # SSM PutParameter on a parameter written too often
+        "KmsThrottlingException",  # Step Functions StartExecution/SendTaskSuccess, KMS-encrypted machine
+        "KMSThrottlingException",  # SNS Publish (shape name of the same error)
+        "KMSThrottling",  # SNS Publish (wire code of KMSThrottlingException)
+    ],
+)
+def test_service_specific_throttling_codes_are_transient(code):
+    assert retry.is_transient(_error(code))
+    fn, calls = _flaky(_error(code))
+    assert retry.call(fn, sleep=lambda _s: None) == {"ok": True} and len(calls) == 2
+
+
+def test_the_throttling_codes_are_the_ones_the_service_models_declare():
+    """Guards against a typo: each code is an error shape of the operation that raises it."""
+    session = botocore.session.get_session()
+
+    def codes(service: str, operation: str) -> set[str]:
+        model = session.get_service_model(service).operation_model(operation)
+        return {shape.metadata.get("error", {}).get("code") or shape.name for shape in model.error_shapes}
+
+    assert "TooManyUpdates" in codes("ssm", "PutParameter") & retry.TRANSIENT_CODES
+    for operation in ("StartExecution", "SendTaskSuccess", "StopExecution"):
+        assert "KmsThrottlingException" in codes("stepfunctions", operation) & retry.TRANSIENT_CODES
+    assert "KMSThrottling" in codes("sns", "Publish") & retry.TRANSIENT_CODES
