@@ -154,12 +154,19 @@ def update_deployment(bedrock: Any, identifier: str, model_arn: str) -> str:
     return str(out["customModelDeploymentArn"])
 
 
-def delete_deployment(bedrock: Any, identifier: str) -> bool:
-    """``DeleteCustomModelDeployment``; ``False`` when it was already gone."""
-    out = _call(
-        bedrock.delete_custom_model_deployment,
-        "DeleteCustomModelDeployment",
-        tolerate=(NOT_FOUND,),
-        customModelDeploymentIdentifier=identifier,
-    )
-    return out is not None
+DELETED, GONE, BUSY = "deleted", "gone", "busy"
+
+
+def delete_deployment(bedrock: Any, identifier: str) -> str:
+    """``DeleteCustomModelDeployment``: :data:`DELETED`, :data:`GONE` (it was already) or
+    :data:`BUSY` (``ConflictException``: it is being created or updated; try again later)."""
+    try:
+        retry.call(bedrock.delete_custom_model_deployment, customModelDeploymentIdentifier=identifier)
+    except ClientError as exc:
+        code = retry.error_code(exc)
+        if code == NOT_FOUND:
+            return GONE
+        if code == CONFLICT:
+            return BUSY
+        raise InvalidRequest(f"DeleteCustomModelDeployment: {_message(exc)}") from exc
+    return DELETED

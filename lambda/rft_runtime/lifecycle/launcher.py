@@ -50,8 +50,13 @@ LOG = logging.getLogger(__name__)
 RUN, PIPELINE = "run", "pipeline"
 #: Default wait before re-checking for a job a just-stopped execution may still be creating.
 DEFAULT_GRACE_SECONDS = 90
-#: How long a pipeline Delete waits for the deployment to disappear before deleting models.
+#: How long a pipeline Delete waits in all (the deployment finishing a create or update, then
+#: disappearing before models are deleted); inside the launcher's 10-minute timeout.
 MODEL_DELETE_WAIT_SECONDS = 480
+#: Of that, how long it waits for a deployment that is being created or updated (ConflictException).
+DEPLOYMENT_BUSY_WAIT_SECONDS = 240
+#: Seconds between checks while a pipeline Delete waits.
+DELETE_POLL_SECONDS = 15
 
 
 def on_event(event: Mapping[str, Any], clients: Any, *, sleep: Callable[[float], None] = time.sleep) -> dict:
@@ -252,20 +257,30 @@ def _delete_pipeline(
         LOG.info("Delete of unknown id %s: treated as gone", physical)
         return {"PhysicalResourceId": physical}
     deployment = names.deployment_name(pipeline)
-    deleted = bc.delete_deployment(clients.bedrock, deployment)
-    LOG.info("deployment %s %s", deployment, "deleted" if deleted else "was already gone")
+    waited = 0.0
+    outcome = bc.delete_deployment(clients.bedrock, deployment)
+    while outcome == bc.BUSY:  # a stopped run was creating or swapping it: let that finish
+        if waited >= DEPLOYMENT_BUSY_WAIT_SECONDS:
+            raise InvalidRequest(
+                f"deployment {deployment} is still being created or updated after {waited:.0f} s; "
+                "delete the stack again once it is Active or Failed"
+            )
+        sleep(DELETE_POLL_SECONDS)
+        waited += DELETE_POLL_SECONDS
+        outcome = bc.delete_deployment(clients.bedrock, deployment)
+    deleted = outcome == bc.DELETED
+    LOG.info("deployment %s %s", deployment, outcome)
     if props.get("StateParameter"):
         _delete_state_record(clients, str(props["StateParameter"]))
     if str(props.get("RetainModels", "true")).lower() != "false":
         return {"PhysicalResourceId": physical}
-    waited = 0.0
     while deleted and bc.get_deployment(clients.bedrock, deployment) is not None:
         if waited >= MODEL_DELETE_WAIT_SECONDS:
             raise InvalidRequest(
                 f"deployment {deployment} still exists after {waited:.0f} s; models not deleted"
             )
-        sleep(15)
-        waited += 15
+        sleep(DELETE_POLL_SECONDS)
+        waited += DELETE_POLL_SECONDS
     # exactly this pipeline's names (rft-<pipeline>-<12 hex>): pipeline "demo" must never match
     # the models of a pipeline called "demo-x" that share the listing prefix
     own = re.compile(rf"rft-{re.escape(pipeline)}-[0-9a-f]{{12}}")

@@ -565,7 +565,9 @@ def reconcile_deployment(
         return _deploy_result(dep, "Pending", arn=arn, replacing=True)
     if status == "Creating" or update_status == "Updating":
         return _deploy_result(dep, "Pending", arn=arn)
-    if update_status == "UpdateFailed" and target == model_arn:
+    if update_status == "UpdateFailed" and target == model_arn and dep.get("updateRequested"):
+        # only this execution's request: a failed swap of the same model left by an earlier run
+        # (say, before a git revert brought the model back) is requested again below
         message = f"swapping in the new model failed (the previous model keeps serving): {failure}"
         return _deploy_result(dep, "Failed", arn=arn, failureMessage=message)
     if serving == model_arn or (target == model_arn and update_status == "UpdateCompleted"):

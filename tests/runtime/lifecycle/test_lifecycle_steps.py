@@ -411,6 +411,28 @@ def test_a_failed_swap_is_a_failure_and_the_previous_model_keeps_serving(aws):
     )
 
 
+def test_a_failed_swap_left_by_an_earlier_run_is_requested_again(aws):
+    """An earlier execution's swap to this model failed; this run (a revert to it) tries again."""
+    spec = make_spec(FP_B)
+    _owned(aws, FP_B)
+    stale = {"modelArn": model_arn(FP_B), "updateStatus": "UpdateFailed"}
+    aws.bedrock.add_response("get_custom_model", custom_model_response("Active", FP_B))
+    aws.bedrock.add_response(
+        "get_custom_model_deployment",
+        deployment_response("Active", model_arn(FP_A), updateDetails=stale, failureMessage="capacity"),
+    )
+    aws.bedrock.add_response(
+        "update_custom_model_deployment",
+        {"customModelDeploymentArn": DEPLOYMENT_ARN},
+        {"customModelDeploymentIdentifier": DEPLOYMENT_ARN, "modelArn": model_arn(FP_B)},
+    )
+    result = steps.reconcile_deployment(
+        spec, {**COMPLETED, "modelArn": model_arn(FP_B)}, {}, aws.clients, aws.settings, EXEC
+    )
+    aws.verify()
+    assert (result["outcome"], result["updateRequested"]) == ("Pending", True)
+
+
 def test_our_own_failed_deployment_fails_the_run(aws):
     _owned(aws)
     aws.bedrock.add_response("get_custom_model", custom_model_response("Active"))
