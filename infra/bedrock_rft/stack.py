@@ -163,8 +163,8 @@ class RftStack(cdk.Stack):
         )
 
         for name, value in config.tags.items():
-            # Safe for the state record: it is not a CloudFormation resource (see RftLifecycle), so
-            # tag changes (which CloudFormation applies by rewriting a parameter) cannot reset it.
+            # Safe for the workflow's SSM parameters: they are not CloudFormation resources (see
+            # RftLifecycle), so tag changes (applied by rewriting a parameter) cannot reset them.
             cdk.Tags.of(self).add(name, value)
         cdk.Tags.of(self).add("bedrock-rft:pipeline", config.name)
 

@@ -29,8 +29,9 @@ _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[^:]*):(?P<account>[^:]*):"
     r"(?P<kind>[a-z-]+)/(?P<name>[^/]+)$"
 )
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-_ACCOUNT = re.compile(r"^\d{12}$")
+#: An AWS Region name and an account id, as they appear in ARNs (also used by the config loader).
+REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,11 +66,11 @@ def parse_model_id(model_id: str) -> ModelRef:
         raise ValueError(f"{model_id!r} is not an ARN the judge can be granted; allowed: {ALLOWED_ARNS}")
     kind, region, account = match["kind"], match["region"], match["account"]
     problems = []
-    if not _REGION.match(region):
+    if not REGION_NAME.match(region):
         problems.append(f"names no valid Region ({region!r})")
     if kind == FOUNDATION_MODEL and account:
         problems.append("has an account, but foundation-model ARNs have none (...::foundation-model/...)")
-    if kind != FOUNDATION_MODEL and not _ACCOUNT.match(account):
+    if kind != FOUNDATION_MODEL and not ACCOUNT_ID.match(account):
         problems.append(f"needs a 12-digit account, got {account!r}")
     if kind == INFERENCE_PROFILE and not PROFILE_PREFIX.match(match["name"]):
         problems.append(

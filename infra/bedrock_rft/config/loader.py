@@ -16,7 +16,7 @@ from typing import Any
 
 from bedrock_rft.config import service_model
 from bedrock_rft.config.errors import ConfigError, Problem
-from bedrock_rft.config.judge_models import judge_problems
+from bedrock_rft.config.judge_models import ACCOUNT_ID, REGION_NAME, judge_problems
 from bedrock_rft.config.locator import key_lines, line_of
 from bedrock_rft.config.schema import (
     CDK_MAX_DESCRIPTION_LENGTH,
@@ -37,8 +37,6 @@ from bedrock_rft.config.schema import (
 from bedrock_rft.units import LOG_RETENTION_DAYS
 from rft_runtime.lifecycle import names
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _KMS_KEY_ARN = re.compile(
     r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[a-zA-Z0-9-]{36}$"
 )
@@ -513,10 +511,10 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
     if base_model is not None:
         _check_pattern(reader, "base_model", base_model, rule, "model id")
     account = reader.value("account", str, default=None)
-    if account is not None and not _ACCOUNT.match(account):
+    if account is not None and not ACCOUNT_ID.match(account):
         reader.problem("account", f"{_show(account)} must be a 12-digit AWS account id")
     region = reader.value("region", str, default=None)
-    if region is not None and not _REGION.match(region):
+    if region is not None and not REGION_NAME.match(region):
         reader.problem("region", f"{_show(region)} is not an AWS Region name like us-east-1")
         region = None
     elif region is not None and region not in RFT_REGIONS:
@@ -524,7 +522,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
             "region",
             f"{region} does not offer reinforcement fine-tuning; allowed: {', '.join(RFT_REGIONS)}",
         )
-    if account is not None and not _ACCOUNT.match(account):
+    if account is not None and not ACCOUNT_ID.match(account):
         account = None
     config = PipelineConfig(
         name=name or "",

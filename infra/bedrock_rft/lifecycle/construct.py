@@ -188,19 +188,15 @@ class RftLifecycle(Construct):
         self.topic.apply_removal_policy(removal_policy)
         for email in notification_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
-        # Not a CloudFormation resource: CloudFormation rewrites a parameter's template value on any
-        # update of the resource (stack tags propagate to it), which would wipe the live record. The
-        # pipeline resource creates it once; the workflow owns its value; pipeline Delete removes it.
+        # Neither parameter is a CloudFormation resource: CloudFormation rewrites a parameter's
+        # template value on any update of the resource (stack tags propagate to it), which would wipe
+        # the live record or a parked task token. The pipeline resource creates the state record;
+        # the workflow writes both; pipeline Delete removes both.
         self.state_parameter = ssm.StringParameter.from_string_parameter_name(
             self, "State", names.state_parameter_name(pipeline_name)
         )
-        self.wait_parameter = ssm.StringParameter(
-            self,
-            "JobWait",
-            parameter_name=names.wait_parameter_name(pipeline_name),
-            string_value="{}",
-            description=f"bedrock-rft {pipeline_name}: task token of the step waiting for the job event",
-            tier=ssm.ParameterTier.STANDARD,
+        self.wait_parameter = ssm.StringParameter.from_string_parameter_name(
+            self, "JobWait", names.wait_parameter_name(pipeline_name)
         )
         self.dead_letter_queue = sqs.Queue(
             self,
@@ -322,6 +318,7 @@ class RftLifecycle(Construct):
                 "Pipeline": pipeline_name,
                 "RetainModels": "true" if retain_models else "false",
                 "StateParameter": self.state_parameter.parameter_name,
+                "WaitParameter": self.wait_parameter.parameter_name,
             },
             service_timeout=SERVICE_TIMEOUT,
             removal_policy=cdk.RemovalPolicy.DESTROY,
@@ -370,7 +367,7 @@ class RftLifecycle(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         # runs stop before the deployment goes; the run starts only once everything it uses exists
-        self.launcher.node.add_dependency(self.pipeline_resource, self.job_event_rule, self.wait_parameter)
+        self.launcher.node.add_dependency(self.pipeline_resource, self.job_event_rule)
         acknowledgments.apply(self)
 
     # --- helpers ----------------------------------------------------------------------------
@@ -597,9 +594,9 @@ class RftLifecycle(Construct):
                 resources=[self._bedrock_arn("model-customization-job")],
             ),
             iam.PolicyStatement(
-                sid="DeleteStateRecordOnDelete",
+                sid="DeleteParametersOnDelete",
                 actions=["ssm:DeleteParameter"],
-                resources=[self.state_parameter.parameter_arn],
+                resources=[self.state_parameter.parameter_arn, self.wait_parameter.parameter_arn],
             ),
             iam.PolicyStatement(
                 sid="DeleteDeploymentOnDelete",

@@ -72,7 +72,8 @@ class LifecycleWorkflow(Construct):
         timeout = timeout or MAX_TIMEOUT
         if timeout.to_seconds() > MAX_TIMEOUT.to_seconds():
             raise ValueError(
-                f"workflow timeout {timeout.to_days()} days is longer than {MAX_TIMEOUT.to_days()} days "
+                f"workflow timeout {timeout.to_seconds() / 86400:g} days is longer than "
+                f"{MAX_TIMEOUT.to_days()} days "
                 "(the execution history would fill up first)"
             )
         self._function = lifecycle_function

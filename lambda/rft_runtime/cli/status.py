@@ -29,9 +29,13 @@ from typing import Any
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    CredentialRetrievalError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
 )
 
 from rft_runtime.lifecycle import observe, retry
@@ -126,6 +130,8 @@ def guarded(body: Callable[[], int]) -> int:
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and retry",
             file=sys.stderr,
         )
+    except (ProfileNotFound, CredentialRetrievalError, TokenRetrievalError, SSOError) as exc:
+        print(f"rft: AWS credentials unusable ({exc}); fix the profile or sign in again", file=sys.stderr)
     except NoRegionError:
         print("rft: no AWS Region; pass --region or set AWS_REGION (or a profile region)", file=sys.stderr)
     except (ClientError, BotoCoreError) as exc:

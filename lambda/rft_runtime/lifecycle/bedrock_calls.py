@@ -1,7 +1,8 @@
 """The Bedrock control-plane calls of the lifecycle, each retried and mapped to lifecycle errors.
 
 Every function takes a ``bedrock`` client (``boto3.client("bedrock")``) and returns plain data.
-"Not found" is an answer, not an error: getters return ``None`` and deleters/stoppers ``False``.
+"Not found" is an answer, not an error: getters return ``None``, stoppers and model deletion
+``False``, :func:`delete_deployment` :data:`GONE` (or :data:`BUSY` while the deployment changes).
 Mapping: ``ServiceQuotaExceededException`` -> :class:`QuotaExceeded` (never retried);
 throttling/5xx -> retried, then :class:`TransientAwsError`; other client errors ->
 :class:`InvalidRequest` with the service's message.

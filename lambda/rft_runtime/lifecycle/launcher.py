@@ -17,7 +17,8 @@ Two resource kinds share the handler (property ``Kind``):
   deletes it only when the pipeline itself goes (stack delete or construct removed). Create/Update
   write the initial record unless one exists (the workflow owns the value; CloudFormation would
   reset it on every update of a parameter resource). Its Delete removes the deployment, the state
-  record and, with ``RetainModels`` false, the pipeline's custom models.
+  record, the job-wait parameter (``WaitParameter``, written by the workflow) and, with
+  ``RetainModels`` false, the pipeline's custom models.
 
 Why two kinds: a failed update's rollback sends Update back to the old inputs, then cleans up the
 *new* physical id with a Delete. That Delete arrives while the deployment still serves the old
@@ -236,7 +237,7 @@ def _create_state_record(clients: Any, parameter: str, pipeline: str) -> None:
             raise
 
 
-def _delete_state_record(clients: Any, parameter: str) -> None:
+def _delete_parameter(clients: Any, parameter: str) -> None:
     try:
         retry.call(clients.ssm.delete_parameter, Name=parameter)
     except ClientError as exc:
@@ -270,8 +271,9 @@ def _delete_pipeline(
         outcome = bc.delete_deployment(clients.bedrock, deployment)
     deleted = outcome == bc.DELETED
     LOG.info("deployment %s %s", deployment, outcome)
-    if props.get("StateParameter"):
-        _delete_state_record(clients, str(props["StateParameter"]))
+    for key in ("StateParameter", "WaitParameter"):
+        if props.get(key):
+            _delete_parameter(clients, str(props[key]))
     if str(props.get("RetainModels", "true")).lower() != "false":
         return {"PhysicalResourceId": physical}
     while deleted and bc.get_deployment(clients.bedrock, deployment) is not None:

@@ -62,7 +62,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Sleep before retry number ``attempt`` (1-based): full jitter of min(cap, base*2^(n-1))."""
-        return rand() * min(self.cap_seconds, self.base_seconds * 2 ** (attempt - 1))
+        # the exponent is bounded: callers that retry until a deadline pass any attempt number
+        return rand() * min(self.cap_seconds, self.base_seconds * 2 ** min(attempt - 1, 32))
 
 
 DEFAULT_POLICY = RetryPolicy()

@@ -91,7 +91,7 @@ def instant_text(value: Any) -> str | None:
 
 
 def initial_record(pipeline: str) -> dict[str, Any]:
-    """The value the stack gives the parameter when it creates it."""
+    """The record the pipeline resource writes when it creates the parameter."""
     return {"schema": STATE_SCHEMA, "pipeline": pipeline, "phase": NOT_STARTED}
 
 
@@ -220,16 +220,20 @@ def publish(
     *,
     notify: bool,
     force: bool = False,
+    started_at: Any = None,
 ) -> bool:
-    """Write ``record`` (unless another run owns the state and ``force`` is False), send the event
-    and, when ``notify``, the SNS notification. Returns False when skipped as superseded.
+    """Write ``record``, send the event and, when ``notify``, the SNS notification. Returns False
+    when skipped as superseded: unless ``force`` (the launcher: a new run always owns the record),
+    the record is read again just before the write and written only if the run may write it,
+    :func:`may_take_over` with ``started_at`` (this execution's start; default None: only a record
+    the run already owns).
 
     All three are attempted; any that still fails after retries raises :class:`PublishFailed`
     naming each failure (the workflow then retries the step, and finally fails visibly).
     """
     if not force:
         current = read(clients.ssm, settings.state_parameter)
-        if not owned_by(current, str(record.get("fingerprint", ""))):
+        if not may_take_over(current, str(record.get("fingerprint", "")), started_at):
             return False
     value = serialize(record)
     failures: list[str] = []

@@ -21,7 +21,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import retry, state
-from rft_runtime.lifecycle.errors import InvalidRequest, LifecycleError, PreflightFailed, Superseded
+from rft_runtime.lifecycle.errors import (
+    InvalidRequest,
+    LifecycleError,
+    PreflightFailed,
+    PublishFailed,
+    Superseded,
+)
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
 
@@ -358,9 +364,8 @@ def start_job(
     if not state.may_take_over(current, spec.fingerprint, execution_started):
         raise Superseded(
             f"run {names.short} was superseded by {(current or {}).get('fingerprint', '?')[:12]} "
-            "before its job started; no job was created"
+            "before it started its job"
         )
-    taking_over = not state.owned_by(current, spec.fingerprint)
     job = bc.get_job(clients.bedrock, names.job_name)
     adopted = job is not None
     if job is None:
@@ -381,7 +386,7 @@ def start_job(
         settings,
         execution_arn,
         result,
-        force=taking_over,
+        started_at=execution_started,
         deploymentMode=spec.deployment_mode,
         startedAt=state.start_of_run(current, execution_arn, execution_started),
     )
@@ -395,11 +400,11 @@ def _publish_training(
     execution_arn: str,
     result: Mapping[str, Any],
     *,
-    force: bool = False,
+    started_at: str = "",
     **extra: Any,
 ) -> None:
     """Publish (without notifying) that this run's job is in ``result``'s status and phase
-    (``force``: even when another run owns the record; see :func:`start_job`)."""
+    (``started_at``: this execution's start, to take the record over; see :func:`start_job`)."""
     record = state.merge(
         state.read(clients.ssm, settings.state_parameter),
         spec.pipeline,
@@ -412,7 +417,7 @@ def _publish_training(
         jobArn=result["jobArn"],
         **extra,
     )
-    state.publish(clients, settings, record, notify=False, force=force)
+    state.publish(clients, settings, record, notify=False, started_at=started_at)
 
 
 def check_job(
@@ -461,6 +466,7 @@ def _deploy_result(dep: Mapping[str, Any], outcome: str, **updates: Any) -> dict
         "missingChecks",
         "replacing",
         "updateRequested",
+        "swapSeen",
         "quietChecks",
     )
     result = {k: dep.get(k) for k in kept}
@@ -561,23 +567,31 @@ def reconcile_deployment(
         if dep.get("replacing"):
             return _deploy_result(dep, "Pending", arn=arn)
         # left Failed by an earlier run (or its model was deleted out of band): replace it
-        bc.delete_deployment(clients.bedrock, arn or names.deployment_name)
+        if bc.delete_deployment(clients.bedrock, arn or names.deployment_name) == bc.BUSY:
+            return _deploy_result(dep, "Pending", arn=arn)  # not deletable yet: try again next check
         return _deploy_result(dep, "Pending", arn=arn, replacing=True)
     if status == "Creating" or update_status == "Updating":
-        return _deploy_result(dep, "Pending", arn=arn)
-    if update_status == "UpdateFailed" and target == model_arn and dep.get("updateRequested"):
-        # only this execution's request: a failed swap of the same model left by an earlier run
-        # (say, before a git revert brought the model back) is requested again below
+        return _deploy_result(dep, "Pending", arn=arn, swapSeen=bool(dep.get("updateRequested")) or None)
+    quiet = int(dep.get("quietChecks") or 0)
+    if update_status == "UpdateFailed" and target == model_arn and _own_swap_settled(dep, quiet):
+        # only this execution's request, once it shows: a failed swap of the same model left by an
+        # earlier run (say, before a git revert brought the model back) is requested again below
         message = f"swapping in the new model failed (the previous model keeps serving): {failure}"
         return _deploy_result(dep, "Failed", arn=arn, failureMessage=message)
     if serving == model_arn or (target == model_arn and update_status == "UpdateCompleted"):
         return _deploy_result(dep, "Active", arn=arn)
     # Active and serving another model: request the swap once, then let it settle
-    quiet = int(dep.get("quietChecks") or 0)
     if dep.get("updateRequested") and quiet < UPDATE_SETTLE_CHECKS:
         return _deploy_result(dep, "Pending", arn=arn, quietChecks=quiet + 1)
     bc.update_deployment(clients.bedrock, arn or names.deployment_name, model_arn)
     return _deploy_result(dep, "Pending", arn=arn, updateRequested=True, quietChecks=0)
+
+
+def _own_swap_settled(dep: Mapping[str, Any], quiet: int) -> bool:
+    """True when a swap state read now is this execution's: it requested the swap and has seen it
+    Updating, or waited :data:`UPDATE_SETTLE_CHECKS` checks (a read right after the request may
+    still show the previous swap)."""
+    return bool(dep.get("updateRequested")) and (bool(dep.get("swapSeen")) or quiet >= UPDATE_SETTLE_CHECKS)
 
 
 def _model_gone_message(job: Mapping[str, Any], model_arn: str) -> str:
@@ -699,6 +713,17 @@ def _job_of_failed_run(spec: RunSpec, run: Mapping[str, Any], bedrock: Any) -> M
     return _job_state(found, checks=0) if found else job
 
 
+def _adopted_elsewhere(record: Mapping[str, Any] | None, spec: RunSpec, execution_arn: str) -> bool:
+    """True when another execution of the same inputs owns the record: it adopted the job (same
+    name), so the job is watched and must not be stopped."""
+    record = record or {}
+    return record.get("fingerprint") == spec.fingerprint and record.get("executionArn") not in (
+        None,
+        "",
+        execution_arn,
+    )
+
+
 def _success_recorded(record: Mapping[str, Any] | None, execution_arn: str) -> bool:
     """True when ``record`` is a success published by the execution ``execution_arn`` itself."""
     record = record or {}
@@ -725,7 +750,9 @@ def publish_failure(
     ``execution_started`` (default empty: none recorded) as its ``startedAt``; a run that finds a
     newer one publishes nothing. A success this execution already recorded (its SSM write went
     through, the event or notification did not) is never turned into FAILED. A job still
-    InProgress (e.g. polling kept failing) is stopped first, see :func:`_stop_unwatched_job`.
+    InProgress (e.g. polling kept failing) is stopped first, even when the record cannot be read
+    or names a newer run, unless another execution of the same inputs adopted it; see
+    :func:`_stop_unwatched_job`.
     Returns ``error``, ``message`` (``"<phase>: <message>"``) and ``published``.
     """
     error = run.get("error") or {}
@@ -733,13 +760,18 @@ def publish_failure(
     message = _failure_message(error)[:2000] or name
     phase = failing_phase(error, run)
     job = _job_of_failed_run(spec, run, clients.bedrock)
-    current = state.read(clients.ssm, settings.state_parameter)
+    try:
+        current = state.read(clients.ssm, settings.state_parameter)
+    except PublishFailed:  # the job must not train unwatched because SSM is down: stop it first
+        if _leaves_job_unwatched(name, job):
+            _stop_unwatched_job(clients.bedrock, job)
+        raise
+    if _leaves_job_unwatched(name, job) and not _adopted_elsewhere(current, spec, execution_arn):
+        message = "; ".join(filter(None, (message, _stop_unwatched_job(clients.bedrock, job))))
     if _success_recorded(current, execution_arn):
         return _not_published(name, f"{phase}: {message} (the state keeps this run's recorded success)")
     if not state.may_take_over(current, spec.fingerprint, execution_started):
         return _not_published(name, f"{phase}: {message}")
-    if _leaves_job_unwatched(name, job):
-        message = "; ".join(filter(None, (message, _stop_unwatched_job(clients.bedrock, job))))
     record = state.merge(
         current,
         spec.pipeline,
@@ -754,8 +786,7 @@ def publish_failure(
         failure={"phase": phase, "error": name, "message": message},
         startedAt=state.start_of_run(current, execution_arn, execution_started),
     )
-    taking_over = not state.owned_by(current, spec.fingerprint)
-    published = state.publish(clients, settings, record, notify=True, force=taking_over)
+    published = state.publish(clients, settings, record, notify=True, started_at=execution_started)
     return {"error": name, "message": f"{phase}: {message}"[:4000], "published": published}
 
 

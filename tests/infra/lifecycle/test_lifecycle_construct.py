@@ -108,15 +108,12 @@ def test_topic_parameters_and_rule(built, template):
     t = built[2]
     t.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     t.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"})
-    params = {
-        r["Properties"]["Name"]: r["Properties"]
-        for r in resources_of(template, "AWS::SSM::Parameter").values()
-    }
-    # the state record is created by the pipeline resource, never by CloudFormation (which would
-    # reset its value on any update of the resource)
-    assert set(params) == {"/bedrock-rft/demo/job-wait"}
+    # the workflow's parameters are never CloudFormation resources (it would reset their values
+    # on any update of the resource); the pipeline resource creates the record and deletes both
+    assert resources_of(template, "AWS::SSM::Parameter") == {}
     pipeline = next(iter(resources_of(template, "Custom::RftPipeline").values()))
     assert pipeline["Properties"]["StateParameter"] == "/bedrock-rft/demo/state"
+    assert pipeline["Properties"]["WaitParameter"] == "/bedrock-rft/demo/job-wait"
     t.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -382,3 +379,5 @@ def test_the_workflow_timeout_fits_the_execution_history():
     assert MAX_TIMEOUT.to_days() == 14
     with pytest.raises(ValueError, match="longer than 14 days"):
         build(workflow_timeout=cdk.Duration.days(30))
+    with pytest.raises(ValueError, match=r"16.6667 days is longer"):  # not a whole number of days
+        build(workflow_timeout=cdk.Duration.hours(400))

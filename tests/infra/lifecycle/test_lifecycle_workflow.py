@@ -333,7 +333,7 @@ def test_a_run_overtaken_before_its_job_starts_creates_no_job(world):
     outcome = world.run(observe=lambda name: name == "Preflight" and aws.put_record(**newer))
     aws.verify()  # no Bedrock call was queued, and none was made
     assert (outcome.status, outcome.error) == ("FAILED", "Superseded")
-    assert "no job was created" in outcome.cause
+    assert "before it started its job" in outcome.cause
     assert aws.record()["fingerprint"] == "e" * 64  # the newer run's record is untouched
 
 

@@ -164,6 +164,12 @@ def test_no_credentials_gives_one_line_and_exit_two(capsys):
     assert err.startswith("rft: no AWS credentials found") and "\n" not in err
 
 
+def test_an_unknown_profile_is_a_usage_problem_not_an_unknown_outcome(capsys, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    assert main.main(["status", "--pipeline", "demo", "--region", "us-east-1"]) == 2
+    assert capsys.readouterr().err.startswith("rft: AWS credentials unusable")
+
+
 # --- --fingerprint (review finding 3) -----------------------------------------------------------
 
 FP_NEW = "f" * 12 + "0123456789abcdef" * 3 + "e" * 4

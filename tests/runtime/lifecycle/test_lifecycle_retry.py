@@ -98,3 +98,9 @@ def test_the_throttling_codes_are_the_ones_the_service_models_declare():
     for operation in ("StartExecution", "SendTaskSuccess", "StopExecution"):
         assert "KmsThrottlingException" in codes("stepfunctions", operation) & retry.TRANSIENT_CODES
     assert "KMSThrottling" in codes("sns", "Publish") & retry.TRANSIENT_CODES
+
+
+def test_delay_stays_capped_for_any_attempt_number():
+    """``rft wait`` retries until its deadline: hours of failures must not overflow the backoff."""
+    policy = retry.RetryPolicy(base_seconds=5, cap_seconds=60)
+    assert policy.delay(5000, rand=lambda: 1.0) == 60

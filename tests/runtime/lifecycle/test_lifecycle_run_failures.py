@@ -183,12 +183,34 @@ def test_job_outcomes_and_superseded_runs_never_stop_the_job(aws, error_name):
     assert "could not be stopped" not in result["message"]
 
 
-def test_a_superseded_runs_job_is_left_alone(aws):
+def test_a_run_overtaken_while_its_job_trains_stops_the_job_and_leaves_the_record(aws):
+    """A newer run owns the record; this run's polling failed: nobody would watch its job."""
     aws.put_record(phase=state.STARTING, fingerprint=FP_B, startedAt="2026-05-01T09:00:00+00:00")
-    run = _training_run()
-    result = steps.publish_failure(make_spec(), run, aws.clients, aws.settings, EXEC, MY_START)
+    aws.bedrock.add_response("stop_model_customization_job", {}, {"jobIdentifier": job_arn()})
+    result = steps.publish_failure(make_spec(), _training_run(), aws.clients, aws.settings, EXEC, MY_START)
     aws.verify()
-    assert result["published"] is False and "stopped" not in result["message"]
+    assert result["published"] is False and STOPPED_NOTE in result["message"]
+    assert aws.record()["fingerprint"] == FP_B
+
+
+def test_a_job_adopted_by_a_newer_execution_of_the_same_inputs_is_left_alone(aws):
+    aws.put_record(phase=state.TRAINING, fingerprint=FP_A, executionArn=EXEC + "-relaunched")
+    result = steps.publish_failure(make_spec(), _training_run(), aws.clients, aws.settings, EXEC, MY_START)
+    aws.verify()  # no Bedrock response queued: a stop would have reached the stub and been reported
+    assert "stopped" not in result["message"]
+
+
+def test_a_job_is_stopped_even_when_the_state_record_cannot_be_read(aws, monkeypatch):
+    from rft_runtime.lifecycle.errors import PublishFailed
+
+    def unreadable(*_args, **_kwargs):
+        raise PublishFailed("cannot read /bedrock-rft/demo/state: InternalServerError")
+
+    monkeypatch.setattr(steps.state, "read", unreadable)
+    aws.bedrock.add_response("stop_model_customization_job", {}, {"jobIdentifier": job_arn()})
+    with pytest.raises(PublishFailed):
+        steps.publish_failure(make_spec(), _training_run(), aws.clients, aws.settings, EXEC, MY_START)
+    aws.verify()
 
 
 # --- start_job records the run's start ----------------------------------------------------------

@@ -11,8 +11,17 @@ from rft_runtime.lifecycle import launcher, names, state
 PARAMETER = names.state_parameter_name(PIPELINE)
 
 
+WAIT = names.wait_parameter_name(PIPELINE)
+
+
 def pipeline_props() -> dict:
-    return {"Kind": "pipeline", "Pipeline": PIPELINE, "RetainModels": "true", "StateParameter": PARAMETER}
+    return {
+        "Kind": "pipeline",
+        "Pipeline": PIPELINE,
+        "RetainModels": "true",
+        "StateParameter": PARAMETER,
+        "WaitParameter": WAIT,
+    }
 
 
 def test_pipeline_create_writes_the_initial_record(aws):
@@ -39,10 +48,11 @@ def test_pipeline_delete_removes_the_record_after_the_deployment(aws):
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()
     assert aws.record() is None
+    assert aws.clients.ssm.get_parameters(Names=[WAIT])["InvalidParameters"] == [WAIT]
 
 
 def test_pipeline_delete_succeeds_when_the_record_is_already_gone(aws):
-    aws.clients.ssm.delete_parameter(Name=PARAMETER)
+    aws.clients.ssm.delete_parameters(Names=[PARAMETER, WAIT])
     aws.bedrock.add_response("delete_custom_model_deployment", {})
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()

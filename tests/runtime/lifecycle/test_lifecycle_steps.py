@@ -181,7 +181,7 @@ def test_start_job_takes_over_a_record_left_by_an_older_run(aws):
 def test_start_job_of_an_overtaken_run_creates_no_job(aws, owner_started, my_start):
     fields = {"startedAt": owner_started} if owner_started else {}
     aws.put_record(phase=state.STARTING, fingerprint=FP_B, **fields)
-    with pytest.raises(Superseded, match="no job was created"):
+    with pytest.raises(Superseded, match="before it started its job"):
         steps.start_job(make_spec(FP_A), aws.clients, aws.settings, EXEC, my_start)
     aws.verify()  # no Bedrock response was queued: a call would have failed the stub
     assert aws.record()["fingerprint"] == FP_B and aws.events == []
@@ -402,8 +402,8 @@ def test_a_failed_swap_is_a_failure_and_the_previous_model_keeps_serving(aws):
         deployment_response("Active", model_arn(FP_A), updateDetails=failed, failureMessage="capacity"),
     )
     result = steps.reconcile_deployment(
-        spec, {**COMPLETED, "modelArn": model_arn(FP_B)}, {"attempt": 3, "updateRequested": True},
-        aws.clients, aws.settings, EXEC,
+        spec, {**COMPLETED, "modelArn": model_arn(FP_B)},
+        {"attempt": 3, "updateRequested": True, "swapSeen": True}, aws.clients, aws.settings, EXEC,
     )  # fmt: skip
     assert result["outcome"] == "Failed"
     assert (
@@ -431,6 +431,27 @@ def test_a_failed_swap_left_by_an_earlier_run_is_requested_again(aws):
     )
     aws.verify()
     assert (result["outcome"], result["updateRequested"]) == ("Pending", True)
+
+
+def test_a_stale_failed_swap_read_right_after_our_request_is_not_our_failure(aws):
+    """Right after UpdateCustomModelDeployment the deployment may still show the earlier failed
+    swap: it counts as ours only once our swap was seen Updating or the settle checks passed."""
+    spec = make_spec(FP_B)
+    _owned(aws, FP_B)
+    stale = {"modelArn": model_arn(FP_B), "updateStatus": "UpdateFailed"}
+    job = {**COMPLETED, "modelArn": model_arn(FP_B)}
+    dep = {"attempt": 2, "updateRequested": True, "quietChecks": 0}
+    outcomes = []
+    for _ in range(steps.UPDATE_SETTLE_CHECKS + 1):
+        aws.bedrock.add_response("get_custom_model", custom_model_response("Active", FP_B))
+        aws.bedrock.add_response(
+            "get_custom_model_deployment",
+            deployment_response("Active", model_arn(FP_A), updateDetails=stale, failureMessage="old"),
+        )
+        dep = steps.reconcile_deployment(spec, job, dep, aws.clients, aws.settings, EXEC)
+        outcomes.append(dep["outcome"])
+    aws.verify()
+    assert outcomes == ["Pending"] * steps.UPDATE_SETTLE_CHECKS + ["Failed"]
 
 
 def test_our_own_failed_deployment_fails_the_run(aws):
@@ -465,6 +486,27 @@ def test_a_failed_deployment_left_by_an_earlier_run_is_replaced(aws):
         outcomes.append((dep["outcome"], dep.get("replacing"), dep.get("created")))
     assert outcomes == [("Pending", True, None), ("Pending", True, None), ("Pending", True, True)]
     aws.verify()
+
+
+def test_a_failed_deployment_that_is_not_deletable_yet_is_deleted_on_a_later_check(aws):
+    _owned(aws)
+    active = custom_model_response("Active")
+    for busy in (True, False):
+        aws.bedrock.add_response("get_custom_model", active)
+        aws.bedrock.add_response(
+            "get_custom_model_deployment", deployment_response("Failed", model_arn(FP_B))
+        )
+        if busy:
+            aws.bedrock.add_client_error("delete_custom_model_deployment", "ConflictException", "busy", 409)
+        else:
+            aws.bedrock.add_response("delete_custom_model_deployment", {})
+    dep: dict = {}
+    replacing = []
+    for _ in range(2):
+        dep = steps.reconcile_deployment(make_spec(), COMPLETED, dep, aws.clients, aws.settings, EXEC)
+        replacing.append((dep["outcome"], dep.get("replacing")))
+    aws.verify()  # the delete was tried again
+    assert replacing == [("Pending", None), ("Pending", True)]
 
 
 def test_a_model_deleted_out_of_band_fails_clearly(aws):
