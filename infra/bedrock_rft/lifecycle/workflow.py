@@ -3,9 +3,10 @@
 Every step is the lifecycle Lambda with an ``action``. Expected outcomes are routed by Choice
 states; unexpected errors are retried (``TransientAwsError``/``PublishFailed`` on a minutes
 scale, Lambda service errors on seconds) and then caught into ``PublishFailure``, which records
-the failure and ends in a Fail state, so every path ends visibly. The two steps of the job wait
-(hours of polling) are retried patiently: about an hour of failing checks on average (at most
-about 2 h 15 min) before the run gives up on the job.
+the failure and ends in a Fail state, so every path ends visibly; a run overtaken by a newer
+deploy (``Superseded``) ends in the Succeed state ``Superseded`` instead, since that is normal.
+The two steps of the job wait (hours of polling) are retried patiently: about an hour of failing
+checks on average (at most about 2 h 15 min) before the run gives up on the job.
 
 Waiting for the job is ``CheckJob`` -> ``AwaitJobEvent``: the latter parks a task token (Lambda,
 ``waitForTaskToken``) with a timeout taken from ``$.job.nextPollSeconds`` (2 min growing to 15
@@ -159,7 +160,16 @@ class LifecycleWorkflow(Construct):
             errors=["States.ALL"],
             result_path="$.publishError",
         )
-        publish_failure.next(run_failed)
+        # A newer deploy took the pipeline over: a normal outcome, not a failure (the failed-run
+        # alarm must not fire on every deploy that replaces a run in progress).
+        superseded = sfn.Succeed(
+            self, "Superseded", comment="a newer run owns the pipeline", output_path="$.failure"
+        )
+        publish_failure.next(
+            sfn.Choice(self, "FailureKind")
+            .when(sfn.Condition.string_equals("$.failure.error", "Superseded"), superseded)
+            .otherwise(run_failed)
+        )
 
         def catch_into_failure(task: sfn.TaskStateBase) -> None:
             task.add_catch(publish_failure, errors=["States.ALL"], result_path="$.error")

@@ -20,7 +20,8 @@ class PipelineDashboard(Construct):
     Widgets: mean/min/max reward and pass rate per minute (the reward Lambda's EMF metrics, so the
     curve follows training), samples graded and grading errors, grading latency (p50/p99), and the
     workflow's started/succeeded/failed executions. The alarm (``bedrock-rft-<pipeline>-failed-run``)
-    fires when a workflow execution fails, times out or is aborted, and notifies ``topic``: the topic
+    fires when a workflow execution fails or times out (not when it is aborted on purpose or
+    superseded by a newer deploy), and notifies ``topic``: the topic
     policy lets CloudWatch publish for this one alarm, and when the topic is encrypted with a key
     created in this app, the key policy lets CloudWatch use the key for it (an imported key's policy
     cannot be changed here: allow ``cloudwatch.amazonaws.com`` yourself).
@@ -55,14 +56,15 @@ class PipelineDashboard(Construct):
                 label=label,
             )
 
+        # Aborted executions are deliberate (CloudFormation replacing or deleting a run, or an
+        # operator) and superseded runs end as succeeded: neither is a failure to alarm on.
         failed = cloudwatch.MathExpression(
-            expression="failed + timedOut + aborted",
+            expression="failed + timedOut",
             using_metrics={
                 "failed": state_machine.metric_failed(period=cdk.Duration.minutes(5)),
                 "timedOut": state_machine.metric_timed_out(period=cdk.Duration.minutes(5)),
-                "aborted": state_machine.metric_aborted(period=cdk.Duration.minutes(5)),
             },
-            label="failed, timed out or aborted runs",
+            label="failed or timed-out runs",
             period=cdk.Duration.minutes(5),
         )
         alarm_name = f"bedrock-rft-{pipeline_name}-failed-run"

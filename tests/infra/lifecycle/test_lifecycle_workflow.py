@@ -332,8 +332,13 @@ def test_a_run_overtaken_before_its_job_starts_creates_no_job(world):
     newer = {"phase": state.STARTING, "fingerprint": "e" * 64, "startedAt": "2026-05-01T09:00:00+00:00"}
     outcome = world.run(observe=lambda name: name == "Preflight" and aws.put_record(**newer))
     aws.verify()  # no Bedrock call was queued, and none was made
-    assert (outcome.status, outcome.error) == ("FAILED", "Superseded")
-    assert "before it started its job" in outcome.cause
+    # a normal outcome: the execution succeeds (no failed-run alarm), its output says why
+    assert (outcome.status, outcome.output["error"], outcome.trace[-1]) == (
+        "SUCCEEDED",
+        "Superseded",
+        "Superseded",
+    )
+    assert "before it started its job" in outcome.output["message"]
     assert aws.record()["fingerprint"] == "e" * 64  # the newer run's record is untouched
 
 
