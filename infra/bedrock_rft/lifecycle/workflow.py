@@ -38,7 +38,7 @@ RETRIED_ERRORS = (
 
 #: Longest run the workflow allows, and its default. Each poll cycle writes about 13 history events,
 #: at most 96 cycles a day (15-minute polls): Step Functions' 25,000-event history limit would be
-#: reached after about 19 days, so a longer timeout could never fire.
+#: reached after about 20 days, so a longer timeout could never fire.
 MAX_TIMEOUT = cdk.Duration.days(14)
 
 

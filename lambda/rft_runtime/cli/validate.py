@@ -4,7 +4,8 @@ Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error (missing file, 
 
 Without ``--template`` no extra field is required, but rows without a ``reference_answer`` get a
 ``missing-recommended-field`` warning, since most reward functions grade against it. With
-``--template NAME`` the fields that reward template reads are required.
+``--template NAME`` (and its ``--options``, required for templates with required options) the fields that
+reward template reads are required.
 
 ``--format json`` prints exactly one JSON object on stdout (see
 :meth:`rft_runtime.datasets.ValidationReport.to_dict`, plus ``"path"``). In text mode a progress bar
@@ -34,6 +35,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--template",
         metavar="NAME",
         help="reward template the dataset is for; its fields (e.g. reference_answer) become required",
+    )
+    parser.add_argument(
+        "--options",
+        metavar="JSON",
+        default="{}",
+        help="that template's options as a JSON object, or @FILE holding one (default {}); needed "
+        "for templates with required options, and some options name the fields read",
     )
     parser.add_argument(
         "--max-prompt-tokens",
@@ -82,12 +90,14 @@ def run(args: argparse.Namespace) -> int:
         recommended = _RECOMMENDED_FIELDS
     else:
         from rft_runtime.rewards.catalogue import required_dataset_fields
+        from rft_runtime.rewards.local import grader_spec
 
-        try:
-            required = tuple(required_dataset_fields(args.template, {}))
-        except ValueError as exc:
-            print(f"rft validate: --template {args.template}: {exc}", file=sys.stderr)
+        spec, problems = grader_spec(args.template, args.options, None)
+        if spec is None:
+            for problem in problems:
+                print(f"rft validate: --template {args.template}: {problem}", file=sys.stderr)
             return 2
+        required = tuple(required_dataset_fields(spec.template, spec.options))
         recommended = ()
     bar = None
     if os.path.getsize(args.path) >= PROGRESS_MIN_BYTES and sys.stderr.isatty():

@@ -144,6 +144,26 @@ def test_template_makes_its_fields_required(make_dataset, capsys):
     assert document["warnings"] == []
 
 
+def test_template_options_name_the_fields_required(make_dataset, capsys):
+    """code_tests reads its tests from ``tests_field`` when set: that field becomes required."""
+    path = make_dataset({"messages": [{"role": "user", "content": "hi"}], "reference_answer": "1"})
+    options = json.dumps({"tests_field": "unit_tests"})
+    code, document = _json_run(
+        capsys, str(path), "--no-row-count-check", "--template", "code_tests", "--options", options
+    )
+    assert code == 1
+    assert [(e["line"], e["code"]) for e in document["errors"]] == [(1, "missing-field")]
+    assert "unit_tests" in document["errors"][0]["message"]
+
+
+def test_a_template_with_required_options_needs_them(capsys):
+    path = str(DATA / "arithmetic_train.jsonl")
+    assert main(["validate", path, "--template", "format_check"]) == 2
+    assert "option 'constraints' is required" in capsys.readouterr().err
+    options = json.dumps({"constraints": [{"type": "regex", "pattern": "####"}]})
+    assert main(["validate", path, "--template", "format_check", "--options", options]) == 0
+
+
 def test_max_prompt_tokens(make_dataset, capsys):
     path = make_dataset({"messages": [{"role": "user", "content": "x" * 400}], "reference_answer": "1"})
     assert main(["validate", str(path), "--no-row-count-check", "--max-prompt-tokens", "100"]) == 0
