@@ -308,20 +308,16 @@ class RftLifecycle(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
         )
-        self.pipeline_resource = cdk.CustomResource(
-            self,
+        self.pipeline_resource = self._launcher_resource(
             "Pipeline",
-            service_token=self.provider.provider.service_token,
-            resource_type=PIPELINE_TYPE,
-            properties={
+            PIPELINE_TYPE,
+            {
                 "Kind": "pipeline",
                 "Pipeline": pipeline_name,
                 "RetainModels": "true" if retain_models else "false",
                 "StateParameter": self.state_parameter.parameter_name,
                 "WaitParameter": self.wait_parameter.parameter_name,
             },
-            service_timeout=SERVICE_TIMEOUT,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         spec = {
             "schema": SPEC_SCHEMA,
@@ -349,12 +345,10 @@ class RftLifecycle(Construct):
             "retainModels": retain_models,
             "stagingCopies": [dict(copy) for copy in dataset_copies],
         }
-        self.launcher = cdk.CustomResource(
-            self,
+        self.launcher = self._launcher_resource(
             "Run",
-            service_token=self.provider.provider.service_token,
-            resource_type=RUN_TYPE,
-            properties={
+            RUN_TYPE,
+            {
                 "Kind": "run",
                 "Pipeline": pipeline_name,
                 "Fingerprint": self.fingerprint,
@@ -363,14 +357,26 @@ class RftLifecycle(Construct):
                 "StateParameter": self.state_parameter.parameter_name,
                 "GraceSeconds": str(int(LIFECYCLE_TIMEOUT.to_seconds()) + 30),
             },
-            service_timeout=SERVICE_TIMEOUT,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         # runs stop before the deployment goes; the run starts only once everything it uses exists
         self.launcher.node.add_dependency(self.pipeline_resource, self.job_event_rule)
         acknowledgments.apply(self)
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _launcher_resource(
+        self, construct_id: str, resource_type: str, properties: Mapping[str, Any]
+    ) -> cdk.CustomResource:
+        """A custom resource handled by the launcher (deleted with the stack: its Delete cleans up)."""
+        return cdk.CustomResource(
+            self,
+            construct_id,
+            service_token=self.provider.provider.service_token,
+            resource_type=resource_type,
+            properties=dict(properties),
+            service_timeout=SERVICE_TIMEOUT,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
 
     def _job_request(
         self,

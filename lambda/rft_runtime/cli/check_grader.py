@@ -125,11 +125,10 @@ def analyse(scores: Mapping[str, Mapping[str, float]], threshold: float) -> dict
 
 def run(args: argparse.Namespace) -> int:
     """Check the grader on the dataset and print the report."""
-    spec, grader, problems = local.build_local_grader(args.template, args.options, args.code)
-    if grader is None:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+    loaded = local.grader_from_args(args)
+    if loaded is None:
         return 2
+    spec, grader = loaded
     try:
         rows, unusable = _rows(args.dataset, args.limit)
     except OSError as problem:

@@ -56,11 +56,10 @@ def _chunks(path: str) -> Iterator[list[Any]]:
 
 def run(args: argparse.Namespace) -> int:
     """Grade every item and write one result line per item."""
-    spec, grader, problems = local.build_local_grader(args.template, args.options, args.code)
-    if grader is None:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+    loaded = local.grader_from_args(args)
+    if loaded is None:
         return 2
+    spec, grader = loaded
     values: list[float] = []
     errors: dict[str, int] = {}
     out: IO[str] = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115

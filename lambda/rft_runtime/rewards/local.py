@@ -95,6 +95,17 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def grader_from_args(args: Any) -> tuple[GraderSpec, Any] | None:
+    """``(spec, grader)`` from the parsed ``--template/--options/--code``; None after printing every
+    problem on stderr (the command then exits 2)."""
+    spec, grader, problems = build_local_grader(args.template, args.options, args.code)
+    if spec is None:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return None
+    return spec, grader
+
+
 def build_local_grader(
     template: str | None, options_text: str, code: str | None
 ) -> tuple[GraderSpec | None, Any, list[str]]:

@@ -11,12 +11,12 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
 from bedrock_rft.assets import runtime_code
 from bedrock_rft.lifecycle import RftLifecycle
+from bedrock_rft.security import PipelineKey
 
 HYPERPARAMETERS = {
     "epochCount": 2,
@@ -34,20 +34,7 @@ def build(*, with_vpc: bool = True, stack_name: str = "LifecycleTest", **overrid
     """``(app, stack, lifecycle)``; ``overrides`` replace ``RftLifecycle`` keyword arguments."""
     app = cdk.App()
     stack = cdk.Stack(app, stack_name)
-    key = kms.Key(stack, "Key", enable_key_rotation=True)
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=[
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-            ],
-            resources=["*"],
-        )
-    )
+    key = PipelineKey(stack, "Encryption", removal_policy=cdk.RemovalPolicy.DESTROY).key
     role = iam.Role(stack, "CustomizationRole", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
     bucket = s3.Bucket(
         stack,
