@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         spec, problems = grader_spec(args.template, args.options, None)
         if spec is None:
             for problem in problems:
-                print(f"rft validate: --template {args.template}: {problem}", file=sys.stderr)
+                print(f"rft validate: {problem}", file=sys.stderr)
             return 2
         required = tuple(required_dataset_fields(spec.template, spec.options))
         recommended = ()
