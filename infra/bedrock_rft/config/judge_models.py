@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
+
 FOUNDATION_MODEL = "foundation-model"
 INFERENCE_PROFILE = "inference-profile"
 APPLICATION_INFERENCE_PROFILE = "application-inference-profile"
@@ -29,9 +31,6 @@ _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[^:]*):(?P<account>[^:]*):"
     r"(?P<kind>[a-z-]+)/(?P<name>[^/]+)$"
 )
-#: An AWS Region name and an account id, as they appear in ARNs (also used by the config loader).
-REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from bedrock_rft.config import service_model
+from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
 from bedrock_rft.config.errors import ConfigError, Problem
-from bedrock_rft.config.judge_models import ACCOUNT_ID, REGION_NAME, judge_problems
+from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.locator import key_lines, line_of
 from bedrock_rft.config.schema import (
     CDK_MAX_DESCRIPTION_LENGTH,
