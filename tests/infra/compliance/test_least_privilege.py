@@ -1,4 +1,4 @@
-"""Least privilege in the synthesized dev stack: ENI, KMS, log delivery, SSM, log group, checkov skips."""
+"""The synthesized dev stack: least privilege (ENI, KMS, logs, SSM), checkov skips, reserved concurrency."""
 
 from __future__ import annotations
 
@@ -111,3 +111,16 @@ def test_every_checkov_skip_mirrors_a_mapped_rule_with_a_reason(resources):
             assert len(skip["comment"]) > 40, (logical_id, skip)
             skips += 1
     assert skips >= 9  # DLQ/VPC on the lifecycle and reward functions, the access-log bucket
+
+
+def test_rft_doctor_counts_the_reserved_concurrency_the_stack_really_reserves(resources):
+    from bedrock_rft.config import load_environment
+    from rft_runtime.cli.doctor import needs_of
+
+    reserved = sum(
+        r["Properties"].get("ReservedConcurrentExecutions", 0)
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+    )
+    needs = needs_of(load_environment("dev", REPO / "environments"), "us-east-1")
+    assert needs.reserved_concurrency == reserved
