@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 ENV ?= dev
 CDK := npx --no-install cdk
 
@@ -13,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup synth deploy diff test test-fast lint bench clean
+.PHONY: setup synth deploy diff test test-fast lint bench checkov clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +51,20 @@ lint: setup  ## ruff on the code, cfn-lint on freshly synthesized templates
 	$(CDK) synth --no-notices --quiet -c env=$(ENV)
 	$(BIN)/cfn-lint --non-zero-exit-code error -- cdk.out/*.template.json
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+checkov: setup $(CHECKOV_STAMP)  ## checkov on the dev and prod templates: the figure, >= 95% and every failure explained
+	rm -rf cdk.out.checkov
+	for env in dev prod; do $(CDK) synth --no-notices --quiet -c env=$$env -o cdk.out.checkov/$$env; done
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --soft-fail --skip-download --framework cloudformation -o json \
+	  $$(for t in cdk.out.checkov/*/*.template.json; do printf -- '-f %s ' "$$t"; done) > cdk.out.checkov/report.json
+	$(BIN)/python -m bedrock_rft.tools.checkov_summary cdk.out.checkov/report.json README.md
+
 bench: setup  ## benchmarks; prints one table per section
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf cdk.out .pytest_cache .ruff_cache .bench
+	rm -rf cdk.out cdk.out.checkov .pytest_cache .ruff_cache .bench

@@ -35,8 +35,9 @@ import rft_runtime
 VENDORED_MODULES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3", "six")
 #: Distributions whose licence files travel with the copies.
 VENDORED_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "s3transfer", "python-dateutil", "urllib3", "six")
-#: botocore/boto3 service models kept in the asset: the services the lifecycle calls.
-BOTOCORE_SERVICES = ("bedrock", "s3", "ssm", "sns", "events", "stepfunctions", "sts")
+#: botocore/boto3 service models kept in the asset: the services the lifecycle calls (``lambda``:
+#: the grader pre-flight). ``tests/infra/shipped`` checks this against the clients the code creates.
+BOTOCORE_SERVICES = ("bedrock", "s3", "ssm", "sns", "events", "stepfunctions", "sts", "lambda")
 
 _SKIP_DIRS = frozenset({"__pycache__"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})

@@ -25,15 +25,20 @@ from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, FUNCTION_WILDCARDS
 from bedrock_rft.security.log_group import encrypted_log_group
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-#: What Lambda needs to attach a function to a VPC (these EC2 actions take no resource ARNs).
-VPC_ACCESS_ACTIONS = (
+#: What Lambda needs to attach a function to a VPC, split by what IAM can scope: the Describe calls
+#: take no resource ARNs (read-only, granted on ``*``); the calls that change network interfaces are
+#: granted only for interfaces, subnets and security groups of the function's VPC (``ec2:Vpc``).
+VPC_DESCRIBE_ACTIONS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+VPC_INTERFACE_ACTIONS = (
     "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
 )
+#: Services through which a lifecycle function uses the pipeline key (``kms:ViaService``): its own
+#: environment (Lambda), dataset objects (S3), the topic (SNS), the dead-letter queue (SQS) and the
+#: encrypted state machine (Step Functions). No function calls KMS directly.
+DEFAULT_KEY_SERVICES = ("lambda", "s3", "sns", "sqs", "states")
 
 
 class RuntimeFunction(Construct):
@@ -55,6 +60,10 @@ class RuntimeFunction(Construct):
         vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
         key_actions: what the role may do with ``encryption_key``. Default ``("kms:Decrypt",
             "kms:GenerateDataKey")``: read its environment, seal SNS/SQS messages.
+        key_services: the services through which the role may use ``encryption_key``
+            (``kms:ViaService = <service>.<region>.amazonaws.com``). Default
+            :data:`DEFAULT_KEY_SERVICES`; a function that only reads its environment passes
+            ``("lambda",)``.
         retain_versions: keep published versions when a newer one replaces them (a running job may
             still call the old one). Default False.
     """
@@ -79,6 +88,7 @@ class RuntimeFunction(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
         key_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey"),
+        key_services: Sequence[str] = DEFAULT_KEY_SERVICES,
         retain_versions: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -98,7 +108,17 @@ class RuntimeFunction(Construct):
         self.log_group.grant_write(self.role)
         if vpc is not None:
             self.role.add_to_principal_policy(
-                iam.PolicyStatement(sid="AttachToVpc", actions=list(VPC_ACCESS_ACTIONS), resources=["*"])
+                iam.PolicyStatement(
+                    sid="DescribeVpcNetwork", actions=list(VPC_DESCRIBE_ACTIONS), resources=["*"]
+                )
+            )
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="AttachToVpc",
+                    actions=list(VPC_INTERFACE_ACTIONS),
+                    resources=["*"],
+                    conditions={"ArnEquals": {"ec2:Vpc": vpc.vpc_arn}},
+                )
             )
         self.function = lambda_.Function(
             self,
@@ -129,6 +149,7 @@ class RuntimeFunction(Construct):
                 sid="UsePipelineKey",
                 actions=list(key_actions),
                 resources=[encryption_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": via_services(self, key_services)}},
             )
         )
         policy = self.role.node.find_child("DefaultPolicy")
@@ -136,3 +157,9 @@ class RuntimeFunction(Construct):
         acknowledge(
             policy, CDK_INLINE_POLICY, "NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"
         )
+
+
+def via_services(scope: Construct, services: Sequence[str]) -> list[str]:
+    """``kms:ViaService`` values (``<service>.<region>.amazonaws.com``) in ``scope``'s Region."""
+    region = cdk.Stack.of(scope).region
+    return [f"{service}.{region}.amazonaws.com" for service in services]

@@ -296,7 +296,7 @@ class RftLifecycle(Construct):
         self._grant_grader_check(lifecycle.role, reward_function_version)
         self._grant_staging(lifecycle.role, dataset_bucket, dataset_copies)
         self._grant_launcher(launcher.role, retain_models)
-        self.wait_parameter.grant_read(job_events.role)
+        _grant_get_parameter(job_events.role, self.wait_parameter)
         self.state_machine.grant_task_response(job_events.role)
 
         # --- custom resources -----------------------------------------------------------------
@@ -562,7 +562,7 @@ class RftLifecycle(Construct):
 
     def _grant_publish(self, role: iam.IRole, *, notify: bool) -> None:
         """Read/write the state record and send its event; with ``notify`` also SNS."""
-        self.state_parameter.grant_read(role)
+        _grant_get_parameter(role, self.state_parameter)
         self.state_parameter.grant_write(role)
         if notify:
             # sns:Publish only; the key statement of every lifecycle role covers the topic's KMS key
@@ -666,3 +666,11 @@ def _selection_kwargs(selection: ec2.SubnetSelection | None) -> dict[str, Any]:
         )
         if getattr(selection, key, None) is not None
     }
+
+
+def _grant_get_parameter(role: iam.IRole, parameter: ssm.IStringParameter) -> None:
+    """``ssm:GetParameter`` on ``parameter`` only: what the code calls. (CDK's ``grant_read`` would
+    also grant DescribeParameters, which takes only ``*``, GetParameters and GetParameterHistory.)"""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[parameter.parameter_arn])
+    )

@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from bedrock_rft.compute.runtime_function import via_services
 from bedrock_rft.security.log_group import encrypted_log_group
 
 #: Longest a launcher request may take: Lambda timeout of the handler (pipeline deletes wait for
@@ -71,7 +72,10 @@ class LauncherProvider(Construct):
         framework.memory_size = 256
         self.framework_role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="DecryptEnvironment", actions=["kms:Decrypt"], resources=[encryption_key.key_arn]
+                sid="DecryptEnvironment",
+                actions=["kms:Decrypt"],
+                resources=[encryption_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": via_services(self, ("lambda",))}},
             )
         )
 

@@ -24,7 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from bedrock_rft.security.log_group import encrypted_log_group
+from bedrock_rft.security.log_group import encrypted_log_group, vended_log_group_name
 
 #: Errors our steps raise that are worth retrying later (see rft_runtime.lifecycle.errors).
 RETRIED_ERRORS = (
@@ -43,7 +43,8 @@ MAX_TIMEOUT = cdk.Duration.days(14)
 
 
 class LifecycleWorkflow(Construct):
-    """State machine + its KMS-encrypted log group (level ALL, execution data), X-Ray on.
+    """State machine + its KMS-encrypted log group (level ALL, execution data), X-Ray on. The log
+    group is ``/aws/vendedlogs/states/<state machine name>-<stack id>``.
 
     Keyword arguments:
         lifecycle_function: the Lambda that runs every step.
@@ -84,6 +85,7 @@ class LifecycleWorkflow(Construct):
             encryption_key=encryption_key,
             retention=log_retention,
             removal_policy=removal_policy,
+            log_group_name=vended_log_group_name(self, "states", state_machine_name),
         )
         self.state_machine = sfn.StateMachine(
             self,

@@ -1,10 +1,17 @@
-"""A content hash of everything that decides how rewards are computed, and nothing else."""
+"""A content hash of everything that decides how rewards are computed, and nothing else.
+
+Grader modules count by their *code*: :func:`normalized_source` drops comments, docstrings, blank
+lines and trailing spaces before hashing, so a documentation-only edit (in this package or in a
+user's grader) never retrains; any other change to the code that runs does.
+"""
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import json
+import tokenize
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -62,6 +69,41 @@ def grader_modules(code_root: Path, templates: Iterable[str]) -> list[Path]:
     return sorted(set(seen.values()))
 
 
+def _docstring_spans(tree: ast.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) (line, column) of every module, class and function docstring."""
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                spans.append(((first.lineno, first.col_offset), (first.end_lineno, first.end_col_offset)))
+    return spans
+
+
+def normalized_source(source: str) -> bytes:
+    """``source`` without comments, docstrings, blank lines and trailing whitespace (UTF-8).
+
+    Positions come from ``ast`` (docstrings) and ``tokenize`` (comments), so the result is the
+    same on every Python version that parses the file. Raises ``SyntaxError`` for invalid code.
+    """
+    lines = source.splitlines()
+    removed = _docstring_spans(ast.parse(source))
+    removed += [
+        (token.start, token.end)
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    ]
+    for (start_line, start_col), (end_line, end_col) in sorted(removed, reverse=True):
+        head, tail = lines[start_line - 1][:start_col], lines[end_line - 1][end_col:]
+        lines[start_line - 1 : end_line] = [head + tail]
+    kept = [line.rstrip() for line in lines if line.strip()]
+    return "\n".join(kept).encode("utf-8")
+
+
 def reward_fingerprint(
     template: str,
     options: Mapping[str, Any],
@@ -69,13 +111,14 @@ def reward_fingerprint(
     user_file: Path | None,
     templates: Iterable[str] | None = None,
 ) -> str:
-    """SHA-256 over the template name, its options, the grader source that runs, and the user's file.
+    """SHA-256 over the template name, its options, the grader code that runs, and the user's file.
 
     ``code_root`` is the ``rft_runtime`` package folder. Only modules the configured graders run
     count (:func:`grader_modules`; ``templates`` default ``[template]``, pass every template of a
     composite), so an edit of an unrelated template, the CLI or the lifecycle never retrains. The
     user's file counts by content, not by path (``options["path"]`` is left out), so moving the
-    file does not retrain.
+    file does not retrain. Python sources count by :func:`normalized_source` (comments and
+    docstrings do not retrain); other files by their bytes.
     """
     digest = hashlib.sha256()
     portable = {key: value for key, value in options.items() if not (template == "custom" and key == "path")}
@@ -84,8 +127,19 @@ def reward_fingerprint(
     )
     for source in grader_modules(code_root, templates or [template]):
         digest.update(source.relative_to(code_root).as_posix().encode())
-        digest.update(source.read_bytes())
+        digest.update(_code_bytes(source))
     if user_file is not None:
         digest.update(b"user-code")
-        digest.update(user_file.read_bytes())
+        digest.update(_code_bytes(user_file))
     return digest.hexdigest()
+
+
+def _code_bytes(path: Path) -> bytes:
+    """What of ``path`` counts: the normalized code of a Python file that parses, else its bytes."""
+    raw = path.read_bytes()
+    if path.suffix != ".py":
+        return raw
+    try:
+        return normalized_source(raw.decode("utf-8"))
+    except (SyntaxError, UnicodeDecodeError, tokenize.TokenError):
+        return raw  # an unparsable grader fails at run time; its bytes still identify it

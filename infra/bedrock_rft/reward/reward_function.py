@@ -144,6 +144,7 @@ class RewardFunction(Construct):
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
             key_actions=("kms:Decrypt",),
+            key_services=("lambda",),
             retain_versions=True,
         )
         self.function = self.runtime_function.function

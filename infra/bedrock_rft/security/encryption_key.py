@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct
+from constructs import Construct, IConstruct
+
+#: The principal of vended-log delivery (Step Functions logging), which CDK grants ``kms:Decrypt*``
+#: on the state machine's key without conditions.
+LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 
 #: KMS actions Bedrock needs on the key that encrypts the custom model (``customModelKmsKeyId``).
 BEDROCK_MODEL_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant")
@@ -69,6 +74,7 @@ class PipelineKey(Construct):
                 },
             )
         )
+        cdk.Aspects.of(key).add(ScopeLogDelivery())
         self.key = key
 
     def grant_bedrock_customization(self, role: iam.IRole) -> None:
@@ -89,3 +95,32 @@ class PipelineKey(Construct):
                 conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}},
             )
         )
+
+
+@jsii.implements(cdk.IAspect)
+class ScopeLogDelivery:
+    """Condition every unconditioned key-policy statement for :data:`LOG_DELIVERY_SERVICE` on
+    ``aws:SourceAccount`` (this account) and ``aws:SourceArn`` (log resources of this account and
+    Region), so log delivery can use the key only for this account's own logs (confused deputy)."""
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, kms.CfnKey):
+            return
+        stack = cdk.Stack.of(node)
+        statements = stack.resolve(node.key_policy).get("Statement", [])
+        for index, statement in enumerate(statements):
+            principal = statement.get("Principal", {})
+            services = principal.get("Service") if isinstance(principal, dict) else None
+            services = services if isinstance(services, list) else [services]
+            if LOG_DELIVERY_SERVICE in services and not statement.get("Condition"):
+                node.add_property_override(
+                    f"KeyPolicy.Statement.{index}.Condition",
+                    {
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {
+                            "aws:SourceArn": stack.format_arn(
+                                service="logs", resource="*", arn_format=cdk.ArnFormat.NO_RESOURCE_NAME
+                            )
+                        },
+                    },
+                )

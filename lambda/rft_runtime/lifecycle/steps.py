@@ -289,8 +289,12 @@ def check_grader(spec: RunSpec, clients: Any) -> dict[str, Any]:
     Fails the run (:class:`PreflightFailed`) before any job exists when the grader cannot work:
     the function raises (e.g. a failing import), answers with something other than a list holding
     the sample's id, or scores the sample with an error that would zero every reward of the job
-    (:data:`FATAL_GRADER_TAGS`). A timeout or a refused invocation is reported as unchecked: the
-    check must never be what stops a working grader.
+    (:data:`FATAL_GRADER_TAGS`). It also fails when the check itself cannot be made: no Lambda
+    client (e.g. ``UnknownServiceError``: the asset's botocore lacks the ``lambda`` model) or an
+    invocation refused for good (access denied, no such version, a malformed request). Only a
+    transient failure (throttling, 5xx, a timeout or connection error, see
+    :func:`retry.is_transient`) is reported as unchecked: a passing moment must not stop a working
+    grader, but a check that can never run must not pass as one.
     """
     grader = (
         spec.job_request.get("customizationConfig", {})
@@ -302,11 +306,20 @@ def check_grader(spec: RunSpec, clients: Any) -> dict[str, Any]:
     row, source = _first_row(spec, clients)
     payload = grader_probe(row)
     try:
-        out = clients.lambda_.invoke(
+        lambda_client = clients.lambda_
+    except BotoCoreError as exc:
+        raise PreflightFailed(
+            f"cannot create the Lambda client that checks the grader ({type(exc).__name__}: {exc})"[:1000]
+        ) from exc
+    try:
+        out = lambda_client.invoke(
             FunctionName=grader, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
         )
         body = out["Payload"].read()
     except (ClientError, BotoCoreError) as exc:
+        if not retry.is_transient(exc):
+            problem = f"cannot invoke reward function {grader} to check it: {exc}"
+            raise PreflightFailed(problem[:1000]) from exc
         return {"checked": False, "note": f"grader not checked: {exc}"[:500]}
     where = f"reward function {grader} on the {source}"
     try:

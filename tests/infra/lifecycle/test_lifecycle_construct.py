@@ -336,14 +336,10 @@ def test_preflight_may_invoke_exactly_the_reward_version(template):
 
 
 def test_the_lifecycle_role_can_still_use_the_key_for_sns_sqs_and_parameters(template):
-    actions = {
-        a
-        for s in _lifecycle_role_statements(template)
-        if "Condition" not in s
-        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-        if a.startswith("kms:")
-    }
-    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= actions
+    (statement,) = [s for s in _lifecycle_role_statements(template) if s.get("Sid") == "UsePipelineKey"]
+    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    services = {v["Fn::Join"][1][0] for v in statement["Condition"]["StringEquals"]["kms:ViaService"]}
+    assert services == {"lambda.", "s3.", "sns.", "sqs.", "states."}  # only through these services
 
 
 def test_tag_problems_name_the_prop():

@@ -175,12 +175,18 @@ class World:
     def run(self, on_token=None, observe=lambda _n: None) -> asl_simulator.Outcome:
         execution_input = json.loads(self.started[-1]["input"])
         arn = names.execution_arn(MACHINE, self.started[-1]["name"])
+
+        def invoke(payload: dict) -> dict:
+            if payload.get("action") == "preflight":
+                self.aws.grader_ok()  # the reward function answers the pre-flight probe healthily
+            return steps.run_action(payload, self.aws.clients, self.aws.settings)
+
         return asl_simulator.run(
             self.definition,
             execution_input,
             execution_arn=arn,
             execution_started=STARTED,
-            invoke=lambda payload: steps.run_action(payload, self.aws.clients, self.aws.settings),
+            invoke=invoke,
             on_token=on_token or (lambda _token, _timeout: ("timeout", None)),
             observe=observe,
         )

@@ -1,0 +1,264 @@
+"""The checks of ``rft doctor``: read-only calls, one function per check, each with its fix.
+
+Every check returns a :class:`CheckResult`; a refused or failed read (access denied, throttling)
+makes the check ``unknown`` with the reason, never ``pass``. Missing credentials propagate (the
+command reports them once).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+
+from rft_runtime.doctor.clients import DoctorClients
+from rft_runtime.doctor.needs import LAMBDA_UNRESERVED_MINIMUM, MIN_BOOTSTRAP_VERSION, DeployNeeds, Judge
+
+PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+BOOTSTRAP_STACK = "CDKToolkit"
+#: CloudFormation states in which the bootstrap stack can serve a deploy.
+USABLE_STACK_STATUSES = frozenset(
+    {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+    }
+)
+#: Service Quotas names (``bedrock``) that bound what a run needs, and what each one limits.
+QUOTA_PATTERNS = (
+    (re.compile(r"customization job", re.IGNORECASE), "concurrent model customization jobs"),
+    (re.compile(r"custom model deployment", re.IGNORECASE), "custom model deployments"),
+)
+_CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """``name``, ``status`` (:data:`PASS`, :data:`FAIL` or :data:`UNKNOWN`), what was found, the fix."""
+
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+
+def _unknown(name: str, action: str, exc: Exception) -> CheckResult:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        why = f"{error.get('Code')}: {error.get('Message')}"
+    else:
+        why = str(exc)
+    return CheckResult(
+        name, UNKNOWN, f"could not check ({why})", f"allow {action} to the caller, then run again"
+    )
+
+
+def guarded(name: str, action: str, body: Callable[[], CheckResult]) -> CheckResult:
+    """``body()``; an AWS error other than missing credentials makes the check ``unknown``."""
+    try:
+        return body()
+    except _CREDENTIAL_ERRORS:
+        raise
+    except (ClientError, BotoCoreError) as exc:
+        return _unknown(name, action, exc)
+
+
+def check_identity(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """The caller's account is the config's ``account`` (when set)."""
+    identity = clients.get("sts", needs.region).get_caller_identity()
+    account = identity["Account"]
+    if needs.account and needs.account != account:
+        return CheckResult(
+            "credentials",
+            FAIL,
+            f"credentials of account {account}, but the config binds the pipeline to {needs.account}",
+            f"use credentials of account {needs.account} (e.g. AWS_PROFILE)",
+        )
+    return CheckResult("credentials", PASS, f"account {account} ({identity['Arn']})")
+
+
+def check_bootstrap(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """The ``CDKToolkit`` stack exists in the Region, is usable and is version 6 or newer."""
+    name, fix = "cdk-bootstrap", f"run `npx --no-install cdk bootstrap aws://ACCOUNT/{needs.region}`"
+    try:
+        (stack,) = clients.get("cloudformation", needs.region).describe_stacks(StackName=BOOTSTRAP_STACK)[
+            "Stacks"
+        ]
+    except ClientError as exc:
+        if "does not exist" in str(exc.response.get("Error", {}).get("Message", "")):
+            return CheckResult(name, FAIL, f"no {BOOTSTRAP_STACK} stack in {needs.region}", fix)
+        raise
+    status = stack["StackStatus"]
+    outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs", [])}
+    version = int(outputs.get("BootstrapVersion") or 0)
+    if status not in USABLE_STACK_STATUSES:
+        return CheckResult(name, FAIL, f"{BOOTSTRAP_STACK} is {status}", fix)
+    if version < MIN_BOOTSTRAP_VERSION:
+        return CheckResult(
+            name,
+            FAIL,
+            f"{BOOTSTRAP_STACK} version {version}; the templates need {MIN_BOOTSTRAP_VERSION}+",
+            fix,
+        )
+    return CheckResult(name, PASS, f"{BOOTSTRAP_STACK} version {version} ({status})")
+
+
+def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """Reserving the stack's concurrency leaves Lambda's 100 unreserved executions."""
+    limits = clients.get("lambda", needs.region).get_account_settings()["AccountLimit"]
+    total, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
+    need = needs.reserved_concurrency
+    left = unreserved - need
+    detail = (
+        f"account limit {total}, unreserved now {unreserved}; the stack reserves {need} "
+        f"(reward {needs.reward_reserved_concurrency or 0}), leaving {left}"
+    )
+    if left >= LAMBDA_UNRESERVED_MINIMUM:
+        return CheckResult("lambda-concurrency", PASS, detail)
+    return CheckResult(
+        "lambda-concurrency",
+        FAIL,
+        f"{detail}; Lambda must keep {LAMBDA_UNRESERVED_MINIMUM} unreserved",
+        f"ask Service Quotas for a Lambda 'Concurrent executions' limit of at least "
+        f"{total + LAMBDA_UNRESERVED_MINIMUM - left}, or set [reward] reserved_concurrency = 0 (unreserved) "
+        "or lower",
+    )
+
+
+def check_rft_region(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """The base model exists and is active in the Region, and the service documents RFT there."""
+    name = "rft-region"
+    if needs.region not in needs.rft_regions:
+        return CheckResult(
+            name,
+            FAIL,
+            f"RFT is documented only in {', '.join(needs.rft_regions)}, not {needs.region}",
+            f'set region = "{needs.rft_regions[0]}" in the environment file',
+        )
+    details = clients.get("bedrock", needs.region).get_foundation_model(modelIdentifier=needs.base_model)[
+        "modelDetails"
+    ]
+    status = (details.get("modelLifecycle") or {}).get("status", "ACTIVE")
+    if status != "ACTIVE":
+        return CheckResult(
+            name, FAIL, f"{needs.base_model} is {status} in {needs.region}", "choose an active base_model"
+        )
+    return CheckResult(name, PASS, f"{needs.base_model} is active in {needs.region}, where RFT is offered")
+
+
+def check_on_demand_deployment(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """Custom-model deployments can be listed in the Region (the on-demand API is there)."""
+    if not needs.deploys:
+        return CheckResult("on-demand-deployment", PASS, "not needed: deployment mode is none")
+    clients.get("bedrock", needs.region).list_custom_model_deployments(maxResults=1)
+    return CheckResult(
+        "on-demand-deployment", PASS, f"custom-model deployments are available in {needs.region}"
+    )
+
+
+def _availability(bedrock: Any, model: str) -> list[str]:
+    """What stops ``model`` from being used (empty when it can be)."""
+    out = bedrock.get_foundation_model_availability(modelId=model)
+    problems = []
+    if out.get("authorizationStatus") != "AUTHORIZED":
+        problems.append(f"not authorized ({out.get('authorizationStatus')})")
+    if out.get("entitlementAvailability") != "AVAILABLE":
+        problems.append("no entitlement (model access not granted)")
+    if out.get("regionAvailability") != "AVAILABLE":
+        problems.append("not offered in this Region")
+    agreement = (out.get("agreementAvailability") or {}).get("status")
+    if agreement not in (None, "AVAILABLE"):
+        problems.append(f"agreement {agreement}")
+    return problems
+
+
+def check_model_access(name: str, model: str, region: str, clients: DoctorClients) -> CheckResult:
+    """The caller's account may use foundation model ``model`` in ``region``."""
+    problems = _availability(clients.get("bedrock", region), model)
+    if problems:
+        return CheckResult(
+            name,
+            FAIL,
+            f"{model} in {region}: {'; '.join(problems)}",
+            f"request access to {model} in the Bedrock console (Model access) in {region}",
+        )
+    return CheckResult(name, PASS, f"{model} is available to this account in {region}")
+
+
+def check_judge(index: int, judge: Judge, clients: DoctorClients) -> CheckResult:
+    """An LLM judge's model (or inference profile and the model it routes to) can be used."""
+    name = f"judge-{index}-access"
+    if judge.kind != "foundation-model":
+        profile = clients.get("bedrock", judge.region).get_inference_profile(
+            inferenceProfileIdentifier=judge.model_id
+        )
+        if profile.get("status") != "ACTIVE":
+            return CheckResult(
+                name, FAIL, f"{judge.model_id} is {profile.get('status')}", "choose an active profile"
+            )
+        if judge.foundation_model is None:
+            return CheckResult(name, PASS, f"inference profile {judge.model_id} is active in {judge.region}")
+    return check_model_access(name, judge.foundation_model or judge.model_id, judge.region, clients)
+
+
+def check_quotas(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """Bedrock's quotas on concurrent customization jobs and custom-model deployments are above 0."""
+    name = "service-quotas"
+    found: dict[str, list[tuple[str, float]]] = {what: [] for _, what in QUOTA_PATTERNS}
+    paginator = clients.get("service-quotas", needs.region).get_paginator("list_service_quotas")
+    for page in paginator.paginate(ServiceCode="bedrock"):
+        for quota in page.get("Quotas", []):
+            for pattern, what in QUOTA_PATTERNS:
+                if pattern.search(quota.get("QuotaName", "")):
+                    found[what].append((quota["QuotaName"], float(quota.get("Value", 0))))
+    wanted = [what for _, what in QUOTA_PATTERNS if needs.deploys or "deployment" not in what]
+    zero = [f"{q} = 0" for what in wanted for q, value in found[what] if value <= 0]
+    missing = [what for what in wanted if not found[what]]
+    listed = "; ".join(f"{q} = {value:g}" for what in wanted for q, value in found[what])
+    if zero:
+        return CheckResult(
+            name, FAIL, "; ".join(zero), "request an increase in Service Quotas (service: Amazon Bedrock)"
+        )
+    if missing:
+        return CheckResult(
+            name,
+            UNKNOWN,
+            f"no quota found for {', '.join(missing)}" + (f" (found: {listed})" if listed else ""),
+            "check Service Quotas > Amazon Bedrock in the console",
+        )
+    return CheckResult(name, PASS, listed)
+
+
+def all_checks(needs: DeployNeeds, clients: DoctorClients) -> Iterator[CheckResult]:
+    """Every check, in a fixed order; each read failure is that check's ``unknown``."""
+    yield guarded("credentials", "sts:GetCallerIdentity", lambda: check_identity(needs, clients))
+    yield guarded("cdk-bootstrap", "cloudformation:DescribeStacks", lambda: check_bootstrap(needs, clients))
+    yield guarded(
+        "lambda-concurrency", "lambda:GetAccountSettings", lambda: check_lambda_concurrency(needs, clients)
+    )
+    yield guarded("rft-region", "bedrock:GetFoundationModel", lambda: check_rft_region(needs, clients))
+    yield guarded(
+        "on-demand-deployment",
+        "bedrock:ListCustomModelDeployments",
+        lambda: check_on_demand_deployment(needs, clients),
+    )
+    yield guarded(
+        "base-model-access",
+        "bedrock:GetFoundationModelAvailability",
+        lambda: check_model_access("base-model-access", needs.base_model, needs.region, clients),
+    )
+    for index, judge in enumerate(needs.judges):
+        yield guarded(
+            f"judge-{index}-access",
+            "bedrock:GetFoundationModelAvailability and bedrock:GetInferenceProfile",
+            lambda index=index, judge=judge: check_judge(index, judge, clients),
+        )
+    yield guarded("service-quotas", "servicequotas:ListServiceQuotas", lambda: check_quotas(needs, clients))

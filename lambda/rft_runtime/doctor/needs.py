@@ -1,0 +1,56 @@
+"""What one pipeline needs from the account and Region it deploys to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Lambda always keeps this many concurrent executions unreserved in an account; reserved
+#: concurrency can only be set while the rest stays at or above it.
+LAMBDA_UNRESERVED_MINIMUM = 100
+#: Reserved concurrency of the lifecycle's own functions: the step function (5), the job-event
+#: function (2), the launcher (2) and CDK's custom-resource framework (2). A synth test pins it to
+#: the sum in the synthesized template.
+LIFECYCLE_RESERVED_CONCURRENCY = 11
+#: The CDK bootstrap version the synthesized templates require (their ``CheckBootstrapVersion`` rule).
+MIN_BOOTSTRAP_VERSION = 6
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judge:
+    """An LLM-judge model: ``model_id`` as configured, ``kind`` (``foundation-model``,
+    ``inference-profile`` or ``application-inference-profile``), the foundation model it is or
+    routes to (``foundation_model``, None when unknown) and the ``region`` it is called in."""
+
+    model_id: str
+    kind: str
+    foundation_model: str | None
+    region: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployNeeds:
+    """One pipeline's needs.
+
+    ``reward_reserved_concurrency``: None or 0 = unreserved. ``deploys``: True when the trained
+    model gets an on-demand deployment. ``rft_regions``: where the service documents RFT for the
+    base model. ``account``: the config's account (None: any).
+    """
+
+    pipeline: str
+    region: str
+    base_model: str
+    reward_reserved_concurrency: int | None
+    deploys: bool
+    rft_regions: tuple[str, ...]
+    account: str | None = None
+    judges: tuple[Judge, ...] = field(default_factory=tuple)
+
+    @property
+    def reserved_concurrency(self) -> int:
+        """Concurrency the stack reserves in total."""
+        return (self.reward_reserved_concurrency or 0) + LIFECYCLE_RESERVED_CONCURRENCY
+
+    @property
+    def required_account_concurrency(self) -> int:
+        """The smallest Lambda concurrency limit of an empty account that fits the stack."""
+        return self.reserved_concurrency + LAMBDA_UNRESERVED_MINIMUM

@@ -1,0 +1,124 @@
+"""Stubber-backed clients for ``rft doctor`` tests, with a healthy answer per read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+from botocore.stub import Stubber
+
+from rft_runtime.doctor.clients import DoctorClients
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+BASE = "amazon.nova-2-lite-v1:0:256k"
+SERVICES = ("sts", "cloudformation", "lambda", "bedrock", "service-quotas")
+
+
+@dataclass
+class World:
+    clients: DoctorClients
+    stubs: dict[str, Stubber]
+
+    def verify(self) -> None:
+        for stub in self.stubs.values():
+            stub.assert_no_pending_responses()
+
+    def identity(self, account: str = ACCOUNT) -> None:
+        self.stubs["sts"].add_response(
+            "get_caller_identity",
+            {"Account": account, "Arn": f"arn:aws:iam::{account}:role/dev", "UserId": "AIDEXAMPLE"},
+        )
+
+    def bootstrap(self, status: str = "CREATE_COMPLETE", version: str = "29") -> None:
+        stack = {
+            "StackName": "CDKToolkit",
+            "StackStatus": status,
+            "CreationTime": "2026-01-01T00:00:00Z",
+            "Outputs": [{"OutputKey": "BootstrapVersion", "OutputValue": version}],
+        }
+        self.stubs["cloudformation"].add_response(
+            "describe_stacks", {"Stacks": [stack]}, {"StackName": "CDKToolkit"}
+        )
+
+    def concurrency(self, limit: int = 1000, unreserved: int = 1000) -> None:
+        self.stubs["lambda"].add_response(
+            "get_account_settings",
+            {"AccountLimit": {"ConcurrentExecutions": limit, "UnreservedConcurrentExecutions": unreserved}},
+        )
+
+    def base_model(self, status: str = "ACTIVE") -> None:
+        details = {
+            "modelArn": f"arn:aws:bedrock:{REGION}::foundation-model/{BASE}",
+            "modelId": BASE,
+            "modelLifecycle": {"status": status},
+        }
+        self.stubs["bedrock"].add_response(
+            "get_foundation_model", {"modelDetails": details}, {"modelIdentifier": BASE}
+        )
+
+    def deployments(self) -> None:
+        self.stubs["bedrock"].add_response(
+            "list_custom_model_deployments", {"modelDeploymentSummaries": []}, {"maxResults": 1}
+        )
+
+    def access(self, model: str = BASE, authorized: bool = True, entitled: bool = True) -> None:
+        self.stubs["bedrock"].add_response(
+            "get_foundation_model_availability",
+            {
+                "modelId": model,
+                "agreementAvailability": {"status": "AVAILABLE"},
+                "authorizationStatus": "AUTHORIZED" if authorized else "NOT_AUTHORIZED",
+                "entitlementAvailability": "AVAILABLE" if entitled else "NOT_AVAILABLE",
+                "regionAvailability": "AVAILABLE",
+            },
+            {"modelId": model},
+        )
+
+    def quotas(self, jobs: float | None = 2.0, deployments: float | None = 5.0) -> None:
+        quotas = [{"QuotaName": "Batch inference job size", "Value": 1.0, "QuotaCode": "L-1"}]
+        if jobs is not None:
+            quotas.append(
+                {"QuotaName": "Concurrent model customization jobs", "Value": jobs, "QuotaCode": "L-2"}
+            )
+        if deployments is not None:
+            quotas.append(
+                {
+                    "QuotaName": "Custom model deployments per account",
+                    "Value": deployments,
+                    "QuotaCode": "L-3",
+                }
+            )
+        self.stubs["service-quotas"].add_response(
+            "list_service_quotas", {"Quotas": quotas}, {"ServiceCode": "bedrock"}
+        )
+
+    def healthy(self, *, judges: tuple[str, ...] = (), deploys: bool = True, **instead) -> None:
+        """Queue a passing answer to every read, in the order the checks make them; ``instead``
+        maps a step (``identity``, ``bootstrap``, ``concurrency``, ``base_model``, ``deployments``,
+        ``access``, ``judges``, ``quotas``) to a callable queuing something else, or to None to skip it."""
+        steps = {
+            "identity": self.identity,
+            "bootstrap": self.bootstrap,
+            "concurrency": self.concurrency,
+            "base_model": self.base_model,
+            "deployments": self.deployments if deploys else None,
+            "access": self.access,
+            "judges": lambda: [self.access(model) for model in judges],
+            "quotas": self.quotas,
+        }
+        assert set(instead) <= set(steps), sorted(set(instead) - set(steps))
+        for step in {**steps, **instead}.values():
+            if step is not None:
+                step()
+
+
+def make_world() -> World:
+    made = {
+        s: boto3.client(s, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+        for s in SERVICES
+    }
+    stubs = {s: Stubber(c) for s, c in made.items()}
+    for stub in stubs.values():
+        stub.activate()
+    return World(DoctorClients(**{s.replace("-", "_"): c for s, c in made.items()}), stubs)

@@ -1,0 +1,153 @@
+"""``rft doctor``: every check's pass, fail and unknown outcome against Stubber-backed clients."""
+
+from __future__ import annotations
+
+import pytest
+from doctor_world import ACCOUNT, BASE, REGION, make_world
+
+from rft_runtime.doctor import report
+from rft_runtime.doctor.checks import FAIL, PASS, UNKNOWN
+from rft_runtime.doctor.needs import DeployNeeds, Judge
+
+JUDGE = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def _needs(**changes) -> DeployNeeds:
+    fields = {
+        "pipeline": "arith-dev",
+        "region": REGION,
+        "base_model": BASE,
+        "reward_reserved_concurrency": 100,
+        "deploys": True,
+        "rft_regions": ("us-east-1",),
+        **changes,
+    }
+    return DeployNeeds(**fields)
+
+
+def _by_name(results):
+    return {r.name: r for r in results}
+
+
+@pytest.fixture
+def world():
+    w = make_world()
+    yield w
+    w.verify()
+
+
+def test_a_healthy_account_passes_every_check_and_exits_0(world):
+    world.healthy()
+    results = report.run_checks(_needs(), world.clients)
+    assert [r.status for r in results] == [PASS] * 7
+    assert report.exit_code(results) == report.EXIT_READY
+    text = report.render_text(_needs(), results)
+    assert "ready to deploy" in text and "fix:" not in text
+
+
+def test_credentials_of_another_account_fail(world):
+    world.healthy()
+    results = _by_name(report.run_checks(_needs(account="999999999999"), world.clients))
+    assert results["credentials"].status == FAIL and "999999999999" in results["credentials"].fix
+
+
+def test_a_missing_bootstrap_stack_fails_with_the_bootstrap_command(world):
+    world.healthy(
+        bootstrap=lambda: world.stubs["cloudformation"].add_client_error(
+            "describe_stacks", "ValidationError", "Stack with id CDKToolkit does not exist", 400
+        )
+    )
+    result = _by_name(report.run_checks(_needs(), world.clients))["cdk-bootstrap"]
+    assert result.status == FAIL and "cdk bootstrap aws://ACCOUNT/us-east-1" in result.fix
+
+
+@pytest.mark.parametrize(("status", "version"), [("CREATE_COMPLETE", "5"), ("ROLLBACK_COMPLETE", "29")])
+def test_an_old_or_broken_bootstrap_stack_fails(world, status, version):
+    world.healthy(bootstrap=lambda: world.bootstrap(status, version))
+    assert _by_name(report.run_checks(_needs(), world.clients))["cdk-bootstrap"].status == FAIL
+
+
+def test_a_new_account_without_concurrency_headroom_fails_with_the_figure_to_ask_for(world):
+    world.healthy(concurrency=lambda: world.concurrency(limit=10, unreserved=10))  # a new account
+    result = _by_name(report.run_checks(_needs(), world.clients))["lambda-concurrency"]
+    assert result.status == FAIL
+    assert "the stack reserves 111" in result.detail
+    assert "at least 211" in result.fix and "reserved_concurrency = 0" in result.fix
+
+
+def test_unreserved_reward_concurrency_needs_only_the_lifecycle_share(world):
+    world.healthy()
+    needs = _needs(reward_reserved_concurrency=0)
+    assert needs.reserved_concurrency == 11 and needs.required_account_concurrency == 111
+    results = _by_name(report.run_checks(needs, world.clients))
+    assert results["lambda-concurrency"].status == PASS
+
+
+def test_a_region_without_rft_fails_before_any_bedrock_call(world):
+    world.healthy(base_model=None)
+    result = _by_name(report.run_checks(_needs(region="eu-west-1"), world.clients))["rft-region"]
+    assert result.status == FAIL and 'region = "us-east-1"' in result.fix
+
+
+def test_an_inactive_base_model_fails(world):
+    world.healthy(base_model=lambda: world.base_model("LEGACY"))
+    assert _by_name(report.run_checks(_needs(), world.clients))["rft-region"].status == FAIL
+
+
+def test_no_model_access_fails_with_where_to_request_it(world):
+    world.healthy(access=lambda: world.access(entitled=False))
+    result = _by_name(report.run_checks(_needs(), world.clients))["base-model-access"]
+    assert result.status == FAIL and "Model access" in result.fix and "entitlement" in result.detail
+
+
+def test_each_judge_is_checked_and_an_unauthorized_one_fails(world):
+    world.healthy(quotas=None)
+    world.access(JUDGE, authorized=False)
+    world.stubs["bedrock"].add_response(
+        "get_inference_profile",
+        {
+            "inferenceProfileName": "us haiku",
+            "inferenceProfileArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/us.{JUDGE}",
+            "inferenceProfileId": f"us.{JUDGE}",
+            "status": "ACTIVE",
+            "type": "SYSTEM_DEFINED",
+            "models": [{"modelArn": f"arn:aws:bedrock:{REGION}::foundation-model/{JUDGE}"}],
+        },
+        {"inferenceProfileIdentifier": f"us.{JUDGE}"},
+    )
+    world.access(JUDGE)
+    world.quotas()
+    judges = (
+        Judge(model_id=JUDGE, kind="foundation-model", foundation_model=JUDGE, region=REGION),
+        Judge(model_id=f"us.{JUDGE}", kind="inference-profile", foundation_model=JUDGE, region=REGION),
+    )
+    results = _by_name(report.run_checks(_needs(judges=judges), world.clients))
+    assert results["judge-0-access"].status == FAIL and results["judge-1-access"].status == PASS
+
+
+def test_train_only_needs_no_deployment_quota_or_api(world):
+    world.healthy(deploys=False)
+    results = report.run_checks(_needs(deploys=False), world.clients)
+    assert report.exit_code(results) == report.EXIT_READY
+
+
+@pytest.mark.parametrize(("jobs", "deployments", "expected"), [(0.0, 5.0, FAIL), (2.0, None, UNKNOWN)])
+def test_quotas_at_zero_fail_and_missing_ones_are_unknown(world, jobs, deployments, expected):
+    world.healthy(quotas=lambda: world.quotas(jobs=jobs, deployments=deployments))
+    results = report.run_checks(_needs(), world.clients)
+    assert _by_name(results)["service-quotas"].status == expected
+    assert report.exit_code(results) == (report.EXIT_NOT_READY if expected == FAIL else report.EXIT_UNKNOWN)
+
+
+def test_a_denied_read_is_unknown_never_pass_and_exits_3(world):
+    world.healthy(
+        concurrency=lambda: world.stubs["lambda"].add_client_error(
+            "get_account_settings", "AccessDeniedException", "no", 403
+        )
+    )
+    results = report.run_checks(_needs(), world.clients)
+    result = _by_name(results)["lambda-concurrency"]
+    assert result.status == UNKNOWN and "AccessDeniedException" in result.detail
+    assert "lambda:GetAccountSettings" in result.fix
+    assert report.exit_code(results) == report.EXIT_UNKNOWN
+    assert "????  lambda-concurrency" in report.render_text(_needs(), results)

@@ -1,0 +1,83 @@
+"""``rft doctor --config``: loads the environment with the package's loader, JSON output, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from doctor_world import make_world
+
+from rft_runtime.cli import doctor
+from rft_runtime.cli.main import COMMANDS, main
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _args(config: str, **extra) -> argparse.Namespace:
+    fields = {"config": config, "environments_dir": REPO / "environments", "region": None, "format": "json"}
+    return argparse.Namespace(**{**fields, **extra})
+
+
+def test_doctor_is_a_registered_command():
+    assert COMMANDS["doctor"][0] == "doctor"
+
+
+def test_dev_environment_json_report_and_exit_code(capsys):
+    world = make_world()
+    world.healthy()
+    code = doctor.run(_args("dev", region="us-east-1"), clients=world.clients)
+    world.verify()
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["exitCode"] == 0 and out["pipeline"] == "arith-dev"
+    assert [c["name"] for c in out["checks"]] == [
+        "credentials",
+        "cdk-bootstrap",
+        "lambda-concurrency",
+        "rft-region",
+        "on-demand-deployment",
+        "base-model-access",
+        "service-quotas",
+    ]
+
+
+def test_an_unknown_environment_is_a_usage_error_listing_the_choices(capsys):
+    assert main(["doctor", "--config", "nope", "--environments-dir", str(REPO / "environments")]) == 2
+    err = capsys.readouterr().err
+    assert "no environment 'nope'" in err and "dev, prod" in err
+
+
+def test_no_region_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    assert doctor.run(_args("dev"), clients=make_world().clients) == 2
+    assert "no AWS Region" in capsys.readouterr().err
+
+
+def test_judges_of_a_composite_are_found_with_their_routed_models(make_environment):
+    path = make_environment(
+        "judged",
+        """
+name = "judged"
+region = "us-east-1"
+[dataset]
+training = "{data}/arithmetic_train.jsonl"
+[reward]
+template = "composite"
+reserved_concurrency = 0
+[[reward.options.graders]]
+template = "math_answer"
+[[reward.options.graders]]
+template = "llm_judge"
+[reward.options.graders.options]
+model_id = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+preset = "reasoning"
+[deployment]
+mode = "none"
+""",
+    )
+    needs = doctor.needs_of(doctor.load_config(_args(str(path))), "us-east-1")
+    (judge,) = needs.judges
+    assert judge.kind == "inference-profile"
+    assert judge.foundation_model == "anthropic.claude-3-5-haiku-20241022-v1:0"
+    assert needs.reserved_concurrency == 11 and not needs.deploys
