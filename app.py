@@ -15,7 +15,7 @@ except InputError as error:
     print(f"error: {error}", file=sys.stderr)
     sys.exit(1)
 for stack in app.node.children:
-    rows = getattr(getattr(stack, "training_data", None), "row_counts", None)
+    rows = getattr(getattr(getattr(stack, "pipeline", None), "training_data", None), "row_counts", None)
     if rows:
         counts = ", ".join(f"{count} {role}" for role, count in rows.items())
         print(f"{stack.node.id}: dataset valid ({counts} prompts)", file=sys.stderr)

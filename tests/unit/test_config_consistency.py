@@ -67,7 +67,10 @@ def test_a_pipeline_without_a_region_is_a_problem_naming_the_key(make_environmen
     path = make_environment("noregion", MINIMAL.replace('region = "us-east-1"\n', ""))
     problems, error = _problems(path)
     assert set(problems) == {"region"}
-    assert problems["region"].startswith("missing: a pipeline trains") and "allowed: us-east-1" in problems["region"]
+    assert (
+        problems["region"].startswith("missing: a pipeline trains")
+        and "allowed: us-east-1" in problems["region"]
+    )
     assert f"{path}: region: missing" in str(error)  # no line: the key is absent
 
 
@@ -89,9 +92,7 @@ def test_existing_key_of_the_stacks_region_and_account_is_accepted(make_environm
     arn = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
     path = make_environment(
         "key",
-        'account = "111122223333"\n'
-        + MINIMAL
-        + f'[encryption]\nkms_key_arn = "{arn}"\n',
+        'account = "111122223333"\n' + MINIMAL + f'[encryption]\nkms_key_arn = "{arn}"\n',
     )
     assert load_environment_file(path).encryption.kms_key_arn == arn
 
@@ -173,9 +174,7 @@ def test_judge_arn_in_another_region_than_the_judge_calls_is_a_problem(make_envi
 
 
 def test_judge_region_other_than_the_stacks_is_refused_in_the_isolated_vpc(make_environment):
-    path = make_environment(
-        "judge", _judge(PRO_ARN, extra='region = "us-west-2"\n')
-    )
+    path = make_environment("judge", _judge(PRO_ARN, extra='region = "us-west-2"\n'))
     problems, error = _problems(path)
     assert "the reward function runs in the isolated VPC" in problems["reward.options.region"]
     assert "allowed: 'us-east-1' or no region option" in problems["reward.options.region"]

@@ -224,7 +224,9 @@ def test_cdk_app_reports_a_bad_config_without_a_traceback(repo_root, tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "4 problems" in result.stderr and "batchSize" in result.stderr and "region: missing" in result.stderr
+    assert (
+        "4 problems" in result.stderr and "batchSize" in result.stderr and "region: missing" in result.stderr
+    )
 
 
 def test_more_tags_than_a_resource_can_carry_are_refused(make_environment):

@@ -128,15 +128,16 @@ class RewardConfig:
     ``template`` is a name from ``rft_runtime.rewards.catalogue.TEMPLATE_NAMES``; with
     ``template = "custom"``, ``options["path"]`` is the absolute path of a Python file defining
     ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
-    900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 100 (Bedrock fans grader calls
-    out in parallel; ``None``, written ``0`` in TOML, leaves the function unreserved).
+    900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 0 = unreserved, which fits any
+    account; N > 0 reserves N concurrent graders, which needs an account concurrency limit of at least
+    N + 100 (Lambda keeps 100 unreserved).
     """
 
     template: str
     options: dict[str, Any] = field(default_factory=dict)
     timeout_seconds: int = 300
     memory_mb: int = 1024
-    reserved_concurrency: int | None = 100
+    reserved_concurrency: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -220,6 +220,7 @@ class RftLifecycle(Construct):
             "log_retention": log_retention,
             "removal_policy": removal_policy,
             "code": runtime_code(vendor_boto3=True),  # one asset for the three functions
+            "reserved_concurrency": 0,  # unreserved: fits accounts with a concurrency limit of 10 or 50
         }
         lifecycle = RuntimeFunction(
             self,
@@ -228,7 +229,6 @@ class RftLifecycle(Construct):
             description=f"bedrock-rft {pipeline_name}: workflow steps (pre-flight, job, deployment, publish)",
             timeout=LIFECYCLE_TIMEOUT,
             environment=environment,
-            reserved_concurrency=5,
             **common,
         )
         job_events = RuntimeFunction(
@@ -241,7 +241,6 @@ class RftLifecycle(Construct):
                 "RFT_PIPELINE": pipeline_name,
                 "RFT_WAIT_PARAMETER": self.wait_parameter.parameter_name,
             },
-            reserved_concurrency=2,
             dead_letter_queue=self.dead_letter_queue,
             **common,
         )
@@ -252,7 +251,6 @@ class RftLifecycle(Construct):
             description=f"bedrock-rft {pipeline_name}: launcher custom resource (starts/stops runs)",
             timeout=HANDLER_TIMEOUT,
             environment={"RFT_PIPELINE": pipeline_name},
-            reserved_concurrency=2,
             **common,
         )
         self.lifecycle_function = lifecycle.function

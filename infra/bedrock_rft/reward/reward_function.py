@@ -57,7 +57,8 @@ class RewardFunction(Construct):
         template / options: the reward template and its options (already validated by the config).
         encryption_key: for the log group and environment variables.
         timeout: Default 5 minutes (Lambda allows 15). memory_size: MB, default 1024.
-        reserved_concurrency: Default 100; None = unreserved.
+        reserved_concurrency: Default 0 = unreserved (fits any account); N > 0 reserves N, which needs an
+            account concurrency limit of at least N + 100 plus other reservations.
         vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
         add_interface_endpoint: called as ``(name, service)`` when the template needs a VPC endpoint
             (the LLM judge needs ``bedrock-runtime``). Default: none, the VPC must provide one.
@@ -78,7 +79,7 @@ class RewardFunction(Construct):
         encryption_key: kms.IKey,
         timeout: cdk.Duration | None = None,
         memory_size: int = 1024,
-        reserved_concurrency: int | None = 100,
+        reserved_concurrency: int = 0,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
