@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.lifecycle import acknowledgments
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
@@ -219,7 +219,9 @@ class RftLifecycle(Construct):
             "encryption_key": encryption_key,
             "log_retention": log_retention,
             "removal_policy": removal_policy,
-            "code": runtime_code(vendor_boto3=True),  # one asset for the three functions
+            "code": runtime_code(
+                vendor_boto3=True, packages=LIFECYCLE_PACKAGES
+            ),  # one asset, three functions
             "reserved_concurrency": 0,  # unreserved: fits accounts with a concurrency limit of 10 or 50
         }
         lifecycle = RuntimeFunction(

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import rft_runtime
-from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
@@ -139,7 +139,9 @@ class RewardFunction(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             code=runtime_code(
-                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
+                vendor_boto3=False,
+                extra_files={USER_CODE_PATH: user_file} if user_file else None,
+                packages=REWARD_PACKAGES,
             ),
             vpc=vpc,
             vpc_subnets=vpc_subnets,
