@@ -48,6 +48,7 @@ class TeamStack(cdk.Stack):
             vpc_id="vpc-0123456789abcdef0",
             availability_zones=["us-east-1a", "us-east-1b"],
             isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"],
+            isolated_subnet_route_table_ids=["rtb-0aaaaaaaaaaaaaaa1", "rtb-0bbbbbbbbbbbbbbb2"],
         )
         app_role = iam.Role(self, "AppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
 

@@ -1,9 +1,14 @@
-"""The README's "Use it in your own stack" example (examples/own_app) synthesizes nag-clean."""
+"""The README's "Use it in your own stack" example (examples/own_app) synthesizes nag-clean, from the
+source tree and from the built wheel installed in a fresh venv, with identical Lambda assets."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -59,3 +64,66 @@ def test_the_returned_grant_gave_the_app_role_state_invoke_and_decrypt(synthesiz
     decrypt = by_action['"kms:Decrypt"']
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
     assert set(by_action) == {json.dumps(s["Action"]) for s in (state, invoke, decrypt)}  # nothing else
+
+
+# --- the same example from the built wheel, installed with only the runtime requirements -----------
+
+
+def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True, **kwargs)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, repo_root) -> Path:
+    """A fresh venv holding the built wheel and ``requirements.txt`` only; returns its python."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "source"  # a copy, so the build leaves no build/ or egg-info in the repository
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for folder in ("infra", "lambda"):
+        shutil.copytree(repo_root / folder, source / folder, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo_root / name, source / name)
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--wheel-dir", work / "dist", source])
+    (wheel,) = (work / "dist").glob("*.whl")
+    print(f"\nwheel {wheel.name}: {wheel.stat().st_size / 1e3:.0f} kB")
+    _run([sys.executable, "-m", "venv", "--without-pip", work / "venv"])
+    python = work / "venv" / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-compile"]
+    _run([*pip, "-r", repo_root / "requirements.txt", wheel])
+    return python
+
+
+def _clean_env(**extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {**env, **extra}
+
+
+def test_the_wheel_holds_no_tests_or_examples_and_imports_from_its_install(installed):
+    probe = "import bedrock_rft, rft_runtime, sys; print(bedrock_rft.__file__); print(rft_runtime.__file__)"
+    out = _run([installed, "-I", "-c", probe], env=_clean_env()).stdout.split()
+    site = installed.parent.parent
+    assert all(Path(path).is_relative_to(site) for path in out), out
+    assert not list(site.glob("lib/python*/site-packages/tests")) and not list(
+        site.glob("lib/*/site-packages/examples")
+    )
+
+
+def test_the_example_synthesizes_from_the_wheel_with_the_same_lambda_assets(installed, synthesized, tmp_path):
+    outdir = tmp_path / "cdk.out"
+    _run(
+        [installed, "-I", EXAMPLE],
+        cwd=tmp_path,
+        env=_clean_env(CDK_OUTDIR=str(outdir), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"),
+    )  # attach_nag_packs is on: any unacknowledged finding would have failed it
+    from_wheel = json.loads((outdir / "TeamStack.template.json").read_text())["Resources"]
+    _, from_source = synthesized
+    assert _lambda_assets(from_wheel) == _lambda_assets(from_source)
+    assert len(set(_lambda_assets(from_source))) >= 2  # the reward asset and the lifecycle asset, at least
+
+
+def _lambda_assets(resources: dict) -> list[str]:
+    return sorted(
+        r["Properties"]["Code"]["S3Key"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"
+    )
