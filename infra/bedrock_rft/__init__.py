@@ -21,56 +21,48 @@ environment file as a stack of its own with :class:`RftStack`. Folders, one comp
 - ``stack``: ``RftStack``, one environment file as one stack.
 """
 
-from bedrock_rft.compliance import attach_nag_packs
-from bedrock_rft.config import (
-    ConfigError,
-    DatasetConfig,
-    DeploymentConfig,
-    EncryptionConfig,
-    Hyperparameters,
-    InvocationLogsSource,
-    NetworkConfig,
-    PipelineConfig,
-    RewardConfig,
-    load_environment,
-    load_environment_file,
-)
-from bedrock_rft.data import TrainingData
-from bedrock_rft.errors import InputError
-from bedrock_rft.lifecycle import RftLifecycle
-from bedrock_rft.network import IsolatedVpc
-from bedrock_rft.observability import PipelineDashboard
-from bedrock_rft.pipeline import PipelinePropsError, PipelineReference, RftPipeline, RftPipelineProps
-from bedrock_rft.reward import RewardFunction
-from bedrock_rft.security import CustomizationRole, PipelineKey
-from bedrock_rft.stack import RftStack
-from bedrock_rft.storage import DatasetBucket
+from importlib import import_module
 
-__all__ = [
-    "ConfigError",
-    "CustomizationRole",
-    "DatasetBucket",
-    "DatasetConfig",
-    "DeploymentConfig",
-    "EncryptionConfig",
-    "Hyperparameters",
-    "InputError",
-    "InvocationLogsSource",
-    "IsolatedVpc",
-    "NetworkConfig",
-    "PipelineConfig",
-    "PipelineDashboard",
-    "PipelineKey",
-    "PipelinePropsError",
-    "PipelineReference",
-    "RewardConfig",
-    "RewardFunction",
-    "RftLifecycle",
-    "RftPipeline",
-    "RftPipelineProps",
-    "RftStack",
-    "TrainingData",
-    "attach_nag_packs",
-    "load_environment",
-    "load_environment_file",
-]
+#: Public name -> module that defines it. Imported on first use (PEP 562), so that loading a config
+#: or the ``rft`` command never starts the CDK's JavaScript runtime.
+_EXPORTS = {
+    "RftPipeline": "bedrock_rft.pipeline",
+    "RftPipelineProps": "bedrock_rft.pipeline",
+    "PipelinePropsError": "bedrock_rft.pipeline",
+    "PipelineReference": "bedrock_rft.pipeline",
+    "RftStack": "bedrock_rft.stack",
+    "PipelineKey": "bedrock_rft.security",
+    "CustomizationRole": "bedrock_rft.security",
+    "DatasetBucket": "bedrock_rft.storage",
+    "IsolatedVpc": "bedrock_rft.network",
+    "TrainingData": "bedrock_rft.data",
+    "RewardFunction": "bedrock_rft.reward",
+    "RftLifecycle": "bedrock_rft.lifecycle",
+    "PipelineDashboard": "bedrock_rft.observability",
+    "attach_nag_packs": "bedrock_rft.compliance",
+    "ConfigError": "bedrock_rft.config",
+    "PipelineConfig": "bedrock_rft.config",
+    "DatasetConfig": "bedrock_rft.config",
+    "InvocationLogsSource": "bedrock_rft.config",
+    "RewardConfig": "bedrock_rft.config",
+    "Hyperparameters": "bedrock_rft.config",
+    "DeploymentConfig": "bedrock_rft.config",
+    "NetworkConfig": "bedrock_rft.config",
+    "EncryptionConfig": "bedrock_rft.config",
+    "load_environment": "bedrock_rft.config",
+    "load_environment_file": "bedrock_rft.config",
+    "InputError": "bedrock_rft.errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'bedrock_rft' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any
 
@@ -30,24 +30,45 @@ from bedrock_rft.config.schema import (
     RewardConfig,
 )
 
-#: Keys allowed at the top of an environment file.
-TOP_LEVEL_KEYS = frozenset(
-    {
-        "name",
-        "description",
-        "base_model",
-        "account",
-        "region",
-        "dataset",
-        "reward",
-        "hyperparameters",
-        "deployment",
-        "network",
-        "encryption",
-        "tags",
-        "retrain_nonce",
-    }
-)
+#: The keys each table of an environment file may hold (``""``: the top level; hyperparameter keys
+#: come from the botocore model). The JSON Schema (:mod:`bedrock_rft.config.json_schema`) uses them.
+FILE_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "name",
+            "description",
+            "base_model",
+            "account",
+            "region",
+            "dataset",
+            "reward",
+            "hyperparameters",
+            "deployment",
+            "network",
+            "encryption",
+            "tags",
+            "retrain_nonce",
+        }
+    ),
+    "dataset": frozenset(
+        {
+            "training",
+            "training_s3_uri",
+            "invocation_logs",
+            "validation",
+            "validation_s3_uri",
+            "source_kms_key_arn",
+        }
+    ),
+    "dataset.invocation_logs": frozenset({"s3_uri", "use_prompt_response", "request_metadata_filters"}),
+    "reward": frozenset(
+        {"template", "options", "code", "timeout_seconds", "memory_mb", "reserved_concurrency"}
+    ),
+    "deployment": frozenset({"mode", "retain_models", "notification_emails"}),
+    "network": frozenset({"vpc", "max_azs", "availability_zones", "flow_log_retention_days"}),
+    "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
+}
+
 _MISSING = object()
 
 
@@ -74,7 +95,7 @@ class _Reader:
             return {}
         return value
 
-    def known_keys(self, key: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+    def known_keys(self, key: str, table: Mapping[str, Any], allowed: Set[str]) -> None:
         for name in table:
             if name not in allowed:
                 full = f"{key}.{name}" if key else name
@@ -135,26 +156,11 @@ def _read_hyperparameters(reader: _Reader) -> Hyperparameters:
 
 def _read_dataset(reader: _Reader) -> DatasetConfig:
     table = reader.table("dataset", required=True)
-    reader.known_keys(
-        "dataset",
-        table,
-        {
-            "training",
-            "training_s3_uri",
-            "invocation_logs",
-            "validation",
-            "validation_s3_uri",
-            "source_kms_key_arn",
-        },
-    )
+    reader.known_keys("dataset", table, FILE_KEYS["dataset"])
     logs = None
     logs_table = reader.table("dataset.invocation_logs")
     if "invocation_logs" in table:
-        reader.known_keys(
-            "dataset.invocation_logs",
-            logs_table,
-            {"s3_uri", "use_prompt_response", "request_metadata_filters"},
-        )
+        reader.known_keys("dataset.invocation_logs", logs_table, FILE_KEYS["dataset.invocation_logs"])
         logs = InvocationLogsSource(
             s3_uri=reader.value("dataset.invocation_logs.s3_uri", str) or "",
             use_prompt_response=reader.value(
@@ -174,11 +180,7 @@ def _read_dataset(reader: _Reader) -> DatasetConfig:
 
 def _read_reward(reader: _Reader) -> RewardConfig:
     table = reader.table("reward", required=True)
-    reader.known_keys(
-        "reward",
-        table,
-        {"template", "options", "code", "timeout_seconds", "memory_mb", "reserved_concurrency"},
-    )
+    reader.known_keys("reward", table, FILE_KEYS["reward"])
     options = dict(reader.table("reward.options"))
     if "code" in table:
         template = reader.value("reward.template", str, default="custom")
@@ -207,7 +209,7 @@ def _read_reward(reader: _Reader) -> RewardConfig:
 
 def _read_deployment(reader: _Reader) -> DeploymentConfig:
     table = reader.table("deployment")
-    reader.known_keys("deployment", table, {"mode", "retain_models", "notification_emails"})
+    reader.known_keys("deployment", table, FILE_KEYS["deployment"])
     defaults = DeploymentConfig()
     return DeploymentConfig(
         mode=reader.value("deployment.mode", str, default=defaults.mode),
@@ -218,7 +220,7 @@ def _read_deployment(reader: _Reader) -> DeploymentConfig:
 
 def _read_network(reader: _Reader) -> NetworkConfig:
     table = reader.table("network")
-    reader.known_keys("network", table, {"vpc", "max_azs", "availability_zones", "flow_log_retention_days"})
+    reader.known_keys("network", table, FILE_KEYS["network"])
     defaults = NetworkConfig()
     return NetworkConfig(
         vpc=reader.value("network.vpc", str, default=defaults.vpc),
@@ -232,7 +234,7 @@ def _read_network(reader: _Reader) -> NetworkConfig:
 
 def _read_encryption(reader: _Reader) -> EncryptionConfig:
     table = reader.table("encryption")
-    reader.known_keys("encryption", table, {"kms_key_arn", "log_retention_days", "retain_data"})
+    reader.known_keys("encryption", table, FILE_KEYS["encryption"])
     defaults = EncryptionConfig()
     return EncryptionConfig(
         kms_key_arn=reader.value("encryption.kms_key_arn", str, default=None),
@@ -244,7 +246,7 @@ def _read_encryption(reader: _Reader) -> EncryptionConfig:
 
 
 def _read_pipeline(reader: _Reader) -> PipelineConfig:
-    reader.known_keys("", reader.data, TOP_LEVEL_KEYS)
+    reader.known_keys("", reader.data, FILE_KEYS[""])
     return PipelineConfig(
         name=reader.value("name", str) or "",
         description=reader.value("description", str, default=""),
