@@ -23,6 +23,10 @@ class RftStack(cdk.Stack):
     ``description`` its description. A config built in Python gets the same checks as a file, and
     a :class:`ConfigError` listing every problem.
 
+    Keyword arguments:
+        config: the environment's values (defaults: see :class:`PipelineConfig`). Required. Other
+            keyword arguments go to ``cdk.Stack`` (default: none).
+
     Attributes: ``config``, ``pipeline`` (:class:`RftPipeline`; its parts are ``pipeline.storage``,
     ``pipeline.reward``, ``pipeline.lifecycle``, ...).
     """

@@ -53,6 +53,7 @@ class Hyperparameters:
 class InvocationLogsSource:
     """Train on Bedrock model invocation logs that the service converts itself.
 
+    ``s3_uri``: the ``s3://bucket/prefix`` the logs are delivered to. Required.
     ``request_metadata_filters`` is the API's ``RequestMetadataFilters`` union, already in API form
     (``{"equals": {...}}``, ``{"notEquals": {...}}``, ``{"andAll": [...]}`` or ``{"orAll": [...]}``).
     Default: no filter, ``use_prompt_response`` False.
@@ -190,9 +191,14 @@ class PipelineConfig:
     """One environment's RFT pipeline: everything ``RftStack`` needs.
 
     ``name``: lowercase letters, digits and single hyphens, at most 24 characters; it prefixes the
-    stack, job, model and deployment names. ``account``/``region``: optional; without them the stack
-    is environment-agnostic. ``retrain_nonce``: change it to train identical inputs again (for example
-    after a service-side failure); default ``""``. ``source_file``: the TOML file it was loaded from.
+    stack, job, model and deployment names. Required. ``region``: where the stack is bound; it must
+    offer RFT (``us-east-1``). Required by the rules (default None is reported as missing).
+    ``account``: optional 12-digit id; default None (any account). ``base_model``: default
+    ``amazon.nova-2-lite-v1:0:256k``. ``description``: default ``""``. ``dataset`` and ``reward``:
+    required. ``hyperparameters``, ``deployment``, ``network``, ``encryption``: default their own
+    defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
+    (for example after a service-side failure); default ``""``. ``source_file``: the TOML file it
+    was loaded from; default None.
     """
 
     name: str

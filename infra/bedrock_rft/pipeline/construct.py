@@ -33,6 +33,10 @@ class RftPipeline(Construct):
     are created. Deploying starts training (hours) in a Step Functions workflow; the stack deploy
     itself returns in minutes.
 
+    Keyword arguments:
+        props: everything the pipeline is built from (:class:`RftPipelineProps`, whose docstring
+            states each default). Required.
+
     Attributes: ``props``, ``encryption`` (:class:`PipelineKey`; ``encryption.key``), ``storage``
     (:class:`DatasetBucket`; ``storage.bucket``), ``network`` (:class:`IsolatedVpc` or None),
     ``customization`` (:class:`CustomizationRole`), ``training_data`` (:class:`TrainingData`),
