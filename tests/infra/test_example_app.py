@@ -100,9 +100,13 @@ def _clean_env(**extra: str) -> dict:
     return {**env, **extra}
 
 
-def test_the_wheel_holds_no_tests_or_examples_and_imports_from_its_install(installed):
-    probe = "import bedrock_rft, rft_runtime, sys; print(bedrock_rft.__file__); print(rft_runtime.__file__)"
+def test_the_wheel_ships_the_schema_but_no_tests_and_imports_from_its_install(installed):
+    probe = (
+        "import bedrock_rft, rft_runtime; from bedrock_rft.config.json_schema import SCHEMA_FILE;"
+        "print(bedrock_rft.__file__); print(rft_runtime.__file__); print(SCHEMA_FILE)"
+    )
     out = _run([installed, "-I", "-c", probe], env=_clean_env()).stdout.split()
+    assert Path(out[2]).is_file()  # the JSON Schema ships as package data
     site = installed.parent.parent
     assert all(Path(path).is_relative_to(site) for path in out), out
     assert not list(site.glob("lib/python*/site-packages/tests")) and not list(
