@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup synth deploy diff test test-fast lint bench checkov clean
+.PHONY: setup synth deploy diff test test-fast lint bench checkov docs schema clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,5 +66,11 @@ checkov: setup $(CHECKOV_STAMP)  ## checkov on the dev and prod templates: the f
 bench: setup  ## benchmarks; prints one table per section
 	$(BIN)/python -m benchmarks
 
+docs: setup  ## API reference (pdoc) from the docstrings into docs/api
+	$(BIN)/python -m bedrock_rft.tools.api_docs docs/api
+
+schema: setup  ## rewrite the JSON Schema of environment files from the rules
+	$(BIN)/python -m bedrock_rft.tools.write_schema
+
 clean:
-	rm -rf cdk.out cdk.out.checkov .pytest_cache .ruff_cache .bench
+	rm -rf cdk.out cdk.out.checkov .pytest_cache .ruff_cache .bench docs/api

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bedrock_rft.application import build_app
 from bedrock_rft.errors import InputError
+from bedrock_rft.stack import RftStack
 
 ENVIRONMENTS = Path(__file__).resolve().parent / "environments"
 
@@ -15,7 +16,7 @@ except InputError as error:
     print(f"error: {error}", file=sys.stderr)
     sys.exit(1)
 for stack in app.node.children:
-    rows = getattr(getattr(stack, "training_data", None), "row_counts", None)
+    rows = stack.pipeline.training_data.row_counts if isinstance(stack, RftStack) else None
     if rows:
         counts = ", ".join(f"{count} {role}" for role, count in rows.items())
         print(f"{stack.node.id}: dataset valid ({counts} prompts)", file=sys.stderr)

@@ -10,7 +10,7 @@ import pytest
 
 from bedrock_rft.application import build_app
 from bedrock_rft.config import load_environment_file
-from bedrock_rft.config.loader import MAX_CONFIG_TAGS
+from bedrock_rft.config.rules import MAX_CONFIG_TAGS
 
 pytestmark = pytest.mark.synth
 

@@ -26,6 +26,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "arithmetic
 def _config(**overrides) -> PipelineConfig:
     values = {
         "name": "unit",
+        "region": "us-east-1",
         "dataset": DatasetConfig(training_file=SAMPLE),
         "reward": RewardConfig(template="math_answer"),
     }
@@ -76,7 +77,7 @@ def test_key_lets_the_service_role_use_it_only_via_bedrock(template, resources):
     role_id = next(k for k in _of_type(resources, "AWS::IAM::Role") if "Customization" in k)
     assert bedrock["Principal"]["AWS"]["Fn::GetAtt"][0] == role_id
     via = bedrock["Condition"]["StringEquals"]["kms:ViaService"]
-    assert via == {"Fn::Join": ["", ["bedrock.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+    assert via == "bedrock.us-east-1.amazonaws.com"  # the stack is bound to its Region
     logs = next(s for s in statements if s.get("Sid") == "AllowCloudWatchLogsOfThisAccount")
     assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
 
@@ -200,7 +201,7 @@ def test_key_use_by_the_role_goes_through_s3_or_bedrock_only(resources):
         s for s in _role_statements(resources) if any(a.startswith("kms:") for a in _as_list(s["Action"]))
     ]
     vias = sorted(json.dumps(s["Condition"]["StringEquals"]["kms:ViaService"]) for s in kms_statements)
-    assert len(vias) == 2 and '"bedrock."' in vias[0] and '"s3."' in vias[1]
+    assert vias == ['"bedrock.us-east-1.amazonaws.com"', '"s3.us-east-1.amazonaws.com"']
 
 
 def test_stack_outputs_name_bucket_key_and_role(template):

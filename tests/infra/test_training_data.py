@@ -141,7 +141,8 @@ def test_synth_of_an_environment_with_a_bad_dataset_fails_before_any_stack(make_
     bad = _broken_copy(tmp_path, 12, {"messages": []})
     make_environment(
         "dev",
-        f'name = "unit"\n[dataset]\ntraining = "{bad.as_posix()}"\n[reward]\ntemplate = "math_answer"\n',
+        f'name = "unit"\nregion = "us-east-1"\n[dataset]\ntraining = "{bad.as_posix()}"\n'
+        '[reward]\ntemplate = "math_answer"\n',
     )
     app = cdk.App(context={"env": "dev"})
     with pytest.raises(DatasetError, match=r"train.jsonl:12: empty-messages"):

@@ -9,6 +9,7 @@ from bedrock_rft.config import ConfigError, load_environment_file
 
 MINIMAL = """
 name = "unit"
+region = "us-east-1"
 [dataset]
 training = "{data}/arithmetic_train.jsonl"
 [reward]
@@ -37,21 +38,21 @@ def _judge(model_id: str, *, extra: str = "", top: str = "", network: str = "") 
 
 
 def test_region_other_than_where_rft_runs_is_a_problem_naming_the_allowed_one(make_environment):
-    path = make_environment("region", 'region = "eu-west-1"\n' + MINIMAL)
+    path = make_environment("region", MINIMAL.replace('region = "us-east-1"', 'region = "eu-west-1"'))
     problems, error = _problems(path)
     assert problems == {"region": "eu-west-1 does not offer reinforcement fine-tuning; allowed: us-east-1"}
-    assert f"{path}:1: region: eu-west-1 does not offer" in str(error)
+    assert f"{path}:3: region: eu-west-1 does not offer" in str(error)
 
 
 def test_us_east_1_is_accepted(make_environment):
-    config = load_environment_file(make_environment("ok", 'region = "us-east-1"\n' + MINIMAL))
+    config = load_environment_file(make_environment("ok", MINIMAL))
     assert config.region == "us-east-1"
 
 
 def test_zones_must_belong_to_the_configured_region(make_environment):
     path = make_environment(
         "zones",
-        'region = "us-east-1"\n' + MINIMAL + '[network]\navailability_zones = ["us-east-1a", "us-west-2b"]\n',
+        MINIMAL + '[network]\navailability_zones = ["us-east-1a", "us-west-2b"]\n',
     )
     problems, _ = _problems(path)
     assert set(problems) == {"network.availability_zones[1]"}
@@ -62,17 +63,21 @@ def test_zones_must_belong_to_the_configured_region(make_environment):
     assert "allowed: us-east-1a, us-east-1b" in problems["network.availability_zones[1]"]
 
 
-def test_zones_are_not_tied_to_a_region_when_none_is_set(make_environment):
-    path = make_environment(
-        "zones", MINIMAL + '[network]\navailability_zones = ["us-east-1a", "us-east-1b"]\n'
+def test_a_pipeline_without_a_region_is_a_problem_naming_the_key(make_environment):
+    path = make_environment("noregion", MINIMAL.replace('region = "us-east-1"\n', ""))
+    problems, error = _problems(path)
+    assert set(problems) == {"region"}
+    assert (
+        problems["region"].startswith("missing: a pipeline trains")
+        and "allowed: us-east-1" in problems["region"]
     )
-    assert load_environment_file(path).network.availability_zones == ("us-east-1a", "us-east-1b")
+    assert f"{path}: region: missing" in str(error)  # no line: the key is absent
 
 
 def test_existing_key_must_be_in_the_stacks_region_and_account(make_environment):
     path = make_environment(
         "key",
-        'account = "111122223333"\nregion = "us-east-1"\n'
+        'account = "111122223333"\n'
         + MINIMAL
         + f'[encryption]\nkms_key_arn = "arn:aws:kms:us-west-2:444455556666:key/{KEY_ID}"\n',
     )
@@ -87,9 +92,7 @@ def test_existing_key_of_the_stacks_region_and_account_is_accepted(make_environm
     arn = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
     path = make_environment(
         "key",
-        'account = "111122223333"\nregion = "us-east-1"\n'
-        + MINIMAL
-        + f'[encryption]\nkms_key_arn = "{arn}"\n',
+        'account = "111122223333"\n' + MINIMAL + f'[encryption]\nkms_key_arn = "{arn}"\n',
     )
     assert load_environment_file(path).encryption.kms_key_arn == arn
 
@@ -138,7 +141,7 @@ def test_description_is_measured_in_utf8_bytes_too(make_environment):
     ],
 )
 def test_judge_arns_and_ids_of_the_stacks_region_load(make_environment, model_id):
-    config = load_environment_file(make_environment("judge", _judge(model_id, top='region = "us-east-1"\n')))
+    config = load_environment_file(make_environment("judge", _judge(model_id)))
     assert config.reward.options["model_id"] == model_id
 
 
@@ -163,7 +166,7 @@ def test_judge_arns_that_cannot_be_granted_are_config_problems(make_environment,
 
 def test_judge_arn_in_another_region_than_the_judge_calls_is_a_problem(make_environment):
     arn = PRO_ARN.replace("us-east-1", "us-west-2")
-    problems, _ = _problems(make_environment("judge", _judge(arn, top='region = "us-east-1"\n')))
+    problems, _ = _problems(make_environment("judge", _judge(arn)))
     assert problems == {
         "reward.options.model_id": f"{arn!r} is in Region us-west-2, but the judge calls bedrock-runtime in "
         "us-east-1 (the stack's Region); allowed: an ARN in us-east-1"
@@ -171,9 +174,7 @@ def test_judge_arn_in_another_region_than_the_judge_calls_is_a_problem(make_envi
 
 
 def test_judge_region_other_than_the_stacks_is_refused_in_the_isolated_vpc(make_environment):
-    path = make_environment(
-        "judge", _judge(PRO_ARN, extra='region = "us-west-2"\n', top='region = "us-east-1"\n')
-    )
+    path = make_environment("judge", _judge(PRO_ARN, extra='region = "us-west-2"\n'))
     problems, error = _problems(path)
     assert "the reward function runs in the isolated VPC" in problems["reward.options.region"]
     assert "allowed: 'us-east-1' or no region option" in problems["reward.options.region"]
@@ -187,15 +188,14 @@ def test_judge_region_other_than_the_stacks_is_fine_without_a_vpc(make_environme
     arn = PRO_ARN.replace("us-east-1", "us-west-2")
     path = make_environment(
         "judge",
-        _judge(arn, extra='region = "us-west-2"\n', top='region = "us-east-1"\n', network='vpc = "none"'),
+        _judge(arn, extra='region = "us-west-2"\n', network='vpc = "none"'),
     )
     assert load_environment_file(path).reward.options["region"] == "us-west-2"
 
 
 def test_judge_inside_a_composite_is_checked_and_named_by_its_place(make_environment):
     text = (
-        'region = "us-east-1"\n'
-        + MINIMAL.replace('template = "math_answer"', 'template = "composite"')
+        MINIMAL.replace('template = "math_answer"', 'template = "composite"')
         + "[reward.options]\n"
         + 'graders = [{ template = "math_answer", name = "exact" },\n'
         + '  { template = "llm_judge", options = { model_id = "us.amazon.nova-pro-v1:0", '
@@ -211,6 +211,7 @@ def test_judge_inside_a_composite_is_checked_and_named_by_its_place(make_environ
 
 EXTERNAL = """
 name = "unit"
+region = "us-east-1"
 [dataset]
 training_s3_uri = "s3://team-data/rft/train.jsonl"
 source_kms_key_arn = "{key}"

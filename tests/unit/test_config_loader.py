@@ -13,6 +13,7 @@ from bedrock_rft.config.schema import Hyperparameters
 
 MINIMAL = """
 name = "unit"
+region = "us-east-1"
 [dataset]
 training = "{data}/arithmetic_train.jsonl"
 [reward]
@@ -100,6 +101,7 @@ def test_ranges_come_from_the_botocore_service_model(make_environment):
 def test_missing_required_keys(make_environment):
     path = make_environment("missing", '[dataset]\ntraining = "{data}/arithmetic_train.jsonl"\n')
     problems, _ = _problems(path)
+    assert problems.pop("region").startswith("missing: a pipeline trains")
     assert problems == {"name": "missing required key", "reward": "missing required table [reward]"}
 
 
@@ -121,6 +123,7 @@ def test_dataset_sources_are_exclusive_and_files_must_exist(make_environment):
         "sources",
         """
 name = "unit"
+region = "us-east-1"
 [dataset]
 training = "{data}/nope.jsonl"
 training_s3_uri = "s3://bucket/train.jsonl"
@@ -129,7 +132,7 @@ template = "math_answer"
 """,
     )
     problems, _ = _problems(path)
-    assert "found 2 (training, training_s3_uri)" in problems["dataset"]
+    assert "found 2 (training_file, training_s3_uri)" in problems["dataset"]
     assert "nope.jsonl' not found" in problems["dataset.training"]
 
 
@@ -147,6 +150,7 @@ def test_invocation_log_filters_follow_the_api_union_rules(make_environment, fil
         "logs",
         f"""
 name = "unit"
+region = "us-east-1"
 [dataset.invocation_logs]
 s3_uri = "s3://my-logs/bedrock/"
 request_metadata_filters = {filters}
@@ -163,6 +167,7 @@ def test_valid_invocation_log_source(make_environment):
         "logs",
         """
 name = "unit"
+region = "us-east-1"
 [dataset.invocation_logs]
 s3_uri = "s3://my-logs/bedrock/"
 use_prompt_response = true
@@ -219,7 +224,9 @@ def test_cdk_app_reports_a_bad_config_without_a_traceback(repo_root, tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "3 problems" in result.stderr and "batchSize" in result.stderr
+    assert (
+        "4 problems" in result.stderr and "batchSize" in result.stderr and "region: missing" in result.stderr
+    )
 
 
 def test_more_tags_than_a_resource_can_carry_are_refused(make_environment):
@@ -252,7 +259,7 @@ def test_s3_uris_must_match_the_api_pattern(make_environment):
 
 def test_zero_reserved_concurrency_means_unreserved(make_environment):
     path = make_environment("conc", MINIMAL + "reserved_concurrency = 0\n")
-    assert load_environment_file(path).reward.reserved_concurrency is None
+    assert load_environment_file(path).reward.reserved_concurrency == 0
 
 
 def test_reward_options_too_large_for_the_lambda_environment_are_a_config_problem(make_environment):

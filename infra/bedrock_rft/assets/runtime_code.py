@@ -1,11 +1,12 @@
 """``runtime_code()``: the Lambda code asset of every function in this package.
 
-The asset holds the ``rft_runtime`` package (found through ``rft_runtime.__file__``, so a
-pip-installed copy works too), optionally a pinned boto3/botocore copied from the environment that
-runs the synth, and optionally extra files (a user's grader module). Why vendor boto3: the managed
-Lambda runtime's boto3 may predate the RFT API (``REINFORCEMENT_FINE_TUNING``, ``rftConfig``,
-custom-model deployments); the copy is exactly the version pinned in ``requirements.txt``. Function
-code comes first on ``sys.path`` in Lambda, so the copy wins over the runtime's.
+The asset holds the allow-listed subpackages of ``rft_runtime`` (found through
+``rft_runtime.__file__``, so a pip-installed copy works too: same files, same hash), optionally a
+pinned boto3/botocore copied from the environment that runs the synth, and optionally extra files
+(a user's grader module). Why vendor boto3: the managed Lambda runtime's boto3 may predate the RFT
+API (``REINFORCEMENT_FINE_TUNING``, ``rftConfig``, custom-model deployments); the copy is exactly
+the version pinned in ``requirements.txt``. Function code comes first on ``sys.path`` in Lambda, so
+the copy wins over the runtime's.
 
 Built by *local* bundling (a ``jsii``-implemented ``ILocalBundling`` that copies files), never with
 Docker. botocore's data folder is trimmed to :data:`BOTOCORE_SERVICES` plus its top-level files
@@ -22,7 +23,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 import aws_cdk as cdk
@@ -30,6 +31,15 @@ import jsii
 from aws_cdk import aws_lambda as lambda_
 
 import rft_runtime
+
+#: ``rft_runtime`` subpackages each kind of function imports: an allow-list, so CLI-only folders
+#: (``cli``, ``datasets``, and any new one) never ship in a Lambda. The reward handler imports only
+#: ``rewards`` (everything under it ships); the lifecycle handlers only ``lifecycle``.
+#: tests/infra/test_asset_contents.py follows every handler's imports and checks they stay inside.
+REWARD_PACKAGES = ("rewards",)
+LIFECYCLE_PACKAGES = ("lifecycle",)
+#: Default of :func:`runtime_code`: every subpackage that runs in Lambda.
+LAMBDA_PACKAGES = ("lifecycle", "rewards")
 
 #: Top-level modules copied when ``vendor_boto3`` is set: boto3 and its runtime dependencies.
 VENDORED_MODULES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3", "six")
@@ -95,15 +105,28 @@ def _vendored_files() -> list[tuple[str, Path]]:
 
 
 def runtime_files(
-    *, vendor_boto3: bool, extra_files: Mapping[str, Path] | None = None
+    *,
+    vendor_boto3: bool,
+    extra_files: Mapping[str, Path] | None = None,
+    packages: Sequence[str] = LAMBDA_PACKAGES,
 ) -> list[tuple[str, Path]]:
     """``(asset-relative path, source file)`` for every file of the asset, sorted by path.
 
-    Raises ``ValueError`` naming every bad ``extra_files`` entry (absolute or ``..`` paths, missing
-    sources, clashes with packaged files).
+    ``packages``: the ``rft_runtime`` subpackages to copy (with ``rft_runtime/__init__.py``).
+    Default :data:`LAMBDA_PACKAGES`. Raises ``ValueError`` naming every unknown package and every
+    bad ``extra_files`` entry (absolute or ``..`` paths, missing sources, clashes with packaged
+    files).
     """
     package = Path(rft_runtime.__file__).resolve().parent
-    files = [("/".join(("rft_runtime", *p.relative_to(package).parts)), p) for p in _walk(package)]
+    unknown = [name for name in packages if not (package / name / "__init__.py").is_file()]
+    if unknown:
+        raise ValueError(f"runtime_code packages: no rft_runtime subpackage {', '.join(map(repr, unknown))}")
+    files = [("rft_runtime/__init__.py", package / "__init__.py")]
+    for name in sorted(set(packages)):
+        files += [
+            ("/".join(("rft_runtime", name, *p.relative_to(package / name).parts)), p)
+            for p in _walk(package / name)
+        ]
     if vendor_boto3:
         files += _vendored_files()
     taken = {relative for relative, _ in files}
@@ -149,19 +172,27 @@ class _CopyFiles:
         return True
 
 
-def runtime_code(*, vendor_boto3: bool, extra_files: Mapping[str, Path] | None = None) -> lambda_.Code:
-    """Lambda code with ``rft_runtime`` (+ pinned boto3 when ``vendor_boto3``) + ``extra_files``.
+def runtime_code(
+    *,
+    vendor_boto3: bool,
+    extra_files: Mapping[str, Path] | None = None,
+    packages: Sequence[str] = LAMBDA_PACKAGES,
+) -> lambda_.Code:
+    """Lambda code with ``packages`` of ``rft_runtime`` (+ pinned boto3) + ``extra_files``.
 
     Keyword arguments:
         vendor_boto3: copy boto3, botocore (service data trimmed to :data:`BOTOCORE_SERVICES`) and
             their dependencies from the synth environment into the asset.
         extra_files: asset-relative POSIX path -> source file, e.g. a user's grader module.
             Default: none.
+        packages: the ``rft_runtime`` subpackages the function imports. Default
+            :data:`LAMBDA_PACKAGES`; the reward function uses :data:`REWARD_PACKAGES`, the
+            lifecycle functions :data:`LIFECYCLE_PACKAGES`.
 
     Each call returns a new ``Code`` object (no module-level cache); identical inputs give the same
     asset hash, so CDK stages and uploads one copy however many functions use it.
     """
-    files = runtime_files(vendor_boto3=vendor_boto3, extra_files=extra_files)
+    files = runtime_files(vendor_boto3=vendor_boto3, extra_files=extra_files, packages=packages)
     package = Path(rft_runtime.__file__).resolve().parent
     return lambda_.Code.from_asset(
         str(package),

@@ -16,3 +16,9 @@ SYNCHRONOUS_NO_DLQ = (
     "Invoked synchronously, and the caller retries and reports every failure itself; a dead-letter "
     "queue only receives failed asynchronous events, so it would never hold anything."
 )
+#: For NIST/HIPAA LambdaConcurrency on a function left unreserved (the package default).
+UNRESERVED_CONCURRENCY = (
+    "Unreserved on purpose (the default, 0): reserving concurrency needs an account limit of at least "
+    "the reservations plus 100, which new accounts with a limit of 10 or 50 do not have. Set "
+    "reward.reserved_concurrency to reserve capacity for the grader where the account allows it."
+)

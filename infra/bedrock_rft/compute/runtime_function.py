@@ -1,7 +1,7 @@
 """``RuntimeFunction``: a Lambda running ``rft_runtime`` code, configured the same way everywhere.
 
 Latest Python runtime, arm64, explicit KMS-encrypted log group with retention, X-Ray tracing,
-environment encryption, reserved concurrency, and an own role without AWS managed policies: log
+environment encryption, optional reserved concurrency, and an own role without AWS managed policies: log
 writing is granted on its log group only, network-interface rights only when it runs in a VPC.
 The reward function and the three lifecycle functions are all built with it.
 """
@@ -21,7 +21,7 @@ from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import runtime_code
 from bedrock_rft.compliance import acknowledge
-from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, FUNCTION_WILDCARDS
+from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, FUNCTION_WILDCARDS, UNRESERVED_CONCURRENCY
 from bedrock_rft.security.log_group import encrypted_log_group
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -50,7 +50,8 @@ class RuntimeFunction(Construct):
         timeout: function timeout. Required.
         environment: environment variables (encrypted with ``encryption_key``). Required.
         encryption_key: log group and environment encryption. Required.
-        reserved_concurrency: reserved concurrent executions; None = unreserved. Required.
+        reserved_concurrency: reserved concurrent executions; 0 = unreserved (draws on the account's
+            unreserved pool, which Lambda keeps at 100 or more). Required.
         log_retention / removal_policy: of the log group. Required.
         code: the function code. Default: ``runtime_code(vendor_boto3=True)``, with the pinned boto3
             the lifecycle needs for the RFT API (pass one object to several functions of a stack so
@@ -78,7 +79,7 @@ class RuntimeFunction(Construct):
         timeout: cdk.Duration,
         environment: Mapping[str, str],
         encryption_key: kms.IKey,
-        reserved_concurrency: int | None,
+        reserved_concurrency: int,
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
         code: lambda_.Code | None = None,
@@ -131,7 +132,7 @@ class RuntimeFunction(Construct):
             role=self.role,
             timeout=timeout,
             memory_size=memory_size,
-            reserved_concurrent_executions=reserved_concurrency,
+            reserved_concurrent_executions=reserved_concurrency or None,  # 0 would throttle every call
             environment=dict(environment),
             environment_encryption=encryption_key,
             tracing=lambda_.Tracing.ACTIVE,
@@ -157,6 +158,13 @@ class RuntimeFunction(Construct):
         acknowledge(
             policy, CDK_INLINE_POLICY, "NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"
         )
+        if not reserved_concurrency:
+            acknowledge(
+                self.function,
+                UNRESERVED_CONCURRENCY,
+                "NIST.800.53.R5-LambdaConcurrency",
+                "HIPAA.Security-LambdaConcurrency",
+            )
 
 
 def via_services(scope: Construct, services: Sequence[str]) -> list[str]:

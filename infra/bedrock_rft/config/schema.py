@@ -53,6 +53,7 @@ class Hyperparameters:
 class InvocationLogsSource:
     """Train on Bedrock model invocation logs that the service converts itself.
 
+    ``s3_uri``: the ``s3://bucket/prefix`` the logs are delivered to. Required.
     ``request_metadata_filters`` is the API's ``RequestMetadataFilters`` union, already in API form
     (``{"equals": {...}}``, ``{"notEquals": {...}}``, ``{"andAll": [...]}`` or ``{"orAll": [...]}``).
     Default: no filter, ``use_prompt_response`` False.
@@ -128,15 +129,16 @@ class RewardConfig:
     ``template`` is a name from ``rft_runtime.rewards.catalogue.TEMPLATE_NAMES``; with
     ``template = "custom"``, ``options["path"]`` is the absolute path of a Python file defining
     ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
-    900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 100 (Bedrock fans grader calls
-    out in parallel; ``None``, written ``0`` in TOML, leaves the function unreserved).
+    900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 0 = unreserved, which fits any
+    account; N > 0 reserves N concurrent graders, which needs an account concurrency limit of at least
+    N + 100 (Lambda keeps 100 unreserved).
     """
 
     template: str
     options: dict[str, Any] = field(default_factory=dict)
     timeout_seconds: int = 300
     memory_mb: int = 1024
-    reserved_concurrency: int | None = 100
+    reserved_concurrency: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,9 +191,14 @@ class PipelineConfig:
     """One environment's RFT pipeline: everything ``RftStack`` needs.
 
     ``name``: lowercase letters, digits and single hyphens, at most 24 characters; it prefixes the
-    stack, job, model and deployment names. ``account``/``region``: optional; without them the stack
-    is environment-agnostic. ``retrain_nonce``: change it to train identical inputs again (for example
-    after a service-side failure); default ``""``. ``source_file``: the TOML file it was loaded from.
+    stack, job, model and deployment names. Required. ``region``: where the stack is bound; it must
+    offer RFT (``us-east-1``). Required by the rules (default None is reported as missing).
+    ``account``: optional 12-digit id; default None (any account). ``base_model``: default
+    ``amazon.nova-2-lite-v1:0:256k``. ``description``: default ``""``. ``dataset`` and ``reward``:
+    required. ``hyperparameters``, ``deployment``, ``network``, ``encryption``: default their own
+    defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
+    (for example after a service-side failure); default ``""``. ``source_file``: the TOML file it
+    was loaded from; default None.
     """
 
     name: str

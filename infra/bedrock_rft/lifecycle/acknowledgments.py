@@ -1,7 +1,7 @@
 """The lifecycle's cdk-nag acknowledgments: each on the narrowest construct, per finding, with a reason.
 
 Findings the construct can fix are fixed instead (customer-managed roles without managed policies,
-encrypted log groups, reserved concurrency and memory on the framework function, no wildcard
+encrypted log groups, memory on the framework function, no wildcard
 actions). What remains is listed here, grouped by why it cannot be fixed.
 """
 

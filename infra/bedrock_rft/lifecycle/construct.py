@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.lifecycle import acknowledgments
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
@@ -219,7 +219,10 @@ class RftLifecycle(Construct):
             "encryption_key": encryption_key,
             "log_retention": log_retention,
             "removal_policy": removal_policy,
-            "code": runtime_code(vendor_boto3=True),  # one asset for the three functions
+            "code": runtime_code(
+                vendor_boto3=True, packages=LIFECYCLE_PACKAGES
+            ),  # one asset, three functions
+            "reserved_concurrency": 0,  # unreserved: fits accounts with a concurrency limit of 10 or 50
         }
         lifecycle = RuntimeFunction(
             self,
@@ -228,7 +231,6 @@ class RftLifecycle(Construct):
             description=f"bedrock-rft {pipeline_name}: workflow steps (pre-flight, job, deployment, publish)",
             timeout=LIFECYCLE_TIMEOUT,
             environment=environment,
-            reserved_concurrency=5,
             **common,
         )
         job_events = RuntimeFunction(
@@ -241,7 +243,6 @@ class RftLifecycle(Construct):
                 "RFT_PIPELINE": pipeline_name,
                 "RFT_WAIT_PARAMETER": self.wait_parameter.parameter_name,
             },
-            reserved_concurrency=2,
             dead_letter_queue=self.dead_letter_queue,
             **common,
         )
@@ -252,7 +253,6 @@ class RftLifecycle(Construct):
             description=f"bedrock-rft {pipeline_name}: launcher custom resource (starts/stops runs)",
             timeout=HANDLER_TIMEOUT,
             environment={"RFT_PIPELINE": pipeline_name},
-            reserved_concurrency=2,
             **common,
         )
         self.lifecycle_function = lifecycle.function

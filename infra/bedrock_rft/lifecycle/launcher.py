@@ -17,6 +17,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from bedrock_rft.compliance import acknowledge
+from bedrock_rft.compliance.reasons import UNRESERVED_CONCURRENCY
 from bedrock_rft.compute.runtime_function import via_services
 from bedrock_rft.security.log_group import encrypted_log_group
 
@@ -67,9 +69,13 @@ class LauncherProvider(Construct):
             provider_function_env_encryption=encryption_key,
         )
         framework = self.framework_function.node.default_child
-        # what cdk-nag asks of every function, set on CDK's own framework function
-        framework.reserved_concurrent_executions = 2
-        framework.memory_size = 256
+        framework.memory_size = 256  # what cdk-nag asks of every function, set on CDK's own one
+        acknowledge(
+            self.framework_function,
+            UNRESERVED_CONCURRENCY,
+            "NIST.800.53.R5-LambdaConcurrency",
+            "HIPAA.Security-LambdaConcurrency",
+        )
         self.framework_role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="DecryptEnvironment",

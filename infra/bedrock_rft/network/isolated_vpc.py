@@ -31,7 +31,12 @@ class IsolatedVpc(Construct):
     Keyword arguments:
         encryption_key: encrypts the flow-log group. Required unless ``existing_vpc`` is given.
         existing_vpc: use this VPC (its private or isolated subnets) instead. Default: create one.
+        subnets: which subnets of ``existing_vpc`` to use. Default: its isolated subnets, else its
+            private subnets with egress.
         max_azs: zones of a created VPC. Default: 2.
+        availability_zones: explicit zones of a created VPC (at least ``max_azs``; the first
+            ``max_azs`` are used), so a Region-bound stack needs no zone lookup. Default: the
+            stack's zones.
         log_retention: flow-log retention. Default: one year.
         removal_policy: for the flow-log group. Default: ``RETAIN``.
 
@@ -46,7 +51,9 @@ class IsolatedVpc(Construct):
         *,
         encryption_key: kms.IKey | None = None,
         existing_vpc: ec2.IVpc | None = None,
+        subnets: ec2.SubnetSelection | None = None,
         max_azs: int = 2,
+        availability_zones: Sequence[str] = (),
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
@@ -62,9 +69,10 @@ class IsolatedVpc(Construct):
         self.flow_log_group: logs.LogGroup | None = None
         if existing_vpc is not None:
             self.vpc: ec2.IVpc = existing_vpc
-            self.subnets = ec2.SubnetSelection(subnet_type=_private_subnet_type(existing_vpc))
+            self.subnets = subnets or ec2.SubnetSelection(subnet_type=_private_subnet_type(existing_vpc))
         else:
-            self.vpc = self._create(encryption_key, max_azs, log_retention, removal_policy)
+            zones = list(availability_zones)[:max_azs]
+            self.vpc = self._create(encryption_key, max_azs, zones, log_retention, removal_policy)
             self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         self.workload_security_group = ec2.SecurityGroup(
             self,
@@ -81,6 +89,7 @@ class IsolatedVpc(Construct):
         self,
         encryption_key: kms.IKey,
         max_azs: int,
+        zones: list[str],
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
     ) -> ec2.Vpc:
@@ -94,7 +103,8 @@ class IsolatedVpc(Construct):
         vpc = ec2.Vpc(
             self,
             "Vpc",
-            max_azs=max_azs,
+            max_azs=None if zones else max_azs,
+            availability_zones=zones or None,
             nat_gateways=0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
@@ -147,7 +157,15 @@ class IsolatedVpc(Construct):
     @property
     def selected_subnets(self) -> list[ec2.ISubnet]:
         """The subnets workloads are placed in (those of :attr:`subnets`)."""
-        return self.vpc.select_subnets(subnet_type=self.subnets.subnet_type).subnets
+        selection = self.subnets
+        return self.vpc.select_subnets(
+            subnet_type=selection.subnet_type,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+        ).subnets
 
     @property
     def interface_endpoint_names(self) -> Sequence[str]:

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import rft_runtime
-from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
@@ -57,7 +57,8 @@ class RewardFunction(Construct):
         template / options: the reward template and its options (already validated by the config).
         encryption_key: for the log group and environment variables.
         timeout: Default 5 minutes (Lambda allows 15). memory_size: MB, default 1024.
-        reserved_concurrency: Default 100; None = unreserved.
+        reserved_concurrency: Default 0 = unreserved (fits any account); N > 0 reserves N, which needs an
+            account concurrency limit of at least N + 100 plus other reservations.
         vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
         add_interface_endpoint: called as ``(name, service)`` when the template needs a VPC endpoint
             (the LLM judge needs ``bedrock-runtime``). Default: none, the VPC must provide one.
@@ -78,7 +79,7 @@ class RewardFunction(Construct):
         encryption_key: kms.IKey,
         timeout: cdk.Duration | None = None,
         memory_size: int = 1024,
-        reserved_concurrency: int | None = 100,
+        reserved_concurrency: int = 0,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
@@ -138,7 +139,9 @@ class RewardFunction(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             code=runtime_code(
-                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
+                vendor_boto3=False,
+                extra_files={USER_CODE_PATH: user_file} if user_file else None,
+                packages=REWARD_PACKAGES,
             ),
             vpc=vpc,
             vpc_subnets=vpc_subnets,

@@ -121,7 +121,7 @@ def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> Chec
         f"account limit {total}, unreserved now {unreserved}; the stack reserves {need} "
         f"(reward {needs.reward_reserved_concurrency or 0}), leaving {left}"
     )
-    if left >= LAMBDA_UNRESERVED_MINIMUM:
+    if need == 0 or left >= LAMBDA_UNRESERVED_MINIMUM:
         return CheckResult("lambda-concurrency", PASS, detail)
     return CheckResult(
         "lambda-concurrency",

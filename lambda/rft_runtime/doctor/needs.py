@@ -7,10 +7,6 @@ from dataclasses import dataclass, field
 #: Lambda always keeps this many concurrent executions unreserved in an account; reserved
 #: concurrency can only be set while the rest stays at or above it.
 LAMBDA_UNRESERVED_MINIMUM = 100
-#: Reserved concurrency of the lifecycle's own functions: the step function (5), the job-event
-#: function (2), the launcher (2) and CDK's custom-resource framework (2). A synth test pins it to
-#: the sum in the synthesized template.
-LIFECYCLE_RESERVED_CONCURRENCY = 11
 #: The CDK bootstrap version the synthesized templates require (their ``CheckBootstrapVersion`` rule).
 MIN_BOOTSTRAP_VERSION = 6
 
@@ -47,8 +43,9 @@ class DeployNeeds:
 
     @property
     def reserved_concurrency(self) -> int:
-        """Concurrency the stack reserves in total."""
-        return (self.reward_reserved_concurrency or 0) + LIFECYCLE_RESERVED_CONCURRENCY
+        """Concurrency the stack reserves in total: the reward function's only (the lifecycle's own
+        functions are unreserved). A synth test pins it to the sum in the synthesized template."""
+        return self.reward_reserved_concurrency or 0
 
     @property
     def required_account_concurrency(self) -> int:

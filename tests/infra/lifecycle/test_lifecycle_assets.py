@@ -37,7 +37,7 @@ def bundled(tmp_path_factory) -> Path:
 
 def test_asset_holds_the_runtime_package_and_pinned_boto3_without_caches(bundled):
     files = {p.relative_to(bundled).as_posix() for p in bundled.rglob("*") if p.is_file()}
-    assert "rft_runtime/lifecycle/handlers.py" in files and "rft_runtime/cli/main.py" in files
+    assert "rft_runtime/lifecycle/handlers.py" in files and "rft_runtime/cli/main.py" not in files
     vendored = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3")
     assert {f"{m}/__init__.py" for m in vendored} | {"six.py", "botocore/cacert.pem"} <= files
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]

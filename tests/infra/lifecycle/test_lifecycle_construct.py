@@ -78,7 +78,7 @@ def test_three_lambdas_latest_python_arm64_traced_encrypted_reserved_outside_the
         props = resource["Properties"]
         assert props["Runtime"] == "python3.14" and props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"} and props["KmsKeyArn"]
-        assert props["ReservedConcurrentExecutions"] >= 1 and props["MemorySize"] == 256
+        assert "ReservedConcurrentExecutions" not in props and props["MemorySize"] == 256  # unreserved
         assert "LogGroup" in props["LoggingConfig"] and "VpcConfig" not in props
     (event_fn,) = [r for r in functions.values() if r["Properties"]["Handler"].endswith("job_event_handler")]
     assert "DeadLetterConfig" in event_fn["Properties"]
@@ -148,7 +148,7 @@ def test_custom_resources_short_timeout_run_depends_on_pipeline(built, template)
         if r["Properties"].get("Handler") == "framework.onEvent"
     ]
     assert len(framework) == 1 and "VpcConfig" not in framework[0]["Properties"]
-    assert framework[0]["Properties"]["ReservedConcurrentExecutions"] == 2
+    assert "ReservedConcurrentExecutions" not in framework[0]["Properties"]  # fits any account
     del run_id
 
 

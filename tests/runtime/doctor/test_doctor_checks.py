@@ -71,14 +71,14 @@ def test_a_new_account_without_concurrency_headroom_fails_with_the_figure_to_ask
     world.healthy(concurrency=lambda: world.concurrency(limit=10, unreserved=10))  # a new account
     result = _by_name(report.run_checks(_needs(), world.clients))["lambda-concurrency"]
     assert result.status == FAIL
-    assert "the stack reserves 111" in result.detail
-    assert "at least 211" in result.fix and "reserved_concurrency = 0" in result.fix
+    assert "the stack reserves 100" in result.detail
+    assert "at least 200" in result.fix and "reserved_concurrency = 0" in result.fix
 
 
-def test_unreserved_reward_concurrency_needs_only_the_lifecycle_share(world):
-    world.healthy()
+def test_unreserved_reward_concurrency_fits_even_a_new_account(world):
+    world.healthy(concurrency=lambda: world.concurrency(limit=10, unreserved=10))
     needs = _needs(reward_reserved_concurrency=0)
-    assert needs.reserved_concurrency == 11 and needs.required_account_concurrency == 111
+    assert needs.reserved_concurrency == 0
     results = _by_name(report.run_checks(needs, world.clients))
     assert results["lambda-concurrency"].status == PASS
 

@@ -1,0 +1,166 @@
+"""``RftPipeline`` props get the environment file's rules: every problem at once, by prop path,
+before anything is bundled; existing resources are used; consumers grant against a reference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
+
+from bedrock_rft import (
+    ConfigError,
+    DatasetConfig,
+    Hyperparameters,
+    NetworkConfig,
+    PipelinePropsError,
+    RewardConfig,
+    RftPipeline,
+    RftPipelineProps,
+    load_environment_file,
+)
+
+TRAIN = Path(__file__).resolve().parents[2] / "examples" / "data" / "arithmetic_train.jsonl"
+US_EAST_1 = cdk.Environment(account="111122223333", region="us-east-1")
+#: The same five problems, as props and as an environment file.
+FIVE_PROBLEM_KEYS = {
+    "name",
+    "reward.memory_mb",
+    "hyperparameters.batchSize",
+    "hyperparameters.epochCount",
+    "tags.aws:owner",
+}
+
+
+def _five_problem_props() -> RftPipelineProps:
+    return RftPipelineProps(
+        name="Bad_Name",
+        dataset=DatasetConfig(training_file=TRAIN),
+        reward=RewardConfig(template="math_answer", memory_mb=99_999),
+        hyperparameters=Hyperparameters(batchSize=8, epochCount=99),
+        tags={"aws:owner": "me"},
+    )
+
+
+def test_five_problems_in_props_are_reported_at_once_by_prop_path_before_bundling():
+    stack = cdk.Stack(cdk.App(), "Team", env=US_EAST_1)
+    with pytest.raises(PipelinePropsError) as caught:
+        RftPipeline(stack, "Rft", props=_five_problem_props())
+    error = caught.value
+    assert {problem.key for problem in error.problems} == FIVE_PROBLEM_KEYS
+    text = str(error)
+    assert text.startswith("RftPipeline Team/Rft: 5 problems in props")
+    assert "  reward.memory_mb: 99999 is out of range; allowed: from 128 to 10240" in text
+    assert "  hyperparameters.batchSize: 8 is out of range; allowed: from 16 to 512" in text
+    assert "tag keys starting with 'aws:' are reserved" in text
+    assert stack.node.find_child("Rft").node.children == []  # nothing built, so nothing bundled
+    assert not [c for c in stack.node.find_all() if isinstance(c, cdk.AssetStaging)]
+
+
+def test_the_same_five_problems_in_a_file_name_file_and_line(make_environment):
+    path = make_environment(
+        "five",
+        """name = "Bad_Name"
+region = "us-east-1"
+[dataset]
+training = "{data}/arithmetic_train.jsonl"
+[reward]
+template = "math_answer"
+memory_mb = 99999
+[hyperparameters]
+batchSize = 8
+epochCount = 99
+[tags]
+"aws:owner" = "me"
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_environment_file(path)
+    lines = {problem.key: problem.line for problem in caught.value.problems}
+    assert lines == {
+        "name": 1,
+        "reward.memory_mb": 7,
+        "hyperparameters.batchSize": 9,
+        "hyperparameters.epochCount": 10,
+        "tags.aws:owner": 12,
+    }
+    assert f"{path}:9: hyperparameters.batchSize: 8 is out of range" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        (None, "missing: a pipeline trains, so its stack must be bound to a Region"),
+        (cdk.Environment(region="eu-west-1"), "eu-west-1 does not offer reinforcement fine-tuning"),
+    ],
+)
+def test_a_pipeline_must_be_bound_to_a_region_that_offers_rft(env, fragment):
+    stack = cdk.Stack(cdk.App(), "Team", env=env)
+    props = RftPipelineProps(
+        name="team", dataset=DatasetConfig(training_file=TRAIN), reward=RewardConfig(template="math_answer")
+    )
+    with pytest.raises(PipelinePropsError) as caught:
+        RftPipeline(stack, "Rft", props=props)
+    ((problem),) = caught.value.problems
+    assert problem.key == "region" and fragment in problem.message
+
+
+def test_props_are_frozen_and_keyword_only():
+    props = RftPipelineProps(
+        name="team", dataset=DatasetConfig(training_file=TRAIN), reward=RewardConfig(template="math_answer")
+    )
+    with pytest.raises(AttributeError):
+        props.name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        RftPipelineProps("team", DatasetConfig(training_file=TRAIN), RewardConfig(template="math_answer"))  # type: ignore[misc]
+
+
+@pytest.mark.synth
+def test_an_existing_bucket_is_used_and_grants_return_iam_grants(cdk_context):
+    app = cdk.App(context=cdk_context)
+    stack = cdk.Stack(app, "Team", env=US_EAST_1)
+    bucket = s3.Bucket.from_bucket_name(stack, "TeamBucket", "team-rft-data")
+    pipeline = RftPipeline(
+        stack,
+        "Rft",
+        props=RftPipelineProps(
+            name="team",
+            dataset=DatasetConfig(training_file=TRAIN),
+            reward=RewardConfig(template="math_answer"),
+            network=NetworkConfig(vpc="none"),
+            dataset_bucket=bucket,
+        ),
+    )
+    reader = iam.Role(stack, "Dashboard", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    grant = pipeline.grant_read_state(reader)
+    assert isinstance(grant, iam.Grant) and grant.success
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    assert not [r for r in resources.values() if r["Type"] == "AWS::S3::Bucket"]
+    assert pipeline.storage.bucket is bucket
+    assert "team-rft-data" in json.dumps(stack.resolve(pipeline.storage.output_s3_uri))
+    (statement,) = [
+        s
+        for k, r in resources.items()
+        if r["Type"] == "AWS::IAM::Policy" and k.startswith("Dashboard")
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statement["Resource"] == "arn:aws:ssm:us-east-1:111122223333:parameter/bedrock-rft/team/state"
+
+
+def test_a_pipeline_deployed_elsewhere_is_granted_by_name():
+    stack = cdk.Stack(cdk.App(), "Consumer", env=US_EAST_1)
+    role = iam.Role(stack, "App", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    reference = RftPipeline.from_pipeline_name(stack, "Arith", "arith-prod", encryption_key_arn=key_arn)
+    grant = reference.grant_invoke_model(role)
+    assert grant.success
+    document = stack.resolve(role.node.find_child("DefaultPolicy").document.to_json())
+    resources = [json.dumps(s["Resource"]) for s in document["Statement"]]
+    assert len(resources) == 3
+    assert ":ssm:us-east-1:111122223333:parameter/bedrock-rft/arith-prod/state" in resources[0]
+    assert ":bedrock:us-east-1:111122223333:custom-model-deployment/*" in resources[1]
+    assert resources[2] == json.dumps(key_arn)
