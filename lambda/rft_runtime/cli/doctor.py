@@ -33,7 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--environments-dir", type=Path, default=Path("environments"), help="default: ./environments"
     )
-    parser.add_argument("--region", help="Region to check when the environment file sets none")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default text)"
     )
@@ -83,19 +82,10 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
     )
 
 
-def _default_region() -> str | None:
-    import boto3
-
-    return boto3.session.Session().region_name
-
-
 def run(args: argparse.Namespace, clients: DoctorClients | None = None) -> int:
     def body() -> int:
         config = load_config(args)
-        region = config.region or args.region or _default_region()
-        if not region:
-            raise status.UsageError("no AWS Region: set `region` in the environment file or pass --region")
-        needs = needs_of(config, region)
+        needs = needs_of(config, config.region)  # the config rules require a Region
         results = report.run_checks(needs, clients or DoctorClients(boto3_factory))
         render = report.render_json if args.format == "json" else report.render_text
         print(render(needs, results))

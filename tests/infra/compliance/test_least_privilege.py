@@ -73,8 +73,7 @@ def test_the_reward_function_uses_the_key_through_lambda_only(resources):
         if lid.startswith("RewardGrader") and s.get("Sid") == "UsePipelineKey"
     ]
     assert statement["Action"] == "kms:Decrypt"
-    (service,) = statement["Condition"]["StringEquals"]["kms:ViaService"]
-    assert service["Fn::Join"][1][0] == "lambda."
+    assert statement["Condition"]["StringEquals"]["kms:ViaService"] == ["lambda.us-east-1.amazonaws.com"]
 
 
 def test_log_delivery_may_use_the_key_only_for_this_account(resources):

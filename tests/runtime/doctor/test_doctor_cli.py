@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _args(config: str, **extra) -> argparse.Namespace:
-    fields = {"config": config, "environments_dir": REPO / "environments", "region": None, "format": "json"}
+    fields = {"config": config, "environments_dir": REPO / "environments", "format": "json"}
     return argparse.Namespace(**{**fields, **extra})
 
 
@@ -26,7 +26,7 @@ def test_doctor_is_a_registered_command():
 def test_dev_environment_json_report_and_exit_code(capsys):
     world = make_world()
     world.healthy()
-    code = doctor.run(_args("dev", region="us-east-1"), clients=world.clients)
+    code = doctor.run(_args("dev"), clients=world.clients)
     world.verify()
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["exitCode"] == 0 and out["pipeline"] == "arith-dev"
@@ -47,11 +47,22 @@ def test_an_unknown_environment_is_a_usage_error_listing_the_choices(capsys):
     assert "no environment 'nope'" in err and "dev, prod" in err
 
 
-def test_no_region_is_a_usage_error(capsys, monkeypatch):
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    assert doctor.run(_args("dev"), clients=make_world().clients) == 2
-    assert "no AWS Region" in capsys.readouterr().err
+def test_an_environment_without_region_is_a_usage_error_naming_the_key(capsys, make_environment):
+    path = make_environment(
+        "noregion",
+        """
+name = "noregion"
+[dataset]
+training = "{data}/arithmetic_train.jsonl"
+[reward]
+template = "math_answer"
+""",
+    )
+    world = make_world()
+    assert doctor.run(_args(str(path)), clients=world.clients) == 2
+    world.verify()  # no AWS call was made
+    err = capsys.readouterr().err
+    assert "noregion.toml" in err and "region" in err
 
 
 def test_judges_of_a_composite_are_found_with_their_routed_models(make_environment):
@@ -80,4 +91,4 @@ mode = "none"
     (judge,) = needs.judges
     assert judge.kind == "inference-profile"
     assert judge.foundation_model == "anthropic.claude-3-5-haiku-20241022-v1:0"
-    assert needs.reserved_concurrency == 11 and not needs.deploys
+    assert needs.reserved_concurrency == 0 and not needs.deploys
