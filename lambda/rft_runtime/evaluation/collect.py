@@ -10,6 +10,7 @@ remaining requests are cancelled and the error propagates.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -73,10 +74,18 @@ def collect(
         bar = Progress(f"{model[-40:]}", len(missing), progress_stream, enabled=show_progress)
         extra = {} if sleep is None else {"sleep": sleep}
 
+        stop = threading.Event()
+
         def fetch(job: tuple[Prompt, int]) -> None:
+            if stop.is_set():  # an earlier request failed: start no new paid call
+                return
             prompt, index = job
             kwargs = converse.request(model, prompt, settings)
-            response = throttle.call_with_backoff(lambda: client.converse(**kwargs), limit, **extra)
+            try:
+                response = throttle.call_with_backoff(lambda: client.converse(**kwargs), limit, **extra)
+            except BaseException:
+                stop.set()
+                raise
             store.put(make_key(model, prompt.digest, index, settings), converse.reply(response))
             bar.advance()
 
