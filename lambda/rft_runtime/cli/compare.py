@@ -98,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         resolved = inputs.resolve(args, dataset_role="validation")
         chosen = _side_models(args, resolved)
+        if args.report and not Path(args.report).resolve().parent.is_dir():
+            raise EvaluationInputError([f"--report: folder of {args.report} does not exist"])
     except EvaluationInputError as error:
         for problem in error.problems:
             print(f"rft compare: {problem}", file=sys.stderr)
@@ -152,7 +154,10 @@ def _finish(args: argparse.Namespace, resolved: inputs.Inputs, sides: dict[str, 
             (a.graded, b.graded),
             title=f"rft compare: {resolved.dataset}",
         )
-        Path(args.report).write_text(page, encoding="utf-8")
+        try:
+            Path(args.report).write_text(page, encoding="utf-8")
+        except OSError as error:
+            raise EvaluationInputError([f"--report: cannot write {args.report}: {error.strerror}"]) from None
         report["report"] = args.report
     if args.format == "json":
         print(json.dumps(report, indent=2))

@@ -200,3 +200,8 @@ def test_compare_without_a_serving_deployment_says_so(monkeypatch, small_dataset
         code = main.main(["compare", "--config", "arith", "--environments-dir", str(env)])
     assert code == 2
     assert "no serving deployment yet (phase TRAINING)" in capsys.readouterr().err
+
+
+def test_an_unwritable_report_path_fails_before_any_work(no_aws, capsys):
+    assert main.main(["compare", *OFFLINE, "--report", "/no/such/folder/report.html"]) == 2
+    assert "--report: folder of /no/such/folder/report.html does not exist" in capsys.readouterr().err
