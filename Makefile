@@ -31,7 +31,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 setup: $(PY_STAMP) $(NODE_STAMP)  ## create .venv and node_modules from the pinned files
 

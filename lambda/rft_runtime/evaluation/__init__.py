@@ -12,6 +12,7 @@ Modules, one job each:
   ``compare`` reuse ``baseline``'s responses.
 - ``collect``: getting every response for a model: from the store, else from Converse.
 - ``progress``: the progress bar (rate and ETA) on stderr.
+- ``runs``: one side of an evaluation (a model through the store, or recordings), graded.
 - ``recordings``: offline responses (``{"id", "response"}`` JSONL).
 - ``grading``: scores through the reward Lambda's own code path (``rewards.batch.grade_event``).
 - ``stats``: mean with a 95% CI, pass rate, histogram, per-prompt variance, zero-variance prompts,

@@ -65,6 +65,16 @@ def prompt_digest(messages: list[dict[str, Any]]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def prompt_from_row(row: Mapping[str, Any], number: int) -> Prompt:
+    """The :class:`Prompt` of one validated dataset row (``number``: its 1-based line, which names
+    a row without an ``id``)."""
+    raw_id = row.get("id")
+    prompt_id = str(raw_id) if isinstance(raw_id, (str, int)) and raw_id != "" else f"line-{number}"
+    messages = list(row["messages"])
+    metadata = {key: value for key, value in row.items() if key != "messages"}
+    return Prompt(prompt_id, messages, metadata, prompt_digest(messages))
+
+
 def load_prompts(path: str, *, limit: int | None = None) -> list[Prompt]:
     """Validate ``path`` and return its prompts (the first ``limit`` when given).
 
@@ -90,17 +100,13 @@ def load_prompts(path: str, *, limit: int | None = None) -> list[Prompt]:
                 continue
             if limit is not None and len(prompts) >= limit:
                 break
-            row = json.loads(line)
-            raw_id = row.get("id")
-            prompt_id = str(raw_id) if isinstance(raw_id, (str, int)) and raw_id != "" else f"line-{number}"
-            if prompt_id in seen:
+            prompt = prompt_from_row(json.loads(line), number)
+            if prompt.id in seen:
                 raise EvaluationInputError(
-                    [f"{path}:{number}: id {prompt_id!r} repeats line {seen[prompt_id]}; ids must be unique"]
+                    [f"{path}:{number}: id {prompt.id!r} repeats line {seen[prompt.id]}; ids must be unique"]
                 )
-            seen[prompt_id] = number
-            messages = row["messages"]
-            metadata = {key: value for key, value in row.items() if key != "messages"}
-            prompts.append(Prompt(prompt_id, messages, metadata, prompt_digest(messages)))
+            seen[prompt.id] = number
+            prompts.append(prompt)
     if not prompts:
         raise EvaluationInputError([f"{path}: no prompts"])
     return prompts

@@ -1,4 +1,4 @@
-"""Fixtures of the evaluation tests: small datasets, the shipped recordings, a stubbed Converse client."""
+"""Fixtures of the evaluation tests: a small dataset and a real bedrock-runtime client to stub."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[3]
-VALIDATION = REPO / "examples" / "data" / "arithmetic_validation.jsonl"
-RECORDINGS = REPO / "examples" / "evaluation"
-SYSTEM = "Solve the problem. End with a line '#### <answer>'."
-
-
-def row(prompt_id: str, question: str, answer: str) -> dict:
-    return {
-        "id": prompt_id,
-        "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
-        "reference_answer": answer,
-    }
+from evaluation_fakes import row
 
 
 @pytest.fixture
@@ -32,20 +20,6 @@ def small_dataset(tmp_path: Path) -> Path:
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
-
-
-def converse_response(text: str, input_tokens: int = 20, output_tokens: int = 8) -> dict:
-    """A Converse response as bedrock-runtime returns it."""
-    return {
-        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-        "stopReason": "end_turn",
-        "usage": {
-            "inputTokens": input_tokens,
-            "outputTokens": output_tokens,
-            "totalTokens": input_tokens + output_tokens,
-        },
-        "metrics": {"latencyMs": 120},
-    }
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from conftest import converse_response
+from evaluation_fakes import converse_response
 
 from rft_runtime.evaluation import throttle
 from rft_runtime.evaluation.collect import collect

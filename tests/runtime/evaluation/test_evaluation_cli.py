@@ -8,7 +8,7 @@ import json
 import boto3
 import pytest
 from botocore.stub import Stubber
-from conftest import RECORDINGS, REPO, VALIDATION, converse_response
+from evaluation_fakes import RECORDINGS, REPO, VALIDATION, converse_response
 
 from rft_runtime.cli import main, status
 from rft_runtime.evaluation import converse

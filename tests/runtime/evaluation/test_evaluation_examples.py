@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import RECORDINGS
+from evaluation_fakes import RECORDINGS
 
 
 def test_recordings_are_reproducible_from_the_generator(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO
+from evaluation_fakes import REPO
 
 MODULES = (
     "collect",

@@ -120,3 +120,12 @@ def test_dataset_errors_name_file_and_line(tmp_path):
     with pytest.raises(EvaluationInputError) as caught:
         load_prompts(str(path))
     assert any(problem.startswith(f"{path}:2: ") for problem in caught.value.problems)
+
+
+def test_repeated_ids_and_rows_without_ids(tmp_path):
+    row = '{"messages": [{"role": "user", "content": "hi"}], "reference_answer": "1"'
+    path = tmp_path / "ids.jsonl"
+    path.write_text(f'{row}}}\n{row}, "id": 7}}\n{row}, "id": "7"}}\n')
+    with pytest.raises(EvaluationInputError, match=r":3: id '7' repeats line 2; ids must be unique"):
+        load_prompts(str(path))
+    assert [p.id for p in load_prompts(str(path), limit=2)] == ["line-1", "7"]

@@ -10,7 +10,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import RECORDINGS, VALIDATION
+from evaluation_fakes import RECORDINGS, VALIDATION
 from headless_chromium import Browser
 
 from rft_runtime.cli import main
