@@ -116,6 +116,15 @@ def test_baseline_measures_a_model_and_reports_zero_variance_prompts(
                       "--samples-per-prompt", "2", "--store", str(store)]) == 0  # fmt: skip
     text = capsys.readouterr().out
     assert "calls: 0 made now, 6 reused" in text and "tokens (all responses): 240 input, 60 output" in text
+    # compare reuses the baseline's base-model responses (sample 0 of each prompt) instead of paying twice
+    recorded = tmp_path / "b.jsonl"
+    recorded.write_text("".join(json.dumps({"id": f"p{n}", "response": "#### 0"}) + "\n" for n in (1, 2, 3)))
+    code = main.main(["compare", str(small_dataset), "--template", "math_answer", "--model-a", BASE,
+                      "--responses-b", str(recorded), "--store", str(store), "--format", "json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["calls"]["a"]["called"] == 0 and out["calls"]["a"]["reused"] == 3
+    assert out["a"]["mean"]["value"] == pytest.approx(1 / 3)  # the first samples: #### 4, #### 11, #### 1
 
 
 @pytest.mark.parametrize(
