@@ -8,6 +8,9 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# Debian's chromium: the HTML report test opens `rft compare --report` output in it (headless).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ENV ?= dev
 CDK := npx --no-install cdk
 
@@ -28,6 +31,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 setup: $(PY_STAMP) $(NODE_STAMP)  ## create .venv and node_modules from the pinned files
 
 synth: setup  ## synthesize environments/$(ENV).toml into cdk.out (no AWS credentials needed)
@@ -41,7 +48,7 @@ deploy: setup  ## deploy environments/$(ENV).toml (needs AWS credentials for the
 diff: setup  ## show what a deploy of environments/$(ENV).toml would change
 	$(CDK) diff --no-notices -c env=$(ENV)
 
-test: setup  ## the whole suite: unit, runtime, synth + cdk-nag + cfn-lint, CLI
+test: setup $(CHROMIUM)  ## the whole suite: unit, runtime, synth + cdk-nag + cfn-lint, CLI, report in chromium
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: setup  ## ruff on the code, cfn-lint on freshly synthesized templates

@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert-logs": ("convert_logs", "turn Bedrock model invocation logs into RFT training rows"),
     "grade": ("grade", "run a reward template locally on Bedrock grader payloads"),
     "check-grader": ("check_grader", "measure how well a reward template separates right from wrong"),
+    "baseline": ("baseline", "measure a model on your prompts with your reward before training"),
+    "compare": ("compare", "compare two models (or recorded responses) on the same prompts"),
     "status": ("status", "show where a pipeline's training run is"),
     "wait": ("wait", "block until a pipeline's model is deployed (exit 0) or has failed (exit 1)"),
     "doctor": ("doctor", "check, read-only, what a deploy needs in the account and Region"),

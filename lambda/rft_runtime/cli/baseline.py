@@ -1,0 +1,68 @@
+"""``rft baseline``: how well does a model already do on your prompts, with your reward?
+
+Calls the model through Converse (``--samples-per-prompt`` responses per prompt, the pipeline's
+inference settings), grades every response through the reward Lambda's code path, and reports the
+mean reward with a 95% CI, the pass rate, a score histogram, per-prompt variance, the prompts that
+teach nothing at that sample count (every sample scores the same) and the tokens used, ending with
+verdict lines. ``--config ENV`` takes the training dataset, reward, base model and inference settings
+from ``environments/ENV.toml``. Responses are kept in the response store (``--store``), so a rerun
+resumes and ``rft compare`` reuses them.
+
+Exit codes: 0 measured, 2 bad input (nothing was called), 4 an AWS request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rft_runtime.cli.status import guarded
+from rft_runtime.evaluation import inputs, models, runs, summary
+from rft_runtime.evaluation.prompts import EvaluationInputError
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``baseline`` arguments."""
+    parser.add_argument("--model", metavar="ID", help="model to measure (default: the config's base_model)")
+    inputs.add_arguments(parser, samples_default=4)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure the model and print the report."""
+    try:
+        resolved = inputs.resolve(args, dataset_role="training")
+        model = args.model or resolved.base_model
+        if model is None:
+            raise EvaluationInputError(["give --model ID or --config ENV (its base_model)"])
+        models.parse_model(model)
+    except (EvaluationInputError, ValueError) as error:
+        for problem in getattr(error, "problems", [str(error)]):
+            print(f"rft baseline: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def body() -> int:
+        side = runs.live(
+            resolved,
+            model,
+            client=runs.runtime_client(resolved, args.concurrency),
+            samples=args.samples_per_prompt,
+            store_path=args.store,
+            concurrency=args.concurrency,
+            progress=inputs.show_progress(args),
+        )
+        label = "base model" if model == resolved.base_model else "model"
+        report = summary.baseline(
+            model, side.graded, samples=args.samples_per_prompt, threshold=args.pass_threshold, label=label
+        )
+        report["dataset"] = resolved.dataset
+        report["calls"] = side.calls
+        if args.format == "json":
+            print(json.dumps(report, indent=2))
+        else:
+            print(summary.baseline_text(report))
+        return EXIT_OK
+
+    return guarded(body)

@@ -1,0 +1,216 @@
+"""``rft baseline`` and ``rft compare`` end to end: Stubber for Converse and the state record,
+the shipped recordings offline, and bad input refused before any paid call."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from evaluation_fakes import RECORDINGS, REPO, VALIDATION, converse_response
+
+from rft_runtime.cli import main, status
+from rft_runtime.evaluation import converse
+from rft_runtime.evaluation.converse import InferenceSettings, request
+from rft_runtime.evaluation.prompts import load_prompts
+from rft_runtime.lifecycle.clients import Clients
+
+BASE = "amazon.nova-2-lite-v1:0:256k"
+DEPLOYMENT = "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abcdef123456"
+OFFLINE = [
+    str(VALIDATION),
+    "--template",
+    "math_answer",
+    "--responses-a",
+    str(RECORDINGS / "base_responses.jsonl"),
+    "--responses-b",
+    str(RECORDINGS / "tuned_responses.jsonl"),
+]
+
+
+@pytest.fixture
+def no_aws(monkeypatch):
+    """Any attempt to create an AWS client fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an AWS client was created")
+
+    monkeypatch.setattr(converse, "make_client", refuse)
+    monkeypatch.setattr(status, "make_clients", refuse)
+
+
+@pytest.fixture
+def stubbed_runtime(monkeypatch, runtime_client):
+    monkeypatch.setattr(converse, "make_client", lambda region, connections: runtime_client)
+    with Stubber(runtime_client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+def test_compare_offline_prints_delta_ci_and_win_tie_loss(no_aws, capsys, tmp_path):
+    report = tmp_path / "report.html"
+    assert main.main(["compare", *OFFLINE, "--format", "json", "--report", str(report)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["prompts"] == 40
+    assert out["a"]["pass_rate"] == 0.625 and out["b"]["pass_rate"] == 0.85
+    assert out["delta"]["value"] == pytest.approx(0.225)
+    assert out["delta"]["ci_low"] > 0 and out["delta"]["ci_high"] < 0.5
+    assert out["win_tie_loss"] == {"win": 11, "tie": 27, "loss": 2}
+    assert report.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_min_improvement_makes_the_exit_code_a_gate(no_aws, capsys):
+    assert main.main(["compare", *OFFLINE, "--min-improvement", "0.2"]) == 0
+    assert "gate: mean delta +0.225 vs required +0.200: PASS" in capsys.readouterr().out
+    assert main.main(["compare", *OFFLINE, "--min-improvement", "0.3"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_compare_takes_dataset_and_reward_from_the_environment_file(no_aws, capsys):
+    args = ["compare", "--config", "dev", "--environments-dir", str(REPO / "environments"), *OFFLINE[3:]]
+    assert main.main([*args, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"].endswith("arithmetic_validation.jsonl") and out["win_tie_loss"]["win"] == 11
+
+
+def test_baseline_measures_a_model_and_reports_zero_variance_prompts(
+    stubbed_runtime, small_dataset, tmp_path, capsys
+):
+    answers = {
+        "What is 2 + 2?": ["#### 4", "#### 4"],
+        "What is 5 * 2?": ["#### 11", "#### 10"],
+        "What is 9 - 2?": ["#### 1", "#### 2"],
+    }
+    for question, replies in answers.items():
+        for text in replies:
+            stubbed_runtime.add_response(
+                "converse",
+                converse_response(text, input_tokens=40, output_tokens=10),
+                {
+                    "modelId": BASE,
+                    "system": [{"text": "Solve the problem. End with a line '#### <answer>'."}],
+                    "messages": [{"role": "user", "content": [{"text": question}]}],
+                    "inferenceConfig": {"maxTokens": 2048},
+                    "additionalModelRequestFields": {
+                        "reasoningConfig": {"type": "enabled", "maxReasoningEffort": "medium"}
+                    },
+                },
+            )
+    store = tmp_path / "store.jsonl"
+    code = main.main(
+        ["baseline", str(small_dataset), "--template", "math_answer", "--model", BASE,
+         "--samples-per-prompt", "2", "--concurrency", "1", "--store", str(store), "--format", "json"]
+    )  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mean"]["value"] == pytest.approx(0.5)  # prompt scores 1, 0.5, 0
+    assert out["pass_rate"] == pytest.approx(0.5)
+    assert out["zero_variance"]["always_one"] == ["p1"] and out["zero_variance"]["always_zero"] == ["p3"]
+    assert out["per_prompt_variance"]["by_prompt"]["p2"] == 0.25
+    assert out["calls"]["tokens"] == {"inputTokens": 240, "outputTokens": 60}
+    assert out["calls"]["called"] == 6
+    assert any("67% of prompts have zero reward variance at 2 samples" in line for line in out["verdicts"])
+    # a rerun pays nothing: every response comes from the store (the Stubber has none left to give)
+    assert main.main(["baseline", str(small_dataset), "--template", "math_answer", "--model", BASE,
+                      "--samples-per-prompt", "2", "--store", str(store)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "calls: 0 made now, 6 reused" in text and "tokens (all responses): 240 input, 60 output" in text
+    # compare reuses the baseline's base-model responses (sample 0 of each prompt) instead of paying twice
+    recorded = tmp_path / "b.jsonl"
+    recorded.write_text("".join(json.dumps({"id": f"p{n}", "response": "#### 0"}) + "\n" for n in (1, 2, 3)))
+    code = main.main(["compare", str(small_dataset), "--template", "math_answer", "--model-a", BASE,
+                      "--responses-b", str(recorded), "--store", str(store), "--format", "json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["calls"]["a"]["called"] == 0 and out["calls"]["a"]["reused"] == 3
+    assert out["a"]["mean"]["value"] == pytest.approx(1 / 3)  # the first samples: #### 4, #### 11, #### 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["--template", "math_answer", "--model", "not a model"], "not a model identifier"),
+        (["--template", "math_answer"], "give --model ID or --config ENV"),
+        (["--template", "no_such_template", "--model", BASE], "no_such_template"),
+        (["--template", "math_answer", "--options", '{"tolerance": "x"}', "--model", BASE], "tolerance"),
+        (["--template", "math_answer", "--model", BASE, "--samples-per-prompt", "0"], "--samples-per-prompt"),
+    ],
+)
+def test_bad_input_fails_before_the_first_paid_call(no_aws, small_dataset, capsys, arguments, says):
+    assert main.main(["baseline", str(small_dataset), *arguments]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_bad_dataset_fails_before_the_first_paid_call(no_aws, tmp_path, capsys):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n')
+    assert main.main(["baseline", str(path), "--template", "math_answer", "--model", BASE]) == 2
+    assert f"{path}:1: " in capsys.readouterr().err
+
+
+def test_compare_defaults_to_base_model_vs_the_serving_deployment(
+    stubbed_runtime, monkeypatch, small_dataset, tmp_path, capsys
+):
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    monkeypatch.setattr(status, "make_clients", lambda region: Clients(ssm=ssm))
+    env = tmp_path / "envs"
+    env.mkdir()
+    (env / "arith.toml").write_text(
+        f'name = "arith"\nbase_model = "{BASE}"\n[dataset]\ntraining = "{small_dataset}"\n'
+        '[reward]\ntemplate = "math_answer"\n'
+        '[hyperparameters]\ninferenceMaxTokens = 256\nreasoningEffort = "low"\n'
+    )
+    record = {"schema": 1, "pipeline": "arith", "phase": "ACTIVE", "deploymentArn": DEPLOYMENT}
+    for model, texts in (
+        (BASE, ["#### 4", "#### 9", "#### 7"]),
+        (DEPLOYMENT, ["#### 4", "#### 10", "#### 7"]),
+    ):
+        for prompt, text in zip(load_prompts(str(small_dataset)), texts, strict=True):
+            expected = request(model, prompt, InferenceSettings(256, "low"))
+            stubbed_runtime.add_response("converse", converse_response(text), expected)
+    with Stubber(ssm) as ssm_stub:
+        ssm_stub.add_response(
+            "get_parameter",
+            {
+                "Parameter": {
+                    "Name": "/bedrock-rft/arith/state",
+                    "Type": "String",
+                    "Value": json.dumps(record),
+                }
+            },
+            {"Name": "/bedrock-rft/arith/state"},
+        )
+        store = str(tmp_path / "s.jsonl")
+        code = main.main(["compare", "--config", "arith", "--environments-dir", str(env),
+                          "--concurrency", "1", "--store", store, "--format", "json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["a"]["model"], out["b"]["model"]) == (BASE, DEPLOYMENT)
+    assert out["win_tie_loss"] == {"win": 1, "tie": 2, "loss": 0}
+    assert out["calls"]["a"]["settings"] == {"maxTokens": 256, "reasoningEffort": "low"}
+
+
+def test_compare_without_a_serving_deployment_says_so(monkeypatch, small_dataset, tmp_path, capsys):
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    monkeypatch.setattr(status, "make_clients", lambda region: Clients(ssm=ssm))
+    monkeypatch.setattr(converse, "make_client", lambda region, connections: object())
+    env = tmp_path / "envs"
+    env.mkdir()
+    (env / "arith.toml").write_text(
+        f'name = "arith"\n[dataset]\ntraining = "{small_dataset}"\n[reward]\ntemplate = "math_answer"\n'
+    )
+    with Stubber(ssm) as ssm_stub:
+        ssm_stub.add_response(
+            "get_parameter",
+            {"Parameter": {"Value": json.dumps({"phase": "TRAINING"})}},
+            {"Name": "/bedrock-rft/arith/state"},
+        )
+        code = main.main(["compare", "--config", "arith", "--environments-dir", str(env)])
+    assert code == 2
+    assert "no serving deployment yet (phase TRAINING)" in capsys.readouterr().err
+
+
+def test_an_unwritable_report_path_fails_before_any_work(no_aws, capsys):
+    assert main.main(["compare", *OFFLINE, "--report", "/no/such/folder/report.html"]) == 2
+    assert "--report: folder of /no/such/folder/report.html does not exist" in capsys.readouterr().err
