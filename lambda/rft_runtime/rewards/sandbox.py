@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from rft_runtime.rewards import sandbox_wire
+from rft_runtime.rewards import sandbox_seccomp, sandbox_wire
 
 WORKER = Path(__file__).with_name("sandbox_worker.py")
 JUDGE = Path(__file__).with_name("sandbox_judge.py")
@@ -198,8 +198,10 @@ def run_code(
     }
     workdir = os.path.realpath(tempfile.mkdtemp(prefix="rft-sandbox-"))
     try:
-        if os.geteuid() == 0:
-            os.chown(workdir, _NOBODY, _NOBODY)
+        if os.geteuid() == 0 and sandbox_seccomp.reachable_by_others(
+            *sandbox_seccomp.interpreter_paths(), str(WORKER.parent), workdir
+        ):
+            os.chown(workdir, _NOBODY, _NOBODY)  # the worker drops to nobody (see sandbox_worker)
         argv = [sys.executable, "-I", "-S", "-B", str(WORKER)]
         completed = spawn(argv, stdin=sandbox_wire.dumps(job), limits=limits, workdir=workdir)
     finally:
