@@ -34,8 +34,8 @@ object. ``inputs``: stdin texts, the code run as ``__main__`` once per text.
 Report (one JSON line): ``{"load": status, "results": [...]}``; ``load``: ``O`` loaded, ``S`` syntax
 error, ``L`` raised, ``M`` out of memory, ``P`` the sandbox could not be set up. One result per call
 or input: ``{"v": value}`` (encoded plain value; printed text in program mode), ``{"ref": 1}`` (an
-object kept for later calls), or ``{"error": "E"}`` raised, ``"M"`` out of memory, ``"U"`` no such
-name.
+object kept for later calls), or ``{"error": "E"}`` raised, ``"M"`` out of memory, ``"O"`` the value
+is larger than the output bound, ``"U"`` no such name.
 """
 
 from __future__ import annotations
@@ -309,7 +309,7 @@ def main() -> None:
     if job["mode"] == "program":
         load, results = _run_program(job["code"], job["inputs"])
     else:
-        load, results = _run_calls(job["code"], job["calls"], wire)
+        load, results = _run_calls(job["code"], job["calls"], wire, int(job["limits"]["output_bytes"]))
     os.write(report, json.dumps({"load": load, "results": results}).encode() + b"\n")
     os._exit(0)
 
@@ -343,7 +343,7 @@ def _error(raised: BaseException) -> dict:
     return {"error": "M" if isinstance(raised, MemoryError) else "E"}
 
 
-def _run_calls(code: str, calls: list, wire) -> tuple[str, list]:
+def _run_calls(code: str, calls: list, wire, output_bytes: int) -> tuple[str, list]:
     """Load the code as module ``solution`` and run each call in order (module docstring)."""
     namespace = _namespace("solution")
     load = _execute(code, namespace)
@@ -375,7 +375,9 @@ def _run_calls(code: str, calls: list, wire) -> tuple[str, list]:
             results.append(_error(raised))
             continue
         try:
-            results.append({"v": wire.encode(value)})
+            encoded = wire.encode(value)
+            size = len(json.dumps(encoded))
+            results.append({"v": encoded} if size <= output_bytes else {"error": "O"})
         except wire.WireError:
             kept[index] = value
             results.append({"ref": 1})

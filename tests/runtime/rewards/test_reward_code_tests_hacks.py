@@ -13,7 +13,7 @@ import pytest
 
 from rft_runtime.rewards import catalogue
 from rft_runtime.rewards.core import Sample
-from rft_runtime.rewards.sandbox import Limits, run_judge
+from rft_runtime.rewards.sandbox import run_judge
 from rft_runtime.rewards.templates import code_tests
 
 FAST = {"timeout_seconds": 10, "cpu_seconds": 3, "memory_mb": 256}

@@ -257,6 +257,8 @@ def _failure(run: Run) -> Score | None:
     if run.load != "O":
         compiled = 0.0 if run.load == "S" else 1.0
         return Score(0.0, {"passed": 0.0, "compiled": compiled}, _LOAD_TAGS.get(run.load, "crash"))
+    if {"error": "O"} in run.results:
+        return Score(0.0, {"passed": 0.0, "compiled": 1.0}, "output-limit")
     return None
 
 
