@@ -64,14 +64,6 @@ class CodeRunner(Construct):
         reserved_concurrency: int | None = 100,
     ) -> None:
         super().__init__(scope, construct_id)
-        # Lambda's own log group, encrypted; the role may not write to it (nothing to leak into).
-        self.log_group = encrypted_log_group(
-            self,
-            "Logs",
-            encryption_key=encryption_key,
-            retention=log_retention,
-            removal_policy=removal_policy,
-        )
         self.security_group = ec2.SecurityGroup(
             self,
             "NoNetwork",
@@ -94,14 +86,17 @@ class CodeRunner(Construct):
                 )
             },
         )
+        # Lambda's own log group, encrypted; the role may not write to it (nothing to leak into).
+        retention = {"retention": log_retention, "removal_policy": removal_policy}
+        self.log_group = encrypted_log_group(self, "Logs", encryption_key=encryption_key, **retention)
         self.function = lambda_.Function(
             self,
             "Function",
-            description=description,
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
             handler="rft_runtime.runner.handler.handler",
             code=runtime_code(vendor_boto3=False),
+            runtime=RUNTIME,  # the same runtime and architecture as every function of the package
+            architecture=lambda_.Architecture.ARM_64,
+            description=description,
             role=self.role,
             timeout=timeout or cdk.Duration.minutes(5),
             memory_size=memory_size,

@@ -200,14 +200,12 @@ def test_processes_and_signals_are_blocked():
 
 
 def test_infinite_loops_are_killed():
-    started = time.monotonic()
     busy = score("```python\nwhile True:\n    pass\n```", ADD_TESTS, timeout_seconds=10, cpu_seconds=1)
     assert (busy.value, busy.error) == (0.0, "cpu-limit")
     sleeper = score("```python\nimport time\ntime.sleep(60)\n```", ADD_TESTS, timeout_seconds=1)
     assert (sleeper.value, sleeper.error) == (0.0, "timeout")
     in_test = score(ADD, "assert add(1, 2) == 3\nwhile True: pass", timeout_seconds=1, cpu_seconds=5)
     assert (in_test.value, in_test.error) == (0.0, "judge-timeout")  # the tests run on the trusted side
-    assert time.monotonic() - started < 8
 
 
 def test_memory_bombs_are_contained():
