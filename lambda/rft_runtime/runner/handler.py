@@ -7,8 +7,8 @@ Event: ``{"code", "calls"}`` or ``{"code", "inputs"}``, and ``"limits"`` (the fi
 An execution environment that ran model code is not trusted for the next sample: each invocation
 starts a fresh worker process (:func:`~rft_runtime.rewards.sandbox.run_code`), whose whole process
 group is killed when it ends (the kernel filter keeps the worker from forking or leaving the group),
-and the temporary directory (``/tmp`` in Lambda; ``TMPDIR`` when set) is emptied before and after
-each sample, so nothing a sample wrote is there for the next. This handler runs no code of the
+and the scratch directory (``/tmp`` in Lambda, see :func:`scratch_directory`) is emptied before and
+after each sample, so nothing a sample wrote is there for the next. This handler runs no code of the
 sample's and reads nothing from that directory. The runner's role grants nothing but attaching to
 its subnets, which have no route, and its security group allows no egress.
 """
@@ -18,15 +18,27 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
+from collections.abc import Mapping
 from typing import Any
 
 from rft_runtime.rewards.sandbox import Limits, run_code
 
 
+def scratch_directory(environ: Mapping[str, str] | None = None) -> str | None:
+    """The directory emptied around each sample: ``RFT_RUNNER_SCRATCH`` when set, else, inside
+    Lambda (``AWS_LAMBDA_FUNCTION_NAME`` set), ``/tmp``, which belongs to this function's execution
+    environment alone. None elsewhere: on a shared machine nothing is deleted."""
+    env = os.environ if environ is None else environ
+    if env.get("RFT_RUNNER_SCRATCH"):
+        return env["RFT_RUNNER_SCRATCH"]
+    return "/tmp" if env.get("AWS_LAMBDA_FUNCTION_NAME") else None
+
+
 def empty_scratch() -> None:
-    """Delete everything in the temporary directory (files a previous sample may have left)."""
-    scratch = tempfile.gettempdir()
+    """Delete everything in the scratch directory (files a previous sample may have left)."""
+    scratch = scratch_directory()
+    if scratch is None:
+        return
     for entry in os.scandir(scratch):
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)

@@ -249,6 +249,7 @@ class SubprocessRunner:
             **os.environ,
             "PYTHONPATH": os.pathsep.join(sys.path),
             "TMPDIR": str(own),
+            "RFT_RUNNER_SCRATCH": str(own),
             "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE1234",
             "AWS_SECRET_ACCESS_KEY": "fake-secret-do-not-leak",
             "AWS_SESSION_TOKEN": "fake-session-token-do-not-leak",
@@ -295,3 +296,20 @@ def test_credentials_never_reach_the_code(tmp_path):
 
     grade([probe], runner=runner)
     assert seen and all("fake-" not in text and "AKIA" not in text for text in seen)
+
+
+def test_outside_lambda_the_runner_empties_only_a_named_scratch_directory():
+    from rft_runtime.runner.handler import scratch_directory
+
+    assert scratch_directory({}) is None  # a shared machine's /tmp is never emptied
+    assert scratch_directory({"AWS_LAMBDA_FUNCTION_NAME": "runner"}) == "/tmp"
+    assert scratch_directory({"RFT_RUNNER_SCRATCH": "/x", "AWS_LAMBDA_FUNCTION_NAME": "r"}) == "/x"
+
+
+def test_each_sample_gets_a_fresh_worker_and_work_directory():
+    from rft_runtime.rewards.sandbox import call, run_code
+
+    code = "import os\nopen('mark', 'w').write('x')\ndef where():\n    return [os.getpid(), os.listdir('.')]"
+    first, second = (run_code(code, calls=[call("where")]) for _ in range(2))
+    (pid_one, seen_one), (pid_two, seen_two) = first.results[0]["v"], second.results[0]["v"]
+    assert pid_one != pid_two and seen_one == seen_two == ["mark"]  # nothing left by the first run
