@@ -12,24 +12,16 @@ the whole answer when there is no fence. Tests come from ``metadata[tests_field]
   without it the code runs as a program with ``input`` on stdin and its printed text (trailing
   whitespace ignored) compared with ``output``. Expected outputs never enter the sandbox.
 
-Assert tests are rewritten before the solution runs (details in
-:mod:`rft_runtime.rewards.sandbox_child`): comparisons, arithmetic and the truth of each assert are
-evaluated by the harness on plain data only (``None``, ``bool``, numbers, ``str``, ``bytes`` and
-lists, tuples, dicts, sets of those; subclasses such as ``Counter`` or ``namedtuple`` are read as
-their base type without running their methods), and builtins (``abs``, ``all``, ``len``...) and
-``math``/``cmath`` functions used by the tests are the ones captured before the solution ran. So an
-object with a rigged ``__eq__``/``__bool__``/``__sub__``, a rebound ``builtins.abs`` or
-``math.isclose`` does not pass; a test whose checked value is not plain data (a ``Fraction``, a user
-class) fails, tagged ``not-plain-data``. Comparisons follow Python: ``1 == 1.0`` holds,
-``(1, 2) == [1, 2]`` and ``0.1 + 0.2 == 0.3`` do not (write ``abs(x - y) < 1e-9`` in tests).
-Not covered: what the tests compute by calling methods of the solution's objects (``len(r)``,
-``r[0]``, ``sorted(r)`` trust ``__len__``, ``__getitem__``, ``__iter__``, though those must still
-produce the expected plain values), and module globals set by setup steps, which the solution shares.
-
-Isolation (:mod:`rft_runtime.rewards.sandbox`): separate ``python -I -S`` process, scrubbed
-environment (no AWS credentials), non-dumpable parent, CPU/memory/file-size/process limits, an audit
-hook blocking network, subprocesses, introspection and native code other than the interpreter's own
-extension modules, wall-clock kill of the process group.
+Untrusted code computes, trusted code judges. The code runs in a worker process
+(:mod:`rft_runtime.rewards.sandbox_worker`; in the stack, inside the code runner function named by
+``RFT_CODE_RUNNER_FUNCTION``) that only ever returns plain values (:mod:`.sandbox_wire`): results of
+calls, or printed text. Expected outputs are compared here. Assert tests are evaluated by a judge
+process on this side (:mod:`rft_runtime.rewards.sandbox_judge`): names the tests use without defining
+are the model's functions, called through the worker with plain arguments; a value that is not
+plain data fails the test, tagged ``not-plain-data``. The worker never sees a test or an expected
+value, so nothing it does to itself can pass a test. Comparisons follow Python: ``1 == 1.0`` holds,
+``(1, 2) == [1, 2]`` and ``0.1 + 0.2 == 0.3`` do not. Still gameable: outputs hard-coded for examples
+shown in the prompt; keep the hidden tests in the dataset row only.
 
 Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10), ``cpu_seconds``
 (default 5), ``memory_mb`` (default 512), ``max_output_bytes`` (default 1048576),
@@ -39,7 +31,9 @@ Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10),
 
 Components: ``passed`` (fraction), ``compiled``. Error tags: ``no-code``, ``code-too-long``,
 ``syntax-error``, ``solution-error``, ``no-entry-point``, ``memory-limit``, ``timeout``,
-``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``; with a
+``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``,
+``judge-timeout``/``judge-error`` (the tests themselves did not finish), ``runner-error`` (the runner
+function could not be invoked); with a
 partial score: ``memory-limit`` or ``not-plain-data`` (an assert checked a value that is not plain data).
 
 Example::
