@@ -160,3 +160,37 @@ def test_runner_needs_a_vpc(cdk_context):
         RewardFunction(
             stack, "Reward", pipeline_name="unit", template="code_tests", options={}, encryption_key=key
         )
+
+
+SHIPPED_RUNNER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from rft_runtime.runner.handler import handler
+import rft_runtime
+assert rft_runtime.__file__.startswith(sys.argv[1]), rft_runtime.__file__
+print(json.dumps(handler(json.loads(sys.argv[2]))))
+"""
+
+
+def test_the_shipped_runner_asset_runs_a_sample_in_a_clean_interpreter(synthesized, tmp_path):
+    """The runner's asset from cdk.out, alone on ``sys.path`` (the Lambda layout), runs a job."""
+    outdir, resources, _, _ = synthesized
+    _, runner = _function(resources, "rft_runtime.runner.handler.handler")
+    key = runner["Properties"]["Code"]["S3Key"]
+    asset = outdir / f"asset.{key.removesuffix('.zip')}"
+    assert (asset / "rft_runtime" / "rewards" / "sandbox_worker.py").is_file()
+    event = {
+        "code": "def add(a, b):\n    return a + b",
+        "calls": [{"name": "add", "args": [2, 3], "kwargs": {"$dict": []}}],
+        "limits": {"wall_seconds": 20},
+    }
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", SHIPPED_RUNNER, str(asset), json.dumps(event)],
+        env={"PATH": "/usr/bin:/bin", "RFT_RUNNER_SCRATCH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"error": None, "load": "O", "results": [{"v": 5}]}
