@@ -313,3 +313,33 @@ def test_each_sample_gets_a_fresh_worker_and_work_directory():
     first, second = (run_code(code, calls=[call("where")]) for _ in range(2))
     (pid_one, seen_one), (pid_two, seen_two) = first.results[0]["v"], second.results[0]["v"]
     assert pid_one != pid_two and seen_one == seen_two == ["mark"]  # nothing left by the first run
+
+
+BEYOND = {
+    # Values built to stall or crash the trusted side that judges them.
+    "huge exponent for the judge": ("def add(a, b):\n    return 10 ** 4000", "assert 2 ** add(1, 2) > 0"),
+    "deep nesting": (
+        "def add(a, b):\n    v = []\n    for _ in range(100000):\n        v = [v]\n    return v",
+        "assert add(1, 2) == 3",
+    ),
+    "report descriptor closed": (
+        "import os\nfor fd in range(3, 64):\n    try:\n        os.close(fd)\n    except OSError:\n"
+        "        pass\ndef add(a, b):\n    return a + b",
+        "assert add(1, 2) == 3",
+    ),
+    "thread still running after the answer": (
+        "import threading, time\n"
+        "threading.Thread(target=lambda: [time.sleep(0.01) for _ in iter(int, 1)], daemon=False).start()\n"
+        "def add(a, b):\n    return -999",
+        "assert add(1, 2) == 3",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEYOND))
+def test_attacks_beyond_the_issue_score_zero_beside_an_honest_sample(name):
+    code, tests = BEYOND[name]
+    grader = catalogue.template_module("code_tests").Grader(catalogue.parse("code_tests", FAST))
+    attack, honest = grader.score_many([Sample(fenced(code), tests), Sample(fenced(HONEST), TESTS)])
+    assert attack.value == 0.0, (name, attack)
+    assert (honest.value, honest.error) == (1.0, None), (name, honest)
