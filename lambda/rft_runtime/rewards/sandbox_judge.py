@@ -147,7 +147,8 @@ class RemoteFunction:
         self._session, self._target = session, target
 
     def __call__(self, *args, **kwargs):
-        return self._session.call(self._target, tuple(_as_ref(a) for a in args), kwargs)
+        named = {key: _as_ref(value) for key, value in kwargs.items()}
+        return self._session.call(self._target, tuple(_as_ref(a) for a in args), named)
 
 
 class RemoteObject:

@@ -55,8 +55,6 @@ def encode(value: object, depth: int = 0) -> object:
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
     deeper = depth + 1
-    if isinstance(value, bool):
-        return bool(value)
     if isinstance(value, int):
         return int.__index__(value)
     if isinstance(value, float):

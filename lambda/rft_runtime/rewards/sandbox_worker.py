@@ -355,8 +355,10 @@ def _run_calls(code: str, calls: list, wire, output_bytes: int) -> tuple[str, li
     def resolve(value):
         if isinstance(value, wire.Ref):
             return kept[value.call]
-        if isinstance(value, list):
-            return [resolve(item) for item in value]
+        if isinstance(value, (list, tuple)):
+            return type(value)(resolve(item) for item in value)
+        if isinstance(value, dict):
+            return {key: resolve(item) for key, item in value.items()}
         return value
 
     for index, call in enumerate(calls):
@@ -369,7 +371,7 @@ def _run_calls(code: str, calls: list, wire, output_bytes: int) -> tuple[str, li
             else:
                 target = getattr(kept[call["on"]], call["attr"])
             args = resolve(wire.decode(call["args"]))
-            kwargs = wire.decode(call["kwargs"])
+            kwargs = resolve(wire.decode(call["kwargs"]))
             value = target(*args, **kwargs)
         except BaseException as raised:
             results.append(_error(raised))

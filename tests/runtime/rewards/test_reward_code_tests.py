@@ -405,3 +405,20 @@ def test_fails_closed_when_credentials_cannot_be_protected(monkeypatch):
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
     assert sandbox.run_code("x = 1").error == "sandbox-error"
     assert score(ADD, ADD_TESTS).error == "sandbox-error"
+
+
+def test_objects_kept_by_the_worker_are_usable_through_their_methods():
+    code = """
+        class Stack:
+            def __init__(self, items):
+                self.items = list(items)
+            def merged(self, other, *, reverse=False):
+                joined = self.items + other.items
+                return joined[::-1] if reverse else joined
+        """
+    tests = (
+        "a = Stack([1])\nb = Stack([2])\n"
+        "assert a.merged(b) == [1, 2]\nassert a.merged(other=b, reverse=True) == [2, 1]"
+    )
+    result = score(f"```python\n{textwrap.dedent(code).strip()}\n```", tests)
+    assert (result.value, result.error) == (1.0, None)
