@@ -13,7 +13,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -239,8 +241,7 @@ class SubprocessRunner:
 
     def __call__(self, code, *, calls=(), inputs=None, limits=None):
         # One execution environment per invocation, as Lambda runs one invocation at a time in each.
-        own = self.scratch / f"environment-{len(self.environments)}"
-        own.mkdir()
+        own = Path(tempfile.mkdtemp(prefix="environment-", dir=self.scratch))  # samples run concurrently
         self.environments.append(own)
         event = {"code": code, "calls": list(calls), "limits": (limits or Limits())._asdict()}
         if inputs is not None:
