@@ -148,26 +148,6 @@ def test_inference_profile_judge_reaches_foundation_models_only_through_the_prof
     ).endswith(':bedrock:*::foundation-model/amazon.nova-pro-v1:0"]]}')
 
 
-def test_generated_code_runs_without_any_network_path(cdk_context):
-    _, stack, _ = _build(cdk_context, "code_tests", {})
-    resources = _resources(stack)
-    (function,) = [
-        f for k, f in _of_type(resources, "AWS::Lambda::Function").items() if k.startswith("Reward")
-    ]
-    (group_ref,) = function["Properties"]["VpcConfig"]["SecurityGroupIds"]
-    group = resources[group_ref["Fn::GetAtt"][0]]
-    egress = group["Properties"]["SecurityGroupEgress"]
-    assert egress == [
-        {
-            "CidrIp": "255.255.255.255/32",
-            "Description": "Disallow all traffic",
-            "FromPort": 252,
-            "IpProtocol": "icmp",
-            "ToPort": 86,
-        }
-    ]
-
-
 def test_custom_grader_file_ships_in_the_code_and_counts_by_content(cdk_context, tmp_path):
     grader = tmp_path / "my_grader.py"
     grader.write_text("def score(sample):\n    return 1.0\n")

@@ -51,9 +51,17 @@ def test_options_change_it(code_root):
     )
 
 
-def test_sandbox_child_script_counts_for_code_graders(code_root):
+def test_sandbox_scripts_and_runner_client_count_for_code_graders(code_root):
     files = {p.relative_to(code_root).as_posix() for p in grader_modules(code_root, ["code_tests"])}
-    assert {"rewards/sandbox.py", "rewards/sandbox_child.py", "rewards/templates/code_tests.py"} <= files
+    assert {
+        "rewards/sandbox.py",
+        "rewards/sandbox_worker.py",
+        "rewards/sandbox_judge.py",
+        "rewards/sandbox_wire.py",
+        "rewards/sandbox_seccomp.py",
+        "runner/client.py",
+        "rewards/templates/code_tests.py",
+    } <= files
 
 
 def _edit_docs(path: Path) -> None:

@@ -33,13 +33,15 @@ from aws_cdk import aws_lambda as lambda_
 import rft_runtime
 
 #: ``rft_runtime`` subpackages each kind of function imports: an allow-list, so CLI-only folders
-#: (``cli``, ``datasets``, and any new one) never ship in a Lambda. The reward handler imports only
-#: ``rewards`` (everything under it ships); the lifecycle handlers only ``lifecycle``.
+#: (``cli``, ``datasets``, and any new one) never ship in a Lambda. The reward handler imports
+#: ``rewards`` and, for ``code_tests``, the runner client; the code runner imports ``runner`` and the
+#: sandbox worker under ``rewards``; the lifecycle handlers only ``lifecycle``.
 #: tests/infra/test_asset_contents.py follows every handler's imports and checks they stay inside.
-REWARD_PACKAGES = ("rewards",)
+REWARD_PACKAGES = ("rewards", "runner")
+RUNNER_PACKAGES = ("rewards", "runner")
 LIFECYCLE_PACKAGES = ("lifecycle",)
 #: Default of :func:`runtime_code`: every subpackage that runs in Lambda.
-LAMBDA_PACKAGES = ("lifecycle", "rewards")
+LAMBDA_PACKAGES = ("lifecycle", "rewards", "runner")
 
 #: Top-level modules copied when ``vendor_boto3`` is set: boto3 and its runtime dependencies.
 VENDORED_MODULES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3", "six")

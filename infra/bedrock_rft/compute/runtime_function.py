@@ -108,19 +108,8 @@ class RuntimeFunction(Construct):
         )
         self.log_group.grant_write(self.role)
         if vpc is not None:
-            self.role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid="DescribeVpcNetwork", actions=list(VPC_DESCRIBE_ACTIONS), resources=["*"]
-                )
-            )
-            self.role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid="AttachToVpc",
-                    actions=list(VPC_INTERFACE_ACTIONS),
-                    resources=["*"],
-                    conditions={"ArnEquals": {"ec2:Vpc": vpc.vpc_arn}},
-                )
-            )
+            for statement in vpc_attachment_statements(vpc):
+                self.role.add_to_principal_policy(statement)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -159,15 +148,31 @@ class RuntimeFunction(Construct):
             policy, CDK_INLINE_POLICY, "NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"
         )
         if not reserved_concurrency:
-            acknowledge(
-                self.function,
-                UNRESERVED_CONCURRENCY,
-                "NIST.800.53.R5-LambdaConcurrency",
-                "HIPAA.Security-LambdaConcurrency",
-            )
+            acknowledge_unreserved(self.function)
 
 
 def via_services(scope: Construct, services: Sequence[str]) -> list[str]:
     """``kms:ViaService`` values (``<service>.<region>.amazonaws.com``) in ``scope``'s Region."""
     region = cdk.Stack.of(scope).region
     return [f"{service}.{region}.amazonaws.com" for service in services]
+
+
+def vpc_attachment_statements(vpc: ec2.IVpc) -> list[iam.PolicyStatement]:
+    """What a function's role needs so Lambda can attach it to ``vpc``: the Describe calls on ``*``
+    (IAM takes no ARN for them) and the interface changes only inside ``vpc`` (``ec2:Vpc``)."""
+    return [
+        iam.PolicyStatement(sid="DescribeVpcNetwork", actions=list(VPC_DESCRIBE_ACTIONS), resources=["*"]),
+        iam.PolicyStatement(
+            sid="AttachToVpc",
+            actions=list(VPC_INTERFACE_ACTIONS),
+            resources=["*"],
+            conditions={"ArnEquals": {"ec2:Vpc": vpc.vpc_arn}},
+        ),
+    ]
+
+
+def acknowledge_unreserved(function: lambda_.Function) -> None:
+    """Acknowledge the packs' function-level concurrency findings on an unreserved ``function``."""
+    acknowledge(
+        function, UNRESERVED_CONCURRENCY, "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency"
+    )

@@ -21,6 +21,7 @@ from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
+from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
 from rft_runtime.rewards.catalogue import graders_in_use
@@ -45,9 +46,12 @@ class RewardFunction(Construct):
     Nova RFT graders) keeps other functions of the account from starving the grader mid-training,
     and caps what a runaway grader can cost. Raise it for slow graders (LLM judges, code tests).
 
-    Graders that run generated code (``code_tests``, also inside ``composite``) get a security
-    group with no egress at all when the function is in a VPC and no LLM judge needs the network;
-    every LLM judge (also inside ``composite``) gets ``bedrock:InvokeModel`` on its model only (see
+    Graders that run model code (``code_tests``, also inside ``composite``) get a
+    :class:`~bedrock_rft.reward.code_runner.CodeRunner` in ``vpc`` / ``vpc_subnets`` (required then),
+    which alone runs that code; the grader itself is then placed outside the VPC (it reaches the
+    runner, and any judge, through public service endpoints; no interface endpoint is needed) and
+    may invoke that runner only (attribute ``code_runner``, else None). Every LLM judge (also
+    inside ``composite``) gets ``bedrock:InvokeModel`` on its model only (see
     :func:`~bedrock_rft.reward.judge_access.judge_model_arns` for ids and ARNs). A judge that could not
     reach its model raises ``ValueError``: an ARN in another Region than the one the judge calls, or,
     with ``add_interface_endpoint`` (an isolated VPC), a ``region`` option other than the stack's.
@@ -101,19 +105,32 @@ class RewardFunction(Construct):
             )
         graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
-        self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
-        runs_code = any(name == "code_tests" for name, _ in graders)
-        if vpc is not None and runs_code and not judges:
-            # Generated code runs in this function: give it no network path at all.
-            security_groups = [
-                ec2.SecurityGroup(
-                    self,
-                    "NoEgress",
-                    vpc=vpc,
-                    allow_all_outbound=False,
-                    description="Reward function running generated code: no inbound, no outbound",
+        self.code_runner: CodeRunner | None = None
+        environment = {}
+        if runs_model_code(graders):
+            if vpc is None:
+                raise ValueError(
+                    f"RewardFunction: template {template!r} runs model code, which runs in a code runner "
+                    "inside a VPC without any route; pass vpc and vpc_subnets"
                 )
-            ]
+            self.code_runner = CodeRunner(
+                self,
+                "CodeRunner",
+                vpc=vpc,
+                subnets=vpc_subnets,
+                description=f"bedrock-rft code runner ({template}) of pipeline {pipeline_name}",
+                timeout=timeout,
+                memory_size=memory_size,
+                reserved_concurrency=reserved_concurrency,
+                encryption_key=encryption_key,
+                log_retention=log_retention,
+                removal_policy=removal_policy,
+            )
+            environment["RFT_CODE_RUNNER_FUNCTION"] = self.code_runner.function.function_name
+            # The grader runs no model code now; outside the VPC it reaches the runner (and any judge)
+            # through Lambda's and Bedrock's public endpoints, with no standing endpoint cost.
+            vpc, vpc_subnets, security_groups = None, None, ()
+        self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
         self.fingerprint = reward_fingerprint(
             template,
             options,
@@ -134,6 +151,7 @@ class RewardFunction(Construct):
                 "RFT_REWARD_OPTIONS": encoded_options,
                 "RFT_PIPELINE": pipeline_name,
                 "RFT_METRICS_NAMESPACE": "BedrockRFT",
+                **environment,
             },
             encryption_key=encryption_key,
             log_retention=log_retention,
@@ -155,6 +173,16 @@ class RewardFunction(Construct):
         self.version = self.function.current_version
         for index, judge_options in enumerate(judges):
             self._allow_judge(index, judge_options, vpc, add_interface_endpoint)
+        if self.code_runner is not None:
+            self.code_runner.grant_invoke(self.runtime_function.role)
+            acknowledge(
+                self.function,
+                "This grader runs no model code: model code runs in its code runner, inside the VPC with "
+                "no route and no egress. The grader stays outside the VPC to invoke the runner through "
+                "Lambda's endpoint, instead of a Lambda interface endpoint that would cost per zone-hour.",
+                "NIST.800.53.R5-LambdaInsideVPC",
+                "HIPAA.Security-LambdaInsideVPC",
+            )
         self._acknowledge()
 
     def _check_judges(self, judges: Sequence[Mapping[str, Any]], in_isolated_vpc: bool) -> None:

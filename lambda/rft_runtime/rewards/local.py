@@ -103,6 +103,10 @@ def grader_from_args(args: Any) -> tuple[GraderSpec, Any] | None:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return None
+    if any(name == "code_tests" for name, _ in catalogue.graders_in_use(spec.template, spec.options)):
+        from rft_runtime.rewards.sandbox import LOCAL_WARNING
+
+        print(LOCAL_WARNING, file=sys.stderr)
     return spec, grader
 
 

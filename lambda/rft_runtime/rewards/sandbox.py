@@ -1,52 +1,58 @@
-"""Parent side of the code sandbox: start an isolated Python child, bound it, read its report.
+"""Trusted side of the code sandbox: start the worker that runs model code, bound it, read its values.
 
-Isolation, parent side (the child adds its own, see :mod:`rft_runtime.rewards.sandbox_child`):
+Local grading (``rft grade``, ``check-grader``) runs model code this way on the grading machine; in
+the stack, the runner function does (:mod:`rft_runtime.runner`). Either way the worker
+(:mod:`.sandbox_worker`) only ever returns plain values; tests and verdicts stay on this side.
 
-- **Scrubbed environment.** The child gets only ``PATH``, ``LANG``, ``HOME`` and ``TMPDIR``; no
-  ``AWS_*`` variable, so the Lambda's credentials are not in its environment.
-- **Non-dumpable parent.** Before spawning, the parent calls ``prctl(PR_SET_DUMPABLE, 0)``: Lambda's
-  credentials stay in the parent's ``/proc/<pid>/environ``, which a same-user child could otherwise
-  read; a non-dumpable process's ``/proc`` files are readable only with ``CAP_SYS_PTRACE``, which
-  the child never has (as root it drops every capability before running user code). When that call
-  fails while credentials are in the environment, no code is run (fail closed). Side effect: other
-  processes of the same user (Lambda extensions) can no longer read this process's ``/proc`` files
-  such as ``environ``, ``fd`` or ``maps``.
-- **Own process group, wall-clock timeout.** ``SIGKILL`` goes to the whole group when time is up.
-- **Fresh working directory** (deleted afterwards); stdin/stdout/stderr are unnamed temporary files,
-  so nothing the child writes can grow the parent's memory beyond ``output_bytes``.
-- **Isolated interpreter**: ``python -I -S -B`` (no site-packages, no user site, no env variables).
-  As root, the child drops its capabilities and re-executes itself, so ``ctypes`` is never loaded
-  in the process that runs the code.
+Isolation, this side:
 
-Child side: an audit hook (network, processes, introspection, ``/proc``, writes outside the work
-directory, native extensions other than the interpreter's own) and, for assert tests, checks
-compiled into the tests so the solution's objects cannot grade themselves; see
-:mod:`rft_runtime.rewards.sandbox_child`.
+- **Scrubbed environment.** The worker gets only ``PATH``, ``LANG``, ``HOME`` and ``TMPDIR``; no
+  ``AWS_*`` variable.
+- **Non-dumpable parent.** Before spawning, ``prctl(PR_SET_DUMPABLE, 0)``: this process's
+  ``/proc/<pid>/environ`` and memory are then readable only with ``CAP_SYS_PTRACE``, which the worker
+  never has. When that fails while credentials are in the environment, no code is run.
+- **Own process group, wall-clock timeout.** ``SIGKILL`` goes to the whole group when time is up;
+  the worker cannot leave the group (kernel filter).
+- **Fresh work directory** (deleted afterwards; owned by uid 65534 when this side runs as root, as
+  the worker then drops to that uid); stdin/stdout are unnamed temporary files, so nothing the
+  worker writes grows this process's memory beyond ``output_bytes``; more than that is the
+  ``output-limit`` tag.
+- **Isolated interpreter**: ``python -I -S -B``.
 
-For defence in depth, deploy code graders in their own Lambda whose role can only write logs, with
-no network route (the reward-function construct's VPC without NAT).
+This is not a security boundary on a developer machine: the worker runs as the same user as the
+grader (or ``nobody`` under root) and can read what that user can read. The kernel filter stops it
+from sending anything anywhere or signalling any process; grade untrusted code locally only in a
+throwaway container or VM.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-CHILD = Path(__file__).with_name("sandbox_child.py")
+from rft_runtime.rewards import sandbox_seccomp, sandbox_wire
+
+WORKER = Path(__file__).with_name("sandbox_worker.py")
+JUDGE = Path(__file__).with_name("sandbox_judge.py")
 _PR_SET_DUMPABLE = 4
+_NOBODY = 65534
 #: Environment variables that hold credentials (Lambda sets the first two).
 CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN")
+#: What local grading prints once: running model code here is not isolated from this machine.
+LOCAL_WARNING = (
+    "note: code_tests runs model code on this machine; local grading is not a security boundary "
+    "(no network or signals, but files readable by this user are readable); grade untrusted code "
+    "in a throwaway container"
+)
 
 
 class Limits(NamedTuple):
@@ -61,23 +67,29 @@ class Limits(NamedTuple):
 
 class Completed(NamedTuple):
     """How a child process ended: ``returncode`` (negative: killed by that signal), ``timed_out``
-    (we killed it), its bounded ``stdout`` and the tail of its ``stderr``, and ``seconds`` taken."""
+    (we killed it), its bounded ``stdout`` (``overflowed``: it wrote more than the bound), the tail of
+    its ``stderr``, and ``seconds`` taken."""
 
     returncode: int
     timed_out: bool
     stdout: bytes
     stderr: bytes
     seconds: float
+    overflowed: bool = False
 
 
-class Report(NamedTuple):
-    """The child's report: ``error`` tag (None when the tests ran), the solution's ``load`` status
-    letter, one status letter per test, and the raw outputs (function and program modes)."""
+class Run(NamedTuple):
+    """What the worker reported: ``error`` tag (None when it ran), ``load`` status letter, and one
+    result per call or input: ``{"v": plain value}``, ``{"ref": 1}`` or ``{"error": letter}``."""
 
     error: str | None
     load: str
-    statuses: str
-    outputs: list[Any] | None
+    results: list[dict]
+
+
+def call(name: str, *args: Any, **kwargs: Any) -> dict:
+    """A call of the code's global ``name`` for a job (arguments must be plain data)."""
+    return {"name": name, "args": sandbox_wire.encode(list(args)), "kwargs": sandbox_wire.encode(kwargs)}
 
 
 def protect_parent() -> bool:
@@ -124,11 +136,19 @@ def spawn(argv: Sequence[str], *, stdin: bytes, limits: Limits, workdir: str) ->
         finally:
             _kill_group(process.pid)
             process.wait()
+        written = out.seek(0, os.SEEK_END)
         out.seek(0)
         stdout = out.read(limits.output_bytes)
         err.seek(max(0, err.seek(0, os.SEEK_END) - 4096))
         stderr = err.read()
-    return Completed(process.returncode, timed_out, stdout, stderr, time.monotonic() - started)
+    return Completed(
+        process.returncode,
+        timed_out,
+        stdout,
+        stderr,
+        time.monotonic() - started,
+        written > limits.output_bytes,
+    )
 
 
 def _kill_group(group: int) -> None:
@@ -147,33 +167,28 @@ def _signal_tag(returncode: int) -> str:
     return tags.get(-returncode, "crash")
 
 
-def run_python(
+def run_code(
     code: str,
     *,
-    mode: str,
-    steps: Sequence[Any],
-    entry_point: str | None = None,
+    calls: Sequence[Mapping[str, Any]] = (),
+    inputs: Sequence[str] | None = None,
     limits: Limits | None = None,
-) -> Report:
-    """Run ``code`` against ``steps`` in a sandboxed child and return its :class:`Report`.
+) -> Run:
+    """Run ``code`` in a fresh worker: each of ``calls`` in order (see :func:`call`), or, with
+    ``inputs``, the code as a program once per stdin text. Never raises for anything the code does.
 
-    ``mode``: ``"asserts"`` (steps are ``{"kind": "setup"|"test", "source"}``, rewritten in the child
-    so comparisons run on plain data; test status ``N`` when a checked value is not), ``"function"``
-    (steps are inputs for ``entry_point``) or ``"program"`` (steps are stdin texts). Error tags:
-    ``timeout``, ``cpu-limit``, ``output-limit``, ``killed``, ``crash`` (no report: the child died or
-    exited early), ``sandbox-error`` (privileges could not be dropped, or this process holds AWS
-    credentials in its environment and cannot be made non-dumpable: the code is then not run).
+    Error tags: ``timeout``, ``cpu-limit``, ``output-limit``, ``killed``, ``crash`` (no readable
+    report), ``sandbox-error`` (the kernel filter or the privilege drop could not be set up, or this
+    process holds AWS credentials and cannot be made non-dumpable: the code is then not run).
     """
     limits = limits or Limits()
     if not protect_parent() and any(name in os.environ for name in CREDENTIAL_VARIABLES):
-        return Report("sandbox-error", "", "", None)
-    nonce = secrets.token_hex(16)
+        return Run("sandbox-error", "", [])
     job = {
-        "nonce": nonce,
         "code": code,
-        "mode": mode,
-        "steps": list(steps),
-        "entry_point": entry_point,
+        "mode": "calls" if inputs is None else "program",
+        "calls": list(calls),
+        "inputs": list(inputs or ()),
         "limits": {
             "cpu_seconds": limits.cpu_seconds,
             "memory_bytes": limits.memory_mb << 20,
@@ -181,35 +196,83 @@ def run_python(
             "open_files": limits.open_files,
         },
     }
-    workdir = tempfile.mkdtemp(prefix="rft-sandbox-")
+    workdir = os.path.realpath(tempfile.mkdtemp(prefix="rft-sandbox-"))
     try:
-        argv = [sys.executable, "-I", "-S", "-B", str(CHILD)]
-        completed = spawn(
-            argv, stdin=json.dumps(job).encode(), limits=limits, workdir=os.path.realpath(workdir)
-        )
+        if os.geteuid() == 0 and sandbox_seccomp.reachable_by_others(
+            *sandbox_seccomp.interpreter_paths(), str(WORKER.parent), workdir
+        ):
+            os.chown(workdir, _NOBODY, _NOBODY)  # the worker drops to nobody (see sandbox_worker)
+        argv = [sys.executable, "-I", "-S", "-B", str(WORKER)]
+        completed = spawn(argv, stdin=sandbox_wire.dumps(job), limits=limits, workdir=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return parse_report(completed, nonce)
+    return parse_run(completed, limits.output_bytes)
 
 
-def parse_report(completed: Completed, nonce: str) -> Report:
-    """Read the child's report from its stdout (only a line carrying ``nonce`` counts)."""
+def parse_run(completed: Completed, max_bytes: int) -> Run:
+    """The worker's report: its one JSON line, checked for shape (anything else is ``crash``)."""
     if completed.timed_out:
-        return Report("timeout", "", "", None)
+        return Run("timeout", "", [])
+    if completed.overflowed:
+        return Run("output-limit", "", [])
     if completed.returncode < 0:
-        return Report(_signal_tag(completed.returncode), "", "", None)
-    marker = nonce.encode() + b" "
-    lines = completed.stdout.split(b"\n")
-    found = [i for i, line in enumerate(lines) if line.startswith(marker)]
-    if not found:
-        return Report("crash", "", "", None)
-    statuses = lines[found[-1]][len(marker) :].decode("ascii", "replace")
-    if statuses[:1] == "P":
-        return Report("sandbox-error", "P", "", None)
-    outputs = None
-    if found[-1] + 1 < len(lines) and lines[found[-1] + 1]:
-        try:
-            outputs = json.loads(lines[found[-1] + 1])
-        except ValueError:
-            return Report("crash", statuses[:1], statuses[1:], None)
-    return Report(None, statuses[:1], statuses[1:], outputs)
+        return Run(_signal_tag(completed.returncode), "", [])
+    try:
+        report = sandbox_wire.loads(completed.stdout.strip(), max_bytes)
+    except sandbox_wire.WireError:
+        return Run("crash", "", [])
+    return checked_run(report)
+
+
+def checked_run(report: object) -> Run:
+    """A worker's (or the runner's) report as a :class:`Run`, checked for shape (else ``crash``)."""
+    if not isinstance(report, dict) or report.get("load") not in ("O", "S", "L", "M", "P"):
+        return Run("crash", "", [])
+    if report["load"] == "P":
+        return Run("sandbox-error", "P", [])
+    results = report.get("results")
+    if not isinstance(results, list) or not all(isinstance(r, dict) and len(r) == 1 for r in results):
+        return Run("crash", "", [])
+    return Run(None, report["load"], results)
+
+
+class Verdict(NamedTuple):
+    """The judge's answer: ``error`` tag (None when it answered), one ``statuses`` letter per test,
+    and the ``pending`` calls it needs results for."""
+
+    error: str | None
+    statuses: str
+    pending: list[dict]
+
+
+def run_judge(
+    steps: Sequence[Mapping[str, str]],
+    calls: Sequence[Mapping],
+    results: Sequence[Mapping],
+    *,
+    final: bool,
+    limits: Limits,
+) -> Verdict:
+    """Evaluate assert ``steps`` against the results of ``calls`` in a fresh judge process
+    (:mod:`.sandbox_judge`), under the same wall, CPU and memory limits as the worker."""
+    job = {
+        "steps": list(steps),
+        "calls": list(calls),
+        "results": list(results),
+        "final": final,
+        "cpu_seconds": limits.cpu_seconds,
+        "memory_bytes": max(limits.memory_mb, 256) << 20,
+    }
+    workdir = tempfile.mkdtemp(prefix="rft-judge-")
+    try:
+        argv = [sys.executable, "-I", "-S", "-B", str(JUDGE)]
+        completed = spawn(argv, stdin=sandbox_wire.dumps(job), limits=limits, workdir=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if completed.timed_out or completed.returncode != 0 or completed.overflowed:
+        return Verdict("judge-timeout" if completed.timed_out else "judge-error", "", [])
+    try:
+        answer = sandbox_wire.loads(completed.stdout.strip(), limits.output_bytes)
+        return Verdict(None, str(answer["statuses"]), list(answer["pending"]))
+    except (sandbox_wire.WireError, KeyError, TypeError):
+        return Verdict("judge-error", "", [])

@@ -170,8 +170,10 @@ def test_check_grader_code_rows_need_solutions(tmp_path, capsys):
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert main(["check-grader", "--template", "code_tests", str(path), "--format", "json"]) in (0, 1)
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
     assert report["kinds"]["correct"]["mean"] == 1.0 and report["kinds"]["empty"]["mean"] == 0.0
+    assert "local grading is not a security boundary" in captured.err
 
 
 def test_check_grader_labels(tmp_path, capsys):

@@ -15,7 +15,8 @@ import pytest
 
 from rft_runtime.rewards import catalogue
 from rft_runtime.rewards.core import Sample
-from rft_runtime.rewards.sandbox import Limits, Report, run_python
+from rft_runtime.rewards.sandbox import Limits, Run, Verdict, call, run_code
+from rft_runtime.rewards.sandbox_wire import decode
 from rft_runtime.rewards.templates.code_tests import extract_code, parse_tests
 
 FAST = {"timeout_seconds": 5, "cpu_seconds": 2, "memory_mb": 256}
@@ -154,8 +155,8 @@ def test_introspection_is_blocked_but_stdlib_still_works():
             return [Point(1, 2).x, Box(3).size, frames()]
         """
     )
-    report = run_python(code, mode="function", entry_point="check", steps=[[]], limits=Limits(wall_seconds=5))
-    assert report.error is None and json.loads(report.outputs[0]) == [1, 3, "blocked"]
+    run = run_code(code, calls=[call("check")], limits=Limits(wall_seconds=5))
+    assert run.error is None and decode(run.results[0]["v"]) == [1, 3, "blocked"]
 
 
 def test_network_is_blocked():
@@ -174,7 +175,7 @@ def test_network_is_blocked():
         result = score(f"```python\n{code}\n```", [{"input": [], "output": "connected"}], entry_point="dial")
         assert result.value == 0.0
         raw = f"import _socket\ns = _socket.socket()\ns.connect(('127.0.0.1', {port}))"
-        assert run_python(raw, mode="asserts", steps=[]).load == "L"
+        assert run_code(raw).load == "L"
         with pytest.raises(BlockingIOError):
             listener.accept()
     finally:
@@ -192,21 +193,19 @@ def test_processes_and_signals_are_blocked():
         "open('/tmp/rft-sandbox-escape.txt', 'w').write('x')",
         "import os\nos.remove('/etc/hostname')",
     ):
-        assert run_python(code, mode="asserts", steps=[], limits=Limits(wall_seconds=5)).load == "L", code
+        assert run_code(code, limits=Limits(wall_seconds=5)).load == "L", code
     assert not os.path.exists("/tmp/rft-sandbox-escape.txt")
     inside = "open('scratch.txt', 'w').write('ok')\nassert open('scratch.txt').read() == 'ok'"
-    assert run_python(inside, mode="asserts", steps=[]).load == "O"
+    assert run_code(inside).load == "O"
 
 
 def test_infinite_loops_are_killed():
-    started = time.monotonic()
     busy = score("```python\nwhile True:\n    pass\n```", ADD_TESTS, timeout_seconds=10, cpu_seconds=1)
     assert (busy.value, busy.error) == (0.0, "cpu-limit")
     sleeper = score("```python\nimport time\ntime.sleep(60)\n```", ADD_TESTS, timeout_seconds=1)
     assert (sleeper.value, sleeper.error) == (0.0, "timeout")
     in_test = score(ADD, "assert add(1, 2) == 3\nwhile True: pass", timeout_seconds=1, cpu_seconds=5)
-    assert (in_test.value, in_test.error) == (0.0, "timeout")
-    assert time.monotonic() - started < 8
+    assert (in_test.value, in_test.error) == (0.0, "judge-timeout")  # the tests run on the trusted side
 
 
 def test_memory_bombs_are_contained():
@@ -251,7 +250,7 @@ if mode == "control":
     out = subprocess.run([sys.executable, "-c", sys.argv[2]], capture_output=True, text=True).stdout
     print(json.dumps({"raw": out}))
 else:
-    report = sandbox.run_python(sys.argv[2], mode="function", entry_point="probe", steps=[[]])
+    report = sandbox.run_code(sys.argv[2], calls=[sandbox.call("probe")])
     with tempfile.TemporaryDirectory() as workdir:
         argv = [sys.executable, "-I", "-S", "-c", sys.argv[3]]
         raw = sandbox.spawn(argv, stdin=b"", limits=sandbox.Limits(), workdir=workdir)
@@ -287,13 +286,13 @@ lambda_like = pytest.mark.skipif(
 def test_credentials_are_invisible_to_the_code(drop_capabilities):
     drop = drop_capabilities and os.geteuid() == 0
     result = run_parent("sandbox", PROBE, RAW_READ, drop_capabilities=drop)
-    report = Report(**result["report"])
-    assert report.error is None and report.statuses == "1"
-    found = json.loads(report.outputs[0])
+    report = Run(**result["report"])
+    assert report.error is None and "v" in report.results[0], report
+    found = decode(report.results[0]["v"])
     assert found["env"] == {}
     assert found["self"].startswith("denied") and found["parent"].startswith("denied")
     for secret in FAKE.values():
-        assert secret not in report.outputs[0]
+        assert secret not in json.dumps(report.results)
     if drop or os.geteuid() != 0:
         # Without the audit hook, the OS alone (non-dumpable parent, no capabilities) refuses too.
         assert result["raw"].startswith("denied:"), result["raw"]
@@ -310,7 +309,7 @@ def test_batch_budget_and_concurrency():
 
     def runner(code, **kwargs):
         calls.append(code)
-        return Report(None, "O", "1", None)
+        return Run(None, "O", [{"v": True}] * len(kwargs["calls"]))
 
     now = [0.0]
     grader = catalogue.template_module("code_tests").Grader(
@@ -318,7 +317,7 @@ def test_batch_budget_and_concurrency():
         runner=runner,
         clock=lambda: now[0],
     )
-    samples = [Sample(f"x = {i}", "assert x >= 0") for i in range(3)]
+    samples = [Sample(f"def x(): return {i}", "assert x() >= 0") for i in range(3)]
     assert [s.value for s in grader.score_many(samples)] == [1.0, 1.0, 1.0]
     now[0] = 0.0
     exhausted = grader.score_many(samples, deadline=-1.0)
@@ -347,9 +346,14 @@ def test_batch_parses_every_suite_on_the_calling_thread(monkeypatch):
     def runner(code, **kwargs):
         running_threads.add(threading.get_ident())
         time.sleep(0.01)
-        return Report(None, "O", "1" * len([s for s in kwargs["steps"] if s["kind"] == "test"]), None)
+        return Run(None, "O", [])
 
-    grader = code_tests.Grader(catalogue.parse("code_tests", {"max_concurrency": 8}), runner=runner)
+    def judge(steps, calls, results, **kwargs):
+        return Verdict(None, "1" * len([s for s in steps if s["kind"] == "test"]), [])
+
+    grader = code_tests.Grader(
+        catalogue.parse("code_tests", {"max_concurrency": 8}), runner=runner, judge=judge
+    )
     suite = "\n".join(f"assert [[[{i}]]] == [[[{i}]]]" for i in range(50))
     scores = grader.score_many([Sample(f"x = {i}", suite) for i in range(32)])
     assert [s.value for s in scores] == [1.0] * 32
@@ -361,7 +365,7 @@ def test_batch_keeps_each_samples_own_failure_and_never_raises(monkeypatch):
     from rft_runtime.rewards.templates import code_tests
 
     def runner(code, **kwargs):
-        return Report(None, "O", "1", None)
+        return Run(None, "O", [])
 
     grader = code_tests.Grader(catalogue.parse("code_tests", {"max_concurrency": 4}), runner=runner)
     batch = [Sample("x = 1", "assert x == 1"), Sample("x = 1", "no asserts here"), Sample("", "assert 1")]
@@ -391,7 +395,30 @@ def test_fails_closed_when_credentials_cannot_be_protected(monkeypatch):
     from rft_runtime.rewards import sandbox
 
     monkeypatch.setattr(sandbox, "protect_parent", lambda: False)
-    monkeypatch.setattr(sandbox, "spawn", lambda *a, **k: pytest.fail("must not start the code"))
+    real_spawn = sandbox.spawn
+
+    def spawn(argv, **kwargs):
+        assert str(sandbox.WORKER) not in argv, "must not start the code"
+        return real_spawn(argv, **kwargs)
+
+    monkeypatch.setattr(sandbox, "spawn", spawn)
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
-    assert sandbox.run_python("x = 1", mode="asserts", steps=[]).error == "sandbox-error"
+    assert sandbox.run_code("x = 1").error == "sandbox-error"
     assert score(ADD, ADD_TESTS).error == "sandbox-error"
+
+
+def test_objects_kept_by_the_worker_are_usable_through_their_methods():
+    code = """
+        class Stack:
+            def __init__(self, items):
+                self.items = list(items)
+            def merged(self, other, *, reverse=False):
+                joined = self.items + other.items
+                return joined[::-1] if reverse else joined
+        """
+    tests = (
+        "a = Stack([1])\nb = Stack([2])\n"
+        "assert a.merged(b) == [1, 2]\nassert a.merged(other=b, reverse=True) == [2, 1]"
+    )
+    result = score(f"```python\n{textwrap.dedent(code).strip()}\n```", tests)
+    assert (result.value, result.error) == (1.0, None)

@@ -13,7 +13,8 @@ import pytest
 
 from rft_runtime.rewards import catalogue
 from rft_runtime.rewards.core import Sample
-from rft_runtime.rewards.sandbox import Limits, run_python
+from rft_runtime.rewards.sandbox import run_judge
+from rft_runtime.rewards.templates import code_tests
 
 FAST = {"timeout_seconds": 10, "cpu_seconds": 3, "memory_mb": 256}
 ADD_TESTS = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\nassert add(2, 2) == 4"
@@ -26,9 +27,17 @@ def score(code, tests, **options):
 
 def statuses(code, *tests, setup=()):
     steps = [{"kind": "setup", "source": s} for s in setup] + [{"kind": "test", "source": t} for t in tests]
-    report = run_python(textwrap.dedent(code), mode="asserts", steps=steps, limits=Limits(wall_seconds=10))
-    assert report.error is None and report.load == "O", report
-    return report.statuses
+    verdicts = []
+
+    def judge(*args, **kwargs):
+        verdicts.append(run_judge(*args, **kwargs))
+        return verdicts[-1]
+
+    grader = code_tests.Grader(catalogue.parse("code_tests", FAST), judge=judge)
+    suite = code_tests.Suite("asserts", steps, None, None)
+    result = grader._run_prepared((suite, textwrap.dedent(code)), None)
+    assert result.error in (None, "not-plain-data", "memory-limit"), result
+    return verdicts[-1].statuses
 
 
 def test_honest_solutions_keep_their_scores():
@@ -110,7 +119,7 @@ RIGGED = {
 def test_rigged_results_do_not_pass_assert_tests(name):
     result = score(RIGGED[name], ADD_TESTS)
     assert result.value == 0.0, (name, result)
-    assert result.error in ("not-plain-data", None)
+    assert result.error in ("not-plain-data", "crash", None)
 
 
 def test_rigged_results_fail_with_a_clear_status():
@@ -203,7 +212,7 @@ def test_python_semantics_for_plain_values():
         "assert div(1, 10) + div(2, 10) != 0.3",  # floats are exact, as in Python
         "assert abs(div(1, 10) + div(2, 10) - 0.3) < 1e-9",
         "assert pair() != (1, 2) and tuple(pair()) == (1, 2)",
-        "assert point() == (1, 2) and point().x == 1",
+        "assert point() == (1, 2) and point()[0] == 1",  # a namedtuple arrives as a plain tuple
         "assert freq([1, 1, 2]) == {1: 2, 2: 1}",
         "assert ordered() == {'a': 1}",
         "assert red() == 1 and red() in [1] and -red() == -1",
@@ -276,6 +285,6 @@ def test_the_harness_stays_out_of_reach():
                     pass
             return found
     """
-    # __code__ and __defaults__ are refused; __globals__ is the solution's own namespace; no closure
+    # A function of the tests is not plain data: it never crosses to the worker (status N).
     tests = ["assert probe(lambda x: x == 1) == ['__globals__', None]"]
-    assert statuses(code, *tests) == "1"
+    assert statuses(code, *tests) == "N"

@@ -14,7 +14,8 @@ import textwrap
 
 import pytest
 
-from rft_runtime.rewards.sandbox import Limits, run_python
+from rft_runtime.rewards.sandbox import Limits, call, run_code
+from rft_runtime.rewards.sandbox_wire import decode
 
 LOADER = """
 import importlib.machinery, importlib.util, os, sys
@@ -36,11 +37,9 @@ def load(name, path):
 
 def probe(body: str) -> list:
     code = LOADER + textwrap.dedent(body)
-    report = run_python(
-        code, mode="function", entry_point="probe", steps=[[]], limits=Limits(wall_seconds=10)
-    )
-    assert report.error is None and report.statuses == "1", report
-    return json.loads(report.outputs[0])
+    run = run_code(code, calls=[call("probe")], limits=Limits(wall_seconds=10))
+    assert run.error is None and run.load == "O" and "v" in run.results[0], run
+    return decode(run.results[0]["v"])
 
 
 def blocked(outcome: str) -> bool:

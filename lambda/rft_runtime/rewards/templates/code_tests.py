@@ -12,24 +12,16 @@ the whole answer when there is no fence. Tests come from ``metadata[tests_field]
   without it the code runs as a program with ``input`` on stdin and its printed text (trailing
   whitespace ignored) compared with ``output``. Expected outputs never enter the sandbox.
 
-Assert tests are rewritten before the solution runs (details in
-:mod:`rft_runtime.rewards.sandbox_child`): comparisons, arithmetic and the truth of each assert are
-evaluated by the harness on plain data only (``None``, ``bool``, numbers, ``str``, ``bytes`` and
-lists, tuples, dicts, sets of those; subclasses such as ``Counter`` or ``namedtuple`` are read as
-their base type without running their methods), and builtins (``abs``, ``all``, ``len``...) and
-``math``/``cmath`` functions used by the tests are the ones captured before the solution ran. So an
-object with a rigged ``__eq__``/``__bool__``/``__sub__``, a rebound ``builtins.abs`` or
-``math.isclose`` does not pass; a test whose checked value is not plain data (a ``Fraction``, a user
-class) fails, tagged ``not-plain-data``. Comparisons follow Python: ``1 == 1.0`` holds,
-``(1, 2) == [1, 2]`` and ``0.1 + 0.2 == 0.3`` do not (write ``abs(x - y) < 1e-9`` in tests).
-Not covered: what the tests compute by calling methods of the solution's objects (``len(r)``,
-``r[0]``, ``sorted(r)`` trust ``__len__``, ``__getitem__``, ``__iter__``, though those must still
-produce the expected plain values), and module globals set by setup steps, which the solution shares.
-
-Isolation (:mod:`rft_runtime.rewards.sandbox`): separate ``python -I -S`` process, scrubbed
-environment (no AWS credentials), non-dumpable parent, CPU/memory/file-size/process limits, an audit
-hook blocking network, subprocesses, introspection and native code other than the interpreter's own
-extension modules, wall-clock kill of the process group.
+Untrusted code computes, trusted code judges. The code runs in a worker process
+(:mod:`rft_runtime.rewards.sandbox_worker`; in the stack, inside the code runner function named by
+``RFT_CODE_RUNNER_FUNCTION``) that only ever returns plain values (:mod:`.sandbox_wire`): results of
+calls, or printed text. Expected outputs are compared here. Assert tests are evaluated by a judge
+process on this side (:mod:`rft_runtime.rewards.sandbox_judge`): names the tests use without defining
+are the model's functions, called through the worker with plain arguments; a value that is not
+plain data fails the test, tagged ``not-plain-data``. The worker never sees a test or an expected
+value, so nothing it does to itself can pass a test. Comparisons follow Python: ``1 == 1.0`` holds,
+``(1, 2) == [1, 2]`` and ``0.1 + 0.2 == 0.3`` do not. Still gameable: outputs hard-coded for examples
+shown in the prompt; keep the hidden tests in the dataset row only.
 
 Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10), ``cpu_seconds``
 (default 5), ``memory_mb`` (default 512), ``max_output_bytes`` (default 1048576),
@@ -39,7 +31,9 @@ Options: ``entry_point`` (default null), ``timeout_seconds`` (wall, default 10),
 
 Components: ``passed`` (fraction), ``compiled``. Error tags: ``no-code``, ``code-too-long``,
 ``syntax-error``, ``solution-error``, ``no-entry-point``, ``memory-limit``, ``timeout``,
-``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``; with a
+``cpu-limit``, ``output-limit``, ``killed``, ``crash``, ``sandbox-error``, ``bad-reference``,
+``judge-timeout``/``judge-error`` (the tests themselves did not finish), ``runner-error`` (the runner
+function could not be invoked); with a
 partial score: ``memory-limit`` or ``not-plain-data`` (an assert checked a value that is not plain data).
 
 Example::
@@ -55,21 +49,26 @@ import contextlib
 import json
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from rft_runtime.rewards import sandbox_wire
 from rft_runtime.rewards.concurrency import batch_deadline, run_bounded
 from rft_runtime.rewards.core import Sample, Score, failed
 from rft_runtime.rewards.options import number, option, text
-from rft_runtime.rewards.sandbox import Limits, Report, run_python
+from rft_runtime.rewards.sandbox import Limits, Run, Verdict, call, run_code, run_judge
 
 NAME = "code_tests"
 _FENCE = re.compile(r"```[ \t]*(python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 _LOG = logging.getLogger(__name__)
-_LOAD_TAGS = {"S": "syntax-error", "L": "solution-error", "M": "memory-limit", "T": "no-entry-point"}
+_LOAD_TAGS = {"S": "syntax-error", "L": "solution-error", "M": "memory-limit"}
+#: Rounds of calls an assert suite may take (a call whose arguments come from another call's result
+#: needs one more round).
+MAX_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -191,32 +190,76 @@ def values_match(actual: object, expected: object) -> bool:
     return actual == expected
 
 
-def passed_tests(suite: Suite, report: Report) -> list[bool]:
-    """Which tests passed, from the child's statuses and (function/program) outputs."""
-    if suite.expected is None:
-        return [status == "1" for status in report.statuses[: suite.count]]
-    outputs = report.outputs if isinstance(report.outputs, list) else []
-    verdicts = []
-    for index, expected in enumerate(suite.expected):
-        ran = index < len(report.statuses) and report.statuses[index] == "1" and index < len(outputs)
-        if not ran:
+def _json_like(value: object) -> object:
+    """A returned value as JSON would carry it (tuples as lists); sets and bytes stay as they are
+    and so never equal a JSON expected value."""
+    if isinstance(value, (list, tuple)):
+        return [_json_like(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_like(item) for key, item in value.items()}
+    return value
+
+
+def passed_outputs(suite: Suite, run: Run) -> tuple[list[bool], str]:
+    """Which input/output tests passed (compared here: expected values never reach the worker),
+    and their status letters (``1`` ran, ``E`` raised, ``M`` out of memory)."""
+    verdicts, statuses = [], []
+    for index, expected in enumerate(suite.expected or []):
+        result = run.results[index] if index < len(run.results) else {"error": "E"}
+        if "v" not in result:
             verdicts.append(False)
-        elif suite.mode == "program":
-            verdicts.append(
-                isinstance(outputs[index], str) and _printed(outputs[index]) == _printed(expected)
-            )
+            statuses.append("M" if result.get("error") == "M" else "E")
+            continue
+        statuses.append("1")
+        if suite.mode == "program":
+            printed = result["v"]
+            verdicts.append(isinstance(printed, str) and _printed(printed) == _printed(expected))
         else:
-            verdicts.append(_decoded_match(outputs[index], expected))
-    return verdicts
+            try:
+                actual = _json_like(sandbox_wire.decode(result["v"]))
+            except sandbox_wire.WireError:
+                verdicts.append(False)
+                continue
+            verdicts.append(values_match(actual, expected))
+    return verdicts, "".join(statuses)
 
 
-def _decoded_match(encoded: object, expected: object) -> bool:
-    if not isinstance(encoded, str):
-        return False
+def code_runner(environ: Mapping[str, str] | None = None) -> Callable[..., Run]:
+    """Where model code runs: the runner function named by ``RFT_CODE_RUNNER_FUNCTION`` (the stack
+    sets it), else a local worker process (:func:`~rft_runtime.rewards.sandbox.run_code`)."""
+    env = os.environ if environ is None else environ
+    function = env.get("RFT_CODE_RUNNER_FUNCTION")
+    if not function:
+        return run_code
+    from rft_runtime.runner.client import RemoteRunner
+
+    return RemoteRunner(function)
+
+
+def _entry_call(entry_point: str | None, arguments: object) -> dict:
+    """The call of ``entry_point`` with one input (a list is spread as positional arguments)."""
     try:
-        return values_match(json.loads(encoded), expected)
-    except ValueError:
-        return False
+        return call(str(entry_point), *(arguments if isinstance(arguments, list) else [arguments]))
+    except sandbox_wire.WireError:
+        return call(str(entry_point), None)
+
+
+def _failure(run: Run) -> Score | None:
+    """The zero score of a run that did not load the code, or None."""
+    if run.error is not None:
+        return Score(0.0, {"passed": 0.0, "compiled": 0.0}, run.error)
+    if run.load != "O":
+        compiled = 0.0 if run.load == "S" else 1.0
+        return Score(0.0, {"passed": 0.0, "compiled": compiled}, _LOAD_TAGS.get(run.load, "crash"))
+    if {"error": "O"} in run.results:
+        return Score(0.0, {"passed": 0.0, "compiled": 1.0}, "output-limit")
+    return None
+
+
+def _scored(verdicts: Sequence[bool], statuses: str, count: int) -> Score:
+    fraction = sum(verdicts) / count if count else 0.0
+    tag = "memory-limit" if "M" in statuses else "not-plain-data" if "N" in statuses else None
+    return Score(fraction, {"passed": fraction, "compiled": 1.0}, tag)
 
 
 class Grader:
@@ -228,12 +271,15 @@ class Grader:
         self,
         options: Options,
         *,
-        runner: Callable[..., Report] = run_python,
+        runner: Callable[..., Run] | None = None,
+        judge: Callable[..., Verdict] = run_judge,
         clock: Callable[[], float] = time.monotonic,
+        environ: Mapping[str, str] | None = None,
         **deps: Any,
     ) -> None:
         self.options = options
-        self._run = runner
+        self._run = runner or code_runner(environ)
+        self._judge = judge
         self._clock = clock
 
     def _tests(self, sample: Sample) -> object:
@@ -279,20 +325,47 @@ class Grader:
             memory_mb=self.options.memory_mb,
             output_bytes=self.options.max_output_bytes,
         )
-        report = self._run(
-            code, mode=suite.mode, steps=suite.steps, entry_point=suite.entry_point, limits=limits
-        )
-        if report.error is not None:
-            return Score(0.0, {"passed": 0.0, "compiled": 0.0}, report.error)
-        compiled = 0.0 if report.load == "S" else 1.0
-        if report.load != "O":
-            return Score(0.0, {"passed": 0.0, "compiled": compiled}, _LOAD_TAGS.get(report.load, "crash"))
-        verdicts = passed_tests(suite, report)
-        fraction = sum(verdicts) / suite.count if suite.count else 0.0
-        tag = (
-            "memory-limit" if "M" in report.statuses else "not-plain-data" if "N" in report.statuses else None
-        )
-        return Score(fraction, {"passed": fraction, "compiled": compiled}, tag)
+        if suite.mode == "asserts":
+            return self._judge_asserts(suite, code, limits)
+        if suite.mode == "program":
+            run = self._run(code, inputs=suite.steps, limits=limits)
+        else:
+            run = self._run(
+                code, calls=[_entry_call(suite.entry_point, i) for i in suite.steps], limits=limits
+            )
+        failure = _failure(run)
+        if failure is not None:
+            return failure
+        if suite.mode == "function" and run.results and run.results[0] == {"error": "U"}:
+            return Score(0.0, {"passed": 0.0, "compiled": 1.0}, "no-entry-point")
+        verdicts, statuses = passed_outputs(suite, run)
+        return _scored(verdicts, statuses, suite.count)
+
+    def _judge_asserts(self, suite: Suite, code: str, limits: Limits) -> Score:
+        """Rounds of "judge asks for calls, a fresh worker makes them all" (see :mod:`.sandbox_judge`)."""
+        calls: list[dict] = []
+        results: list[dict] = []
+        for round_number in range(MAX_ROUNDS + 1):
+            final = round_number == MAX_ROUNDS
+            verdict = self._judge(suite.steps, calls, results, final=final, limits=limits)
+            if verdict.error is not None:
+                return Score(0.0, {"passed": 0.0, "compiled": 1.0}, verdict.error)
+            if not verdict.pending or final:
+                break
+            calls = calls + verdict.pending
+            run = self._run(code, calls=calls, limits=limits)
+            failure = _failure(run)
+            if failure is not None:
+                return failure
+            if len(run.results) != len(calls):
+                return Score(0.0, {"passed": 0.0, "compiled": 1.0}, "crash")
+            results = run.results
+        if not calls:  # no test calls the code: it must still load
+            failure = _failure(self._run(code, calls=[], limits=limits))
+            if failure is not None:
+                return failure
+        statuses = verdict.statuses[: suite.count]
+        return _scored([status == "1" for status in statuses], statuses, suite.count)
 
     def score_many(self, samples: Sequence[Sample], *, deadline: float | None = None) -> list[Score]:
         """Score a batch on up to ``max_concurrency`` sandboxes within ``batch_budget_seconds``."""
