@@ -98,6 +98,7 @@ class RftStack(cdk.Stack):
                 required_fields=catalogue.required_dataset_fields(
                     config.reward.template, config.reward.options
                 ),
+                reference_check=catalogue.reference_check(config.reward.template, config.reward.options),
                 max_prompt_tokens=config.hyperparameters.maxPromptLength,
             ),
             storage=self.storage,

@@ -29,6 +29,7 @@ EMPTY_CONTENT = "empty-content"  # a user or assistant turn with no text
 # --- errors: other fields and the file ----------------------------------------------------------------
 MISSING_FIELD = "missing-field"  # a required field (e.g. reference_answer) is absent
 EMPTY_FIELD = "empty-field"  # a required field is null, "", [] or {}
+UNGRADABLE_REFERENCE = "ungradable-reference"  # the reward template cannot grade the row's reference
 PROMPT_TOO_LONG = "prompt-too-long"  # estimated prompt tokens over the limit you gave
 NO_ROWS = "no-rows"  # the file holds no rows at all
 TOO_FEW_ROWS = "too-few-rows"  # fewer rows than the service minimum
@@ -62,6 +63,7 @@ ERROR_CODES = frozenset(
         EMPTY_CONTENT,
         MISSING_FIELD,
         EMPTY_FIELD,
+        UNGRADABLE_REFERENCE,
         PROMPT_TOO_LONG,
         NO_ROWS,
         TOO_FEW_ROWS,

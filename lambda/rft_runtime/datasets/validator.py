@@ -23,7 +23,7 @@ from typing import BinaryIO
 from rft_runtime.datasets import codes
 from rft_runtime.datasets.limits import MAX_TOTAL_ROWS, MIN_TRAINING_ROWS
 from rft_runtime.datasets.report import IssueLog, ValidationReport, preview
-from rft_runtime.datasets.rows import RowChecker
+from rft_runtime.datasets.rows import ReferenceCheck, RowChecker
 from rft_runtime.datasets.tokens import METHOD
 
 #: Longest line read whole, in bytes (16 MiB, millions of tokens: far over any prompt limit).
@@ -47,6 +47,7 @@ def validate_path(
     required_fields: Sequence[str] = ("reference_answer",),
     recommended_fields: Sequence[str] = (),
     max_prompt_tokens: int | None = None,
+    reference_check: ReferenceCheck | None = None,
     check_row_count: bool = True,
     max_listed: int = 100,
     progress: ProgressCallback | None = None,
@@ -55,7 +56,10 @@ def validate_path(
 
     Defaults: ``required_fields=("reference_answer",)`` (error when absent or empty),
     ``recommended_fields=()`` (warning when absent or empty), ``max_prompt_tokens=None`` (no length
-    check; otherwise compared with an *estimate*, see :mod:`.tokens`), ``check_row_count=True``
+    check; otherwise compared with an *estimate*, see :mod:`.tokens`), ``reference_check=None`` (else
+    ``check(row) -> problem or None``, e.g. ``catalogue.reference_check(template, options)``: rows
+    whose reference the reward template cannot grade are ``ungradable-reference`` errors),
+    ``check_row_count=True``
     (100 to 20,000 rows; turn it off for a validation set, whose rows count toward the 20,000 together
     with the training set's), ``max_listed=100`` issues kept per severity (all are counted),
     ``progress=None`` (else called as ``progress(bytes_done, bytes_total)`` every 8 MiB and at the end).
@@ -71,6 +75,7 @@ def validate_path(
             required_fields=required_fields,
             recommended_fields=recommended_fields,
             max_prompt_tokens=max_prompt_tokens,
+            reference_check=reference_check,
         ),
         max_listed,
     )

@@ -11,7 +11,8 @@ Options:
 - ``max_chars`` (default 1000): ``edit_similarity`` compares at most this many characters of each
   text (after collapsing whitespace), which bounds its cost.
 
-Dataset field: ``reference_answer``: a string, or a list of strings (the best match counts).
+Dataset field: ``reference_answer``: a string, a list of strings (the best match counts), or an
+object read by :func:`rft_runtime.rewards.core.reference_answer` (``{"text": ...}``, ...).
 Component: the metric's name. Error tag: ``bad-reference``.
 
 Example::
