@@ -2,10 +2,13 @@
 
 The asset holds the ``rft_runtime`` package (found through ``rft_runtime.__file__``, so a
 pip-installed copy works too), optionally a pinned boto3/botocore copied from the environment that
-runs the synth, and optionally extra files (a user's grader module). Why vendor boto3: the managed
-Lambda runtime's boto3 may predate the RFT API (``REINFORCEMENT_FINE_TUNING``, ``rftConfig``,
-custom-model deployments); the copy is exactly the version pinned in ``requirements.txt``. Function
-code comes first on ``sys.path`` in Lambda, so the copy wins over the runtime's.
+runs the synth, optionally compiled packages for the Lambda's platform (``native_packages``: arm64,
+Python 3.14 wheels that ``make setup`` downloads, hash-checked, from ``requirements-lambda.txt`` and
+unpacks into :data:`LAMBDA_PACKAGES_DIR`), and optionally extra files (a user's grader module).
+Why vendor boto3: the managed Lambda runtime's boto3 may predate the RFT API
+(``REINFORCEMENT_FINE_TUNING``, ``rftConfig``, custom-model deployments); the copy is exactly the
+version pinned in ``requirements.txt``. Function code comes first on ``sys.path`` in Lambda, so the
+copy wins over the runtime's.
 
 Built by *local* bundling (a ``jsii``-implemented ``ILocalBundling`` that copies files), never with
 Docker. botocore's data folder is trimmed to :data:`BOTOCORE_SERVICES` plus its top-level files
@@ -22,7 +25,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 import aws_cdk as cdk
@@ -37,6 +40,9 @@ VENDORED_MODULES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "
 VENDORED_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "s3transfer", "python-dateutil", "urllib3", "six")
 #: botocore/boto3 service models kept in the asset: the services the lifecycle calls.
 BOTOCORE_SERVICES = ("bedrock", "s3", "ssm", "sns", "events", "stepfunctions", "sts")
+
+#: Where ``make setup`` unpacks the wheels of ``requirements-lambda.txt`` (the repository's build/).
+LAMBDA_PACKAGES_DIR = Path(__file__).resolve().parents[3] / "build" / "lambda-packages"
 
 _SKIP_DIRS = frozenset({"__pycache__"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -93,10 +99,42 @@ def _vendored_files() -> list[tuple[str, Path]]:
     return files
 
 
+def missing_native_packages(names: Iterable[str], root: Path = LAMBDA_PACKAGES_DIR) -> list[str]:
+    """The packages of ``names`` that are not unpacked under ``root`` (``make setup`` not run)."""
+    return [name for name in names if not (root / name / "__init__.py").is_file()]
+
+
+def _native_files(names: Iterable[str], root: Path) -> list[tuple[str, Path]]:
+    """The files of each unpacked package of ``names`` under ``root`` and its dist-info's METADATA and
+    licence files; packages that are not there are left out (see :func:`missing_native_packages`)."""
+    files: list[tuple[str, Path]] = []
+    for name in names:
+        if missing_native_packages([name], root):
+            continue
+        files += [("/".join((name, *p.relative_to(root / name).parts)), p) for p in _walk(root / name)]
+        for info in sorted(root.glob(f"{name}-*.dist-info")):
+            for path in _walk(info):
+                relative = path.relative_to(info).parts
+                if (
+                    relative[-1] == "METADATA"
+                    or relative[0] == "licenses"
+                    or relative[-1].startswith(_LICENCE_PREFIXES)
+                ):
+                    files.append(("/".join((info.name, *relative)), path))
+    return files
+
+
 def runtime_files(
-    *, vendor_boto3: bool, extra_files: Mapping[str, Path] | None = None
+    *,
+    vendor_boto3: bool,
+    extra_files: Mapping[str, Path] | None = None,
+    native_packages: Sequence[str] = (),
+    packages_dir: Path = LAMBDA_PACKAGES_DIR,
 ) -> list[tuple[str, Path]]:
     """``(asset-relative path, source file)`` for every file of the asset, sorted by path.
+
+    ``native_packages`` (default none) are copied from ``packages_dir`` (default
+    :data:`LAMBDA_PACKAGES_DIR`) when unpacked there, else left out.
 
     Raises ``ValueError`` naming every bad ``extra_files`` entry (absolute or ``..`` paths, missing
     sources, clashes with packaged files).
@@ -105,6 +143,7 @@ def runtime_files(
     files = [("/".join(("rft_runtime", *p.relative_to(package).parts)), p) for p in _walk(package)]
     if vendor_boto3:
         files += _vendored_files()
+    files += _native_files(native_packages, packages_dir)
     taken = {relative for relative, _ in files}
     problems: list[str] = []
     for relative, source in sorted((extra_files or {}).items()):
@@ -148,7 +187,12 @@ class _CopyFiles:
         return True
 
 
-def runtime_code(*, vendor_boto3: bool, extra_files: Mapping[str, Path] | None = None) -> lambda_.Code:
+def runtime_code(
+    *,
+    vendor_boto3: bool,
+    extra_files: Mapping[str, Path] | None = None,
+    native_packages: Sequence[str] = (),
+) -> lambda_.Code:
     """Lambda code with ``rft_runtime`` (+ pinned boto3 when ``vendor_boto3``) + ``extra_files``.
 
     Keyword arguments:
@@ -156,11 +200,13 @@ def runtime_code(*, vendor_boto3: bool, extra_files: Mapping[str, Path] | None =
             their dependencies from the synth environment into the asset.
         extra_files: asset-relative POSIX path -> source file, e.g. a user's grader module.
             Default: none.
+        native_packages: compiled packages (arm64, Python 3.14) to copy from
+            :data:`LAMBDA_PACKAGES_DIR` when ``make setup`` unpacked them there. Default: none.
 
     Each call returns a new ``Code`` object (no module-level cache); identical inputs give the same
     asset hash, so CDK stages and uploads one copy however many functions use it.
     """
-    files = runtime_files(vendor_boto3=vendor_boto3, extra_files=extra_files)
+    files = runtime_files(vendor_boto3=vendor_boto3, extra_files=extra_files, native_packages=native_packages)
     package = Path(rft_runtime.__file__).resolve().parent
     return lambda_.Code.from_asset(
         str(package),

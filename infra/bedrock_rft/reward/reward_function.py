@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import rft_runtime
-from bedrock_rft.assets.runtime_code import runtime_code
+from bedrock_rft.assets.runtime_code import missing_native_packages, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
@@ -23,7 +23,7 @@ from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
-from rft_runtime.rewards.catalogue import graders_in_use
+from rft_runtime.rewards.catalogue import graders_in_use, native_packages
 
 #: Where a user's own grader file lands inside the function's code.
 USER_CODE_PATH = "rft_user_code/grader.py"
@@ -101,6 +101,13 @@ class RewardFunction(Construct):
         graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
         self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
+        packages = native_packages(template, options)
+        for missing in missing_native_packages(packages):
+            cdk.Annotations.of(self).add_warning_v2(
+                "bedrock-rft:native-package-missing",
+                f"{missing} is not bundled (run `make setup` to fetch the pinned arm64 wheel): the grader "
+                "uses its pure-Python path instead, with identical scores but slower",
+            )
         runs_code = any(name == "code_tests" for name, _ in graders)
         if vpc is not None and runs_code and not judges:
             # Generated code runs in this function: give it no network path at all.
@@ -138,7 +145,9 @@ class RewardFunction(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
             code=runtime_code(
-                vendor_boto3=False, extra_files={USER_CODE_PATH: user_file} if user_file else None
+                vendor_boto3=False,
+                extra_files={USER_CODE_PATH: user_file} if user_file else None,
+                native_packages=packages,
             ),
             vpc=vpc,
             vpc_subnets=vpc_subnets,

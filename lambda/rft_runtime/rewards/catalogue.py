@@ -112,6 +112,19 @@ def reference_check(name: str, options: Mapping[str, Any]) -> RowCheck | None:
     return check
 
 
+def native_packages(name: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+    """Compiled packages the reward Lambda should bundle for grader ``name`` (and its sub-graders):
+    the union of each template's ``native_packages(options)``, sorted. Graders work without them
+    (a slower pure-Python path gives the same values). Raises :class:`OptionsError` for bad options."""
+    packages: set[str] = set()
+    for sub, sub_options in graders_in_use(name, options):
+        module = template_module(sub)
+        declared = getattr(module, "native_packages", None)
+        if declared is not None:
+            packages.update(declared(parse_options(module.Options, sub_options, sub)))
+    return tuple(sorted(packages))
+
+
 def build_grader(name: str, options: Mapping[str, object] | None, **deps: Any) -> Grader:
     """A ready grader (``.score(sample) -> Score``); raises :class:`OptionsError` for bad options.
 
