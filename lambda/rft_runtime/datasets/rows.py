@@ -13,6 +13,7 @@ from rft_runtime.datasets import codes
 from rft_runtime.datasets.limits import ALLOWED_ROLES, MEDIA_BLOCK_TYPES
 from rft_runtime.datasets.report import IssueLog, preview
 from rft_runtime.datasets.tokens import METHOD, estimate_tokens, utf8_length
+from rft_runtime.datasets.tool_specs import check_tools
 
 _ABSENT = object()
 _ROLE_HELP = 'allowed: "system" (first turn only), "user", "assistant"'
@@ -90,6 +91,8 @@ class RowChecker:
             )
             return None
         facts = _check_messages(row, line, errors, warnings)
+        if "tools" in row:
+            check_tools(row["tools"], line, errors)
         fields_before = errors.count
         for name in self._required:
             value = row.get(name, _ABSENT)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from rft_runtime.datasets import codes
+from rft_runtime.datasets.consistency import FieldConsistency
 from rft_runtime.datasets.limits import MAX_TOTAL_ROWS, MIN_TRAINING_ROWS
 from rft_runtime.datasets.report import IssueLog, ValidationReport, preview
 from rft_runtime.datasets.rows import ReferenceCheck, RowChecker
@@ -99,6 +100,7 @@ class _Scan:
         # The decoder's scanner without its two whitespace regex matches: the hot path.
         self.scan_once = self.decoder.scan_once
         self.seen: dict[int, int] = {}
+        self.consistency = FieldConsistency()
         self.rows = 0
         self.blank_lines = 0
         self.bytes = 0
@@ -181,6 +183,8 @@ class _Scan:
             if errors.count != errors_before:
                 self.rows_with_errors += 1
                 return
+        if type(row) is dict:
+            self.consistency.observe(row, line)
         facts = self.checker.check(row, line, errors, self.warnings)
         if errors.count != errors_before:
             self.rows_with_errors += 1
@@ -242,6 +246,7 @@ class _Scan:
                 f"{self.crlf_lines} lines end with CRLF (\\r\\n), first at line {self.first_crlf_line}; "
                 "whether the service accepts them is not documented: convert to LF (\\n)",
             )
+        self.consistency.report(self.warnings)
         if self.duplicate_limit_hit:
             self.warnings.add_whole_file(
                 codes.DUPLICATES_NOT_CHECKED,

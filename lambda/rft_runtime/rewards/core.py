@@ -27,7 +27,7 @@ _LOG = logging.getLogger(__name__)
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 #: Fields of an object reference that hold the answer, in the order :func:`reference_answer` tries them.
-ANSWER_FIELDS = ("answer", "final_answer", "answers", "label", "value", "text")
+ANSWER_FIELDS = ("answer", "final_answer", "ground_truth", "answers", "label", "value", "text")
 #: Nested answer objects followed before giving up (``{"answer": {"text": ...}}`` is two levels).
 _MAX_ANSWER_DEPTH = 4
 
@@ -64,9 +64,10 @@ def reference_answer(reference: object) -> Any:
 
     1. A string, number, boolean, list or null is the answer as given.
     2. An object gives the value of its first field among :data:`ANSWER_FIELDS` (``answer``,
-       ``final_answer``, ``answers``, ``label``, ``value``, ``text``), read again by these rules when
-       it is itself an object (up to 4 levels): ``{"final_answer": "16", "steps": [...]}`` gives
-       ``"16"``, AWS's open-weight samples' ``{"text": "... #### 72"}`` gives that text.
+       ``final_answer``, ``ground_truth``, ``answers``, ``label``, ``value``, ``text``), read again
+       by these rules when it is itself an object (up to 4 levels): AWS's Nova samples'
+       ``{"final_answer": "16", "steps": [...]}`` gives ``"16"``, its open-weight samples'
+       ``{"text": "... #### 72"}`` gives that text.
     3. Any other object (e.g. the AWS docs' ``{"compliant": "No", "explanation": "..."}``) is returned
        whole: no field is guessed to be the answer. ``llm_judge`` and ``custom`` graders read it as
        it is; templates that need one answer score it 0 with ``bad-reference``, and

@@ -24,6 +24,7 @@ AWS_DOCS_COMPLIANCE = {"compliant": "No", "explanation": "The reply shares a cus
         (AWS_OPEN_WEIGHT, AWS_OPEN_WEIGHT["text"]),
         ({"label": "unsafe", "explanation": "x"}, "unsafe"),
         ({"value": 3}, 3),
+        ({"ground_truth": ["f(x=1)"]}, ["f(x=1)"]),  # AWS's BFCL tool-calling sample
         ({"answers": ["Paris", "paris, France"]}, ["Paris", "paris, France"]),
         (AWS_DOCS_COMPLIANCE, AWS_DOCS_COMPLIANCE),
         ({"x": 1}, {"x": 1}),
@@ -39,7 +40,7 @@ def test_lookup(reference, expected):
 def test_lookup_order_is_the_documented_one():
     everything = {key: key for key in reversed(ANSWER_FIELDS)}
     assert reference_answer(everything) == ANSWER_FIELDS[0] == "answer"
-    assert ANSWER_FIELDS == ("answer", "final_answer", "answers", "label", "value", "text")
+    assert ANSWER_FIELDS == ("answer", "final_answer", "ground_truth", "answers", "label", "value", "text")
     assert reference_answer({"text": "t", "final_answer": "f"}) == "f"
 
 
