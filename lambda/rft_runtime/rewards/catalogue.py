@@ -31,7 +31,8 @@ _ANSWER_OBJECT = f"or an object holding it in one of: {', '.join(ANSWER_FIELDS)}
 REFERENCE_RULES: Mapping[str, str] = {
     "math_answer": "it needs a final answer that is a number or math expression "
     f'("42", "3/4", "#### 42"), {_ANSWER_OBJECT}',
-    "string_match": f"it needs the expected text or a list of accepted texts, {_ANSWER_OBJECT}",
+    "string_match": "it needs the expected text (in labels mode, one of the labels) or a list of accepted "
+    f"texts, {_ANSWER_OBJECT}",
     "text_similarity": f"it needs the reference text or a list of them, {_ANSWER_OBJECT}",
     "code_tests": 'it needs tests (assert statements, or [{"input": ..., "output": ...}]) in the field '
     "it reads: tests_field when set, else tests, else reference_answer",

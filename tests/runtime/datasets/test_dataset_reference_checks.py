@@ -63,6 +63,12 @@ def test_string_match_references(make_dataset, capsys, reference, ok):
     assert (code == 0) is ok, document["errors"]
 
 
+def test_a_label_outside_the_labels_is_caught_before_training(make_dataset, capsys):
+    path = make_dataset({"messages": PROMPT, "reference_answer": {"label": "maybe"}})
+    code, document = _run(capsys, path, "string_match", {"mode": "labels", "labels": ["yes", "no"]})
+    assert code == 1 and "one of the labels" in document["errors"][0]["message"]
+
+
 def test_aws_open_weight_text_references_grade_under_math_answer(make_dataset, capsys):
     path = make_dataset({"messages": PROMPT, "reference_answer": {"text": "48/2 = 24\n#### 72"}})
     assert _run(capsys, path, "math_answer")[0] == 0
