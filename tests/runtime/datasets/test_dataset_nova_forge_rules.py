@@ -70,3 +70,13 @@ def test_optional_fields_used_by_some_rows_only_warn_with_both_lines(make_datase
 def test_consistent_files_get_no_consistency_warning(make_dataset, valid_rows):
     report = validate_path(make_dataset(*valid_rows(5)), check_row_count=False)
     assert not [w for w in report.warnings if w.code == codes.INCONSISTENT_FIELD]
+
+
+@pytest.mark.parametrize("field", ["id", "reference_answer", "tools"])
+def test_each_optional_field_is_tracked(make_dataset, field):
+    values = {"id": "x", "reference_answer": "1", "tools": [_tool()]}
+    with_field = {"messages": [USER], field: values[field]}
+    without = {"messages": [{"role": "user", "content": "other"}]}
+    report = validate_path(make_dataset(without, with_field), required_fields=(), check_row_count=False)
+    inconsistent = [w for w in report.warnings if w.code == codes.INCONSISTENT_FIELD]
+    assert [(w.line, w.message.split('"')[1]) for w in inconsistent] == [(1, field)]
