@@ -11,6 +11,10 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # Debian's chromium: the HTML report test opens `rft compare --report` output in it (headless).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Compiled wheels for the reward Lambda (arm64, Python 3.14), unpacked for synth to copy.
+LAMBDA_WHEELS := build/lambda-wheels
+LAMBDA_PACKAGES := build/lambda-packages
+LAMBDA_STAMP := $(LAMBDA_PACKAGES)/.installed
 ENV ?= dev
 CDK := npx --no-install cdk
 
@@ -35,7 +39,15 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-setup: $(PY_STAMP) $(NODE_STAMP)  ## create .venv and node_modules from the pinned files
+$(LAMBDA_STAMP): requirements-lambda.txt | $(PY_STAMP)
+	rm -rf $(LAMBDA_WHEELS) $(LAMBDA_PACKAGES)
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--require-hashes --platform manylinux_2_28_aarch64 --python-version 3.14 --implementation cp \
+		--abi cp314 -r requirements-lambda.txt -d $(LAMBDA_WHEELS)
+	for wheel in $(LAMBDA_WHEELS)/*.whl; do $(BIN)/python -m zipfile -e "$$wheel" $(LAMBDA_PACKAGES); done
+	touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP) $(LAMBDA_STAMP)  ## .venv, node_modules and the Lambda's wheels, from the pinned files
 
 synth: setup  ## synthesize environments/$(ENV).toml into cdk.out (no AWS credentials needed)
 	rm -rf cdk.out

@@ -149,6 +149,21 @@ def test_synth_of_an_environment_with_a_bad_dataset_fails_before_any_stack(make_
         build_app(tmp_path, app=app, nag=False)
 
 
+def test_synth_fails_on_a_reference_the_reward_template_cannot_grade(make_environment, tmp_path):
+    bad = _broken_copy(
+        tmp_path, 9, {"messages": [{"role": "user", "content": "Is 7 prime?"}], "reference_answer": "yes"}
+    )
+    make_environment(
+        "dev",
+        f'name = "unit"\n[dataset]\ntraining = "{bad.as_posix()}"\n[reward]\ntemplate = "math_answer"\n',
+    )
+    app = cdk.App(context={"env": "dev"})
+    with pytest.raises(
+        DatasetError, match=r"train.jsonl:9: ungradable-reference: reference_answer is \"yes\""
+    ):
+        build_app(tmp_path, app=app, nag=False)
+
+
 def test_local_validation_file_is_checked_whatever_the_training_source(tmp_path):
     bad = tmp_path / "val set.jsonl"
     bad.write_text('{"messages": [{"role": "system", "content": "only a system turn"}]}\n')

@@ -2,11 +2,14 @@
 
 The asset holds the allow-listed subpackages of ``rft_runtime`` (found through
 ``rft_runtime.__file__``, so a pip-installed copy works too: same files, same hash), optionally a
-pinned boto3/botocore copied from the environment that runs the synth, and optionally extra files
-(a user's grader module). Why vendor boto3: the managed Lambda runtime's boto3 may predate the RFT
-API (``REINFORCEMENT_FINE_TUNING``, ``rftConfig``, custom-model deployments); the copy is exactly
-the version pinned in ``requirements.txt``. Function code comes first on ``sys.path`` in Lambda, so
-the copy wins over the runtime's.
+pinned boto3/botocore copied from the environment that runs the synth, optionally compiled packages
+for the Lambda's platform (``native_packages``: arm64, Python 3.14 wheels that ``make setup``
+downloads, hash-checked, from ``requirements-lambda.txt`` and unpacks into
+:data:`LAMBDA_PACKAGES_DIR`), and optionally extra files (a user's grader module). Why vendor boto3:
+the managed Lambda runtime's boto3 may predate the RFT API (``REINFORCEMENT_FINE_TUNING``,
+``rftConfig``, custom-model deployments); the copy is exactly the version pinned in
+``requirements.txt``. Function code comes first on ``sys.path`` in Lambda, so the copy wins over
+the runtime's.
 
 Built by *local* bundling (a ``jsii``-implemented ``ILocalBundling`` that copies files), never with
 Docker. botocore's data folder is trimmed to :data:`BOTOCORE_SERVICES` plus its top-level files
@@ -50,6 +53,9 @@ VENDORED_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "s3transfer", "python
 #: botocore/boto3 service models kept in the asset: the services the lifecycle calls (``lambda``:
 #: the grader pre-flight). ``tests/infra/shipped`` checks this against the clients the code creates.
 BOTOCORE_SERVICES = ("bedrock", "s3", "ssm", "sns", "events", "stepfunctions", "sts", "lambda")
+
+#: Where ``make setup`` unpacks the wheels of ``requirements-lambda.txt`` (the repository's build/).
+LAMBDA_PACKAGES_DIR = Path(__file__).resolve().parents[3] / "build" / "lambda-packages"
 
 _SKIP_DIRS = frozenset({"__pycache__"})
 _SKIP_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -106,18 +112,46 @@ def _vendored_files() -> list[tuple[str, Path]]:
     return files
 
 
+def missing_native_packages(names: Iterable[str], root: Path = LAMBDA_PACKAGES_DIR) -> list[str]:
+    """The packages of ``names`` that are not unpacked under ``root`` (``make setup`` not run)."""
+    return [name for name in names if not (root / name / "__init__.py").is_file()]
+
+
+def _native_files(names: Iterable[str], root: Path) -> list[tuple[str, Path]]:
+    """The files of each unpacked package of ``names`` under ``root`` and its dist-info's METADATA and
+    licence files; packages that are not there are left out (see :func:`missing_native_packages`)."""
+    files: list[tuple[str, Path]] = []
+    for name in names:
+        if missing_native_packages([name], root):
+            continue
+        files += [("/".join((name, *p.relative_to(root / name).parts)), p) for p in _walk(root / name)]
+        for info in sorted(root.glob(f"{name}-*.dist-info")):
+            for path in _walk(info):
+                relative = path.relative_to(info).parts
+                if (
+                    relative[-1] == "METADATA"
+                    or relative[0] == "licenses"
+                    or relative[-1].startswith(_LICENCE_PREFIXES)
+                ):
+                    files.append(("/".join((info.name, *relative)), path))
+    return files
+
+
 def runtime_files(
     *,
     vendor_boto3: bool,
     extra_files: Mapping[str, Path] | None = None,
     packages: Sequence[str] = LAMBDA_PACKAGES,
+    native_packages: Sequence[str] = (),
+    packages_dir: Path = LAMBDA_PACKAGES_DIR,
 ) -> list[tuple[str, Path]]:
     """``(asset-relative path, source file)`` for every file of the asset, sorted by path.
 
     ``packages``: the ``rft_runtime`` subpackages to copy (with ``rft_runtime/__init__.py``).
-    Default :data:`LAMBDA_PACKAGES`. Raises ``ValueError`` naming every unknown package and every
-    bad ``extra_files`` entry (absolute or ``..`` paths, missing sources, clashes with packaged
-    files).
+    Default :data:`LAMBDA_PACKAGES`. ``native_packages`` (default none) are copied from
+    ``packages_dir`` (default :data:`LAMBDA_PACKAGES_DIR`) when unpacked there, else left out.
+    Raises ``ValueError`` naming every unknown package and every bad ``extra_files`` entry
+    (absolute or ``..`` paths, missing sources, clashes with packaged files).
     """
     package = Path(rft_runtime.__file__).resolve().parent
     unknown = [name for name in packages if not (package / name / "__init__.py").is_file()]
@@ -131,6 +165,7 @@ def runtime_files(
         ]
     if vendor_boto3:
         files += _vendored_files()
+    files += _native_files(native_packages, packages_dir)
     taken = {relative for relative, _ in files}
     problems: list[str] = []
     for relative, source in sorted((extra_files or {}).items()):
@@ -179,8 +214,10 @@ def runtime_code(
     vendor_boto3: bool,
     extra_files: Mapping[str, Path] | None = None,
     packages: Sequence[str] = LAMBDA_PACKAGES,
+    native_packages: Sequence[str] = (),
 ) -> lambda_.Code:
-    """Lambda code with ``packages`` of ``rft_runtime`` (+ pinned boto3) + ``extra_files``.
+    """Lambda code with ``packages`` of ``rft_runtime`` (+ pinned boto3) + native packages +
+    ``extra_files``.
 
     Keyword arguments:
         vendor_boto3: copy boto3, botocore (service data trimmed to :data:`BOTOCORE_SERVICES`) and
@@ -190,11 +227,15 @@ def runtime_code(
         packages: the ``rft_runtime`` subpackages the function imports. Default
             :data:`LAMBDA_PACKAGES`; the reward function uses :data:`REWARD_PACKAGES`, the
             lifecycle functions :data:`LIFECYCLE_PACKAGES`.
+        native_packages: compiled packages (arm64, Python 3.14) to copy from
+            :data:`LAMBDA_PACKAGES_DIR` when ``make setup`` unpacked them there. Default: none.
 
     Each call returns a new ``Code`` object (no module-level cache); identical inputs give the same
     asset hash, so CDK stages and uploads one copy however many functions use it.
     """
-    files = runtime_files(vendor_boto3=vendor_boto3, extra_files=extra_files, packages=packages)
+    files = runtime_files(
+        vendor_boto3=vendor_boto3, extra_files=extra_files, packages=packages, native_packages=native_packages
+    )
     package = Path(rft_runtime.__file__).resolve().parent
     return lambda_.Code.from_asset(
         str(package),

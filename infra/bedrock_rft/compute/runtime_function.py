@@ -174,5 +174,8 @@ def vpc_attachment_statements(vpc: ec2.IVpc) -> list[iam.PolicyStatement]:
 def acknowledge_unreserved(function: lambda_.Function) -> None:
     """Acknowledge the packs' function-level concurrency findings on an unreserved ``function``."""
     acknowledge(
-        function, UNRESERVED_CONCURRENCY, "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency"
+        function,
+        UNRESERVED_CONCURRENCY,
+        "NIST.800.53.R5-LambdaConcurrency",
+        "HIPAA.Security-LambdaConcurrency",
     )

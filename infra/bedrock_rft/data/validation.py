@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bedrock_rft.data.errors import DatasetError
 
@@ -19,11 +21,14 @@ class DatasetRules:
 
     ``required_fields``: row fields the reward template reads (default none).
     ``max_prompt_tokens``: ``maxPromptLength``; longer prompts are errors (default: unchecked).
+    ``reference_check``: ``check(row) -> problem or None``, whether the reward template can grade the
+    row's reference (``rft_runtime.rewards.catalogue.reference_check``; default None: unchecked).
     ``max_listed``: errors listed per file before "and N more" (default 20).
     """
 
     required_fields: tuple[str, ...] = ()
     max_prompt_tokens: int | None = None
+    reference_check: Callable[[Mapping[str, Any]], str | None] | None = None
     max_listed: int = 20
 
 
@@ -55,6 +60,7 @@ def check_local_datasets(
             path,
             required_fields=rules.required_fields,
             max_prompt_tokens=rules.max_prompt_tokens,
+            reference_check=rules.reference_check,
             check_row_count=role == "training",
             max_listed=rules.max_listed,
         )

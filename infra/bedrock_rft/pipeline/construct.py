@@ -99,6 +99,7 @@ class RftPipeline(Construct):
                 required_fields=catalogue.required_dataset_fields(
                     props.reward.template, props.reward.options
                 ),
+                reference_check=catalogue.reference_check(props.reward.template, props.reward.options),
                 max_prompt_tokens=props.hyperparameters.maxPromptLength,
             ),
             storage=self.storage,

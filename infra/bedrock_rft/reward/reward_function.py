@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import rft_runtime
-from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, runtime_code
+from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, missing_native_packages, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
@@ -24,7 +24,7 @@ from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
 from bedrock_rft.reward.fingerprint import reward_fingerprint
 from bedrock_rft.reward.judge_access import judge_model_arns
-from rft_runtime.rewards.catalogue import graders_in_use
+from rft_runtime.rewards.catalogue import graders_in_use, native_packages
 
 #: Where a user's own grader file lands inside the function's code.
 USER_CODE_PATH = "rft_user_code/grader.py"
@@ -105,6 +105,13 @@ class RewardFunction(Construct):
             )
         graders = list(graders_in_use(template, options))
         judges = [grader_options for name, grader_options in graders if name == "llm_judge"]
+        packages = native_packages(template, options)
+        for missing in missing_native_packages(packages):
+            cdk.Annotations.of(self).add_warning_v2(
+                "bedrock-rft:native-package-missing",
+                f"{missing} is not bundled (run `make setup` to fetch the pinned arm64 wheel): the grader "
+                "uses its pure-Python path instead, with identical scores but slower",
+            )
         self.code_runner: CodeRunner | None = None
         environment = {}
         if runs_model_code(graders):
@@ -160,6 +167,7 @@ class RewardFunction(Construct):
                 vendor_boto3=False,
                 extra_files={USER_CODE_PATH: user_file} if user_file else None,
                 packages=REWARD_PACKAGES,
+                native_packages=packages,
             ),
             vpc=vpc,
             vpc_subnets=vpc_subnets,

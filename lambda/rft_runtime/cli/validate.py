@@ -5,7 +5,8 @@ Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error (missing file, 
 Without ``--template`` no extra field is required, but rows without a ``reference_answer`` get a
 ``missing-recommended-field`` warning, since most reward functions grade against it. With
 ``--template NAME`` (and its ``--options``, required for templates with required options) the fields that
-reward template reads are required.
+reward template reads are required, and every row's reference must be one the template can grade
+(``ungradable-reference``: e.g. a yes/no answer under ``math_answer``).
 
 ``--format json`` prints exactly one JSON object on stdout (see
 :meth:`rft_runtime.datasets.ValidationReport.to_dict`, plus ``"path"``). In text mode a progress bar
@@ -85,10 +86,12 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.path):
         print(f"rft validate: {args.path}: no such file", file=sys.stderr)
         return 2
+    reference_check = None
     if args.template is None:
         required: tuple[str, ...] = ()
         recommended = _RECOMMENDED_FIELDS
     else:
+        from rft_runtime.rewards.catalogue import reference_check as template_reference_check
         from rft_runtime.rewards.catalogue import required_dataset_fields
         from rft_runtime.rewards.local import grader_spec
 
@@ -98,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"rft validate: {problem}", file=sys.stderr)
             return 2
         required = tuple(required_dataset_fields(spec.template, spec.options))
+        reference_check = template_reference_check(spec.template, spec.options)
         recommended = ()
     bar = None
     if os.path.getsize(args.path) >= PROGRESS_MIN_BYTES and sys.stderr.isatty():
@@ -108,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             required_fields=required,
             recommended_fields=recommended,
             max_prompt_tokens=args.max_prompt_tokens,
+            reference_check=reference_check,
             check_row_count=not args.no_row_count_check,
             max_listed=args.max_errors,
             progress=bar,

@@ -29,6 +29,8 @@ EMPTY_CONTENT = "empty-content"  # a user or assistant turn with no text
 # --- errors: other fields and the file ----------------------------------------------------------------
 MISSING_FIELD = "missing-field"  # a required field (e.g. reference_answer) is absent
 EMPTY_FIELD = "empty-field"  # a required field is null, "", [] or {}
+UNGRADABLE_REFERENCE = "ungradable-reference"  # the reward template cannot grade the row's reference
+BAD_TOOLS = "bad-tools"  # "tools" is present but not a list of OpenAI function specs (nova-forge-sdk)
 PROMPT_TOO_LONG = "prompt-too-long"  # estimated prompt tokens over the limit you gave
 NO_ROWS = "no-rows"  # the file holds no rows at all
 TOO_FEW_ROWS = "too-few-rows"  # fewer rows than the service minimum
@@ -42,6 +44,7 @@ MISSING_RECOMMENDED_FIELD = "missing-recommended-field"  # e.g. no reference_ans
 BLANK_LINE = "blank-line"  # an empty or whitespace-only line (skipped, not a row)
 CRLF_LINE_ENDINGS = "crlf-line-endings"  # lines end with \r\n
 UTF8_BOM = "utf8-bom"  # the file starts with a UTF-8 byte order mark
+INCONSISTENT_FIELD = "inconsistent-field"  # id/reference_answer/tools in some rows only (nova-forge-sdk)
 
 ERROR_CODES = frozenset(
     {
@@ -62,6 +65,8 @@ ERROR_CODES = frozenset(
         EMPTY_CONTENT,
         MISSING_FIELD,
         EMPTY_FIELD,
+        UNGRADABLE_REFERENCE,
+        BAD_TOOLS,
         PROMPT_TOO_LONG,
         NO_ROWS,
         TOO_FEW_ROWS,
@@ -77,5 +82,6 @@ WARNING_CODES = frozenset(
         BLANK_LINE,
         CRLF_LINE_ENDINGS,
         UTF8_BOM,
+        INCONSISTENT_FIELD,
     }
 )

@@ -9,7 +9,8 @@ Each log record becomes at most one row ``{"messages": [...], "reference_answer"
    (a prefill, or the logged answer in a replayed conversation) are dropped so the prompt ends on a
    user turn, and earlier turns are kept;
 3. with ``use_response`` the logged answer becomes ``reference_answer`` (records without one are
-   skipped as ``no-response``);
+   skipped as ``no-response``); when the request ended on an assistant turn (a prefill, such as
+   ``{`` to force JSON), the model continued it, so the reference is prefill + completion;
 4. the row is checked with the dataset validator's row rules; a failing row is skipped as
    ``invalid-row:<code>``; a prompt already written is counted as a duplicate (the first one wins);
    rows past ``max_rows`` are skipped as ``over-max-rows``.
@@ -110,15 +111,14 @@ class _RecordConverter:
         request = self._body(record, "input", "inputBodyJson", "inputBodyS3Path")
         if request is None:
             raise Skip("missing-input-body")
-        messages = [
-            {"role": role, "content": text} for role, text in _as_prompt(prompt_turns(family, request))
-        ]
+        turns, prefill = _as_prompt(prompt_turns(family, request))
+        messages = [{"role": role, "content": text} for role, text in turns]
         row: dict[str, object] = {"messages": messages}
         if self._use_response:
             answer = response_text(family, self._body(record, "output", "outputBodyJson", "outputBodyS3Path"))
             if answer is None or not answer.strip():
                 raise Skip("no-response")
-            row["reference_answer"] = answer.strip()
+            row["reference_answer"] = (prefill + answer).strip()
         errors = IssueLog(max_listed=1)
         self._checker.check(row, 0, errors, IssueLog(max_listed=0))
         if errors.count:
@@ -176,12 +176,14 @@ class _DedupingSink:
             summary.converted += 1
 
 
-def _as_prompt(turns: list[Turn]) -> list[Turn]:
-    """Drop empty system turns and trailing assistant turns."""
+def _as_prompt(turns: list[Turn]) -> tuple[list[Turn], str]:
+    """``(prompt, prefill)``: the turns without empty system turns and trailing assistant turns, and
+    the text of the last turn when it was an assistant turn (the prefill the model continued; "")."""
     kept = [(role, text) for role, text in turns if role != "system" or text.strip()]
+    prefill = kept[-1][1] if kept and kept[-1][0] == "assistant" else ""
     while kept and kept[-1][0] == "assistant":
         kept.pop()
-    return kept
+    return kept, prefill
 
 
 def convert_logs(

@@ -6,18 +6,23 @@ so both enforce the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from rft_runtime.datasets import codes
 from rft_runtime.datasets.limits import ALLOWED_ROLES, MEDIA_BLOCK_TYPES
 from rft_runtime.datasets.report import IssueLog, preview
 from rft_runtime.datasets.tokens import METHOD, estimate_tokens, utf8_length
+from rft_runtime.datasets.tool_specs import check_tools
 
 _ABSENT = object()
 _ROLE_HELP = 'allowed: "system" (first turn only), "user", "assistant"'
 _BLOCK_HELP = 'use a string or a list of {"type": "text", "text": "..."} blocks'
 #: Keys that mark a media block written without "type" (Converse / Nova native style).
 _MEDIA_KEYS = ("image", "image_url", "audio", "input_audio", "video", "document")
+
+#: ``check(row) -> problem or None``: can the reward template grade this row's reference?
+ReferenceCheck = Callable[[Mapping[str, Any]], str | None]
 
 #: What :meth:`RowChecker.check` returns for a row whose messages are well formed:
 #: (fingerprint of the prompt for duplicate detection, estimated prompt tokens).
@@ -55,10 +60,12 @@ class RowChecker:
 
     ``required_fields`` (default none) must be present and non-empty (error); ``recommended_fields``
     (default none) only warn when missing or empty. ``max_prompt_tokens`` (default None = no limit) is
-    compared with the estimate of :mod:`.tokens`.
+    compared with the estimate of :mod:`.tokens`. ``reference_check`` (default None: not checked, see
+    ``rft_runtime.rewards.catalogue.reference_check``) reports rows whose reference the reward
+    template cannot grade (``ungradable-reference``); it runs when the required fields are present.
     """
 
-    __slots__ = ("_max_tokens", "_recommended", "_required")
+    __slots__ = ("_max_tokens", "_recommended", "_reference_check", "_required")
 
     def __init__(
         self,
@@ -66,7 +73,9 @@ class RowChecker:
         required_fields: Sequence[str] = (),
         recommended_fields: Sequence[str] = (),
         max_prompt_tokens: int | None = None,
+        reference_check: ReferenceCheck | None = None,
     ) -> None:
+        self._reference_check = reference_check
         self._required = tuple(required_fields)
         self._recommended = tuple(f for f in recommended_fields if f not in self._required)
         self._max_tokens = max_prompt_tokens
@@ -82,6 +91,9 @@ class RowChecker:
             )
             return None
         facts = _check_messages(row, line, errors, warnings)
+        if "tools" in row:
+            check_tools(row["tools"], line, errors)
+        fields_before = errors.count
         for name in self._required:
             value = row.get(name, _ABSENT)
             if value is _ABSENT:
@@ -92,6 +104,12 @@ class RowChecker:
                 errors.add(
                     line, codes.EMPTY_FIELD, f'"{name}" is {preview(value)}; give it a non-empty value'
                 )
+        if self._reference_check is not None and errors.count == fields_before:
+            problem = self._reference_check(row)
+            if problem is not None:
+                reference = row.get("reference_answer", _ABSENT)
+                shown = "missing" if reference is _ABSENT else preview(reference)
+                errors.add(line, codes.UNGRADABLE_REFERENCE, f"reference_answer is {shown}; {problem}")
         for name in self._recommended:
             if is_empty(row.get(name)):
                 warnings.add(

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from rft_runtime.datasets import codes
+from rft_runtime.datasets.consistency import FieldConsistency
 from rft_runtime.datasets.limits import MAX_TOTAL_ROWS, MIN_TRAINING_ROWS
 from rft_runtime.datasets.report import IssueLog, ValidationReport, preview
-from rft_runtime.datasets.rows import RowChecker
+from rft_runtime.datasets.rows import ReferenceCheck, RowChecker
 from rft_runtime.datasets.tokens import METHOD
 
 #: Longest line read whole, in bytes (16 MiB, millions of tokens: far over any prompt limit).
@@ -47,6 +48,7 @@ def validate_path(
     required_fields: Sequence[str] = ("reference_answer",),
     recommended_fields: Sequence[str] = (),
     max_prompt_tokens: int | None = None,
+    reference_check: ReferenceCheck | None = None,
     check_row_count: bool = True,
     max_listed: int = 100,
     progress: ProgressCallback | None = None,
@@ -55,7 +57,10 @@ def validate_path(
 
     Defaults: ``required_fields=("reference_answer",)`` (error when absent or empty),
     ``recommended_fields=()`` (warning when absent or empty), ``max_prompt_tokens=None`` (no length
-    check; otherwise compared with an *estimate*, see :mod:`.tokens`), ``check_row_count=True``
+    check; otherwise compared with an *estimate*, see :mod:`.tokens`), ``reference_check=None`` (else
+    ``check(row) -> problem or None``, e.g. ``catalogue.reference_check(template, options)``: rows
+    whose reference the reward template cannot grade are ``ungradable-reference`` errors),
+    ``check_row_count=True``
     (100 to 20,000 rows; turn it off for a validation set, whose rows count toward the 20,000 together
     with the training set's), ``max_listed=100`` issues kept per severity (all are counted),
     ``progress=None`` (else called as ``progress(bytes_done, bytes_total)`` every 8 MiB and at the end).
@@ -71,6 +76,7 @@ def validate_path(
             required_fields=required_fields,
             recommended_fields=recommended_fields,
             max_prompt_tokens=max_prompt_tokens,
+            reference_check=reference_check,
         ),
         max_listed,
     )
@@ -94,6 +100,7 @@ class _Scan:
         # The decoder's scanner without its two whitespace regex matches: the hot path.
         self.scan_once = self.decoder.scan_once
         self.seen: dict[int, int] = {}
+        self.consistency = FieldConsistency()
         self.rows = 0
         self.blank_lines = 0
         self.bytes = 0
@@ -176,6 +183,8 @@ class _Scan:
             if errors.count != errors_before:
                 self.rows_with_errors += 1
                 return
+        if type(row) is dict:
+            self.consistency.observe(row, line)
         facts = self.checker.check(row, line, errors, self.warnings)
         if errors.count != errors_before:
             self.rows_with_errors += 1
@@ -237,6 +246,7 @@ class _Scan:
                 f"{self.crlf_lines} lines end with CRLF (\\r\\n), first at line {self.first_crlf_line}; "
                 "whether the service accepts them is not documented: convert to LF (\\n)",
             )
+        self.consistency.report(self.warnings)
         if self.duplicate_limit_hit:
             self.warnings.add_whole_file(
                 codes.DUPLICATES_NOT_CHECKED,

@@ -7,11 +7,11 @@ command build graders with :func:`build_grader`. Template modules are imported o
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from rft_runtime.rewards.core import Grader
+from rft_runtime.rewards.core import ANSWER_FIELDS, Grader, Sample, safe_score
 from rft_runtime.rewards.options import OptionsError, parse_options
 
 TEMPLATE_NAMES: tuple[str, ...] = (
@@ -24,6 +24,22 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "composite",
     "custom",
 )
+
+
+_ANSWER_OBJECT = f"or an object holding it in one of: {', '.join(ANSWER_FIELDS)}"
+#: Templates that grade against a row's reference, and what they accept (for dataset errors).
+REFERENCE_RULES: Mapping[str, str] = {
+    "math_answer": "it needs a final answer that is a number or math expression "
+    f'("42", "3/4", "#### 42"), {_ANSWER_OBJECT}',
+    "string_match": "it needs the expected text (in labels mode, one of the labels) or a list of accepted "
+    f"texts, {_ANSWER_OBJECT}",
+    "text_similarity": f"it needs the reference text or a list of them, {_ANSWER_OBJECT}",
+    "code_tests": 'it needs tests (assert statements, or [{"input": ..., "output": ...}]) in the field '
+    "it reads: tests_field when set, else tests, else reference_answer",
+}
+
+#: ``check(row) -> problem or None`` for one decoded dataset row.
+RowCheck = Callable[[Mapping[str, Any]], str | None]
 
 
 def _unknown(name: object) -> str:
@@ -65,6 +81,49 @@ def required_dataset_fields(name: str, options: Mapping[str, object]) -> tuple[s
     names (and :class:`OptionsError`, a ValueError, for invalid options)."""
     module = template_module(name)
     return tuple(module.required_fields(parse_options(module.Options, options, name)))
+
+
+def reference_check(name: str, options: Mapping[str, Any]) -> RowCheck | None:
+    """A check that a dataset row holds a reference template ``name`` can grade, or None when the
+    template (and, for ``composite``, every sub-grader) grades without one.
+
+    The check asks the grader itself: it grades an empty response against the row as the Lambda would
+    receive it (every field but ``messages`` as metadata) and reports the row when the grader answers
+    ``bad-reference``, so it can never disagree with grading. Only the templates of
+    :data:`REFERENCE_RULES` are asked; none of them runs code or calls a model on an empty response.
+    Raises :class:`OptionsError` for invalid options.
+    """
+    graders = [
+        (sub, build_grader(sub, sub_options))
+        for sub, sub_options in graders_in_use(name, options)
+        if sub in REFERENCE_RULES
+    ]
+    if not graders:
+        return None
+
+    def check(row: Mapping[str, Any]) -> str | None:
+        metadata = {key: value for key, value in row.items() if key != "messages"}
+        sample = Sample("", row.get("reference_answer"), (), metadata)
+        for sub, grader in graders:
+            tag = safe_score(grader, sample).error
+            if tag in ("bad-reference", "grader-exception"):
+                return f"{sub} cannot grade it: {REFERENCE_RULES[sub]}"
+        return None
+
+    return check
+
+
+def native_packages(name: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+    """Compiled packages the reward Lambda should bundle for grader ``name`` (and its sub-graders):
+    the union of each template's ``native_packages(options)``, sorted. Graders work without them
+    (a slower pure-Python path gives the same values). Raises :class:`OptionsError` for bad options."""
+    packages: set[str] = set()
+    for sub, sub_options in graders_in_use(name, options):
+        module = template_module(sub)
+        declared = getattr(module, "native_packages", None)
+        if declared is not None:
+            packages.update(declared(parse_options(module.Options, sub_options, sub)))
+    return tuple(sorted(packages))
 
 
 def build_grader(name: str, options: Mapping[str, object] | None, **deps: Any) -> Grader:

@@ -8,6 +8,9 @@ seeing the whole batch at once (LLM judge, code tests: concurrency and a time bu
 (NaN and infinities become 0). ``Score.error`` is a short, stable tag (``"no-answer"``,
 ``"hedged"``, ``"timeout"``, ...) that explains a zero or a degraded score; it becomes a metric, so
 it never holds free text.
+
+:func:`reference_answer` is the one reading of a dataset's ``reference_answer`` that every template
+uses (its docstring gives the lookup order).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ _LOG = logging.getLogger(__name__)
 
 #: Shared immutable empty mapping for defaults.
 EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+#: Fields of an object reference that hold the answer, in the order :func:`reference_answer` tries them.
+ANSWER_FIELDS = ("answer", "final_answer", "ground_truth", "answers", "label", "value", "text")
+#: Nested answer objects followed before giving up (``{"answer": {"text": ...}}`` is two levels).
+_MAX_ANSWER_DEPTH = 4
 
 
 class Sample(NamedTuple):
@@ -49,6 +57,30 @@ class Score(NamedTuple):
     value: float
     components: Mapping[str, float] = EMPTY
     error: str | None = None
+
+
+def reference_answer(reference: object) -> Any:
+    """The answer a dataset reference states, the same for every template.
+
+    1. A string, number, boolean, list or null is the answer as given.
+    2. An object gives the value of its first field among :data:`ANSWER_FIELDS` (``answer``,
+       ``final_answer``, ``ground_truth``, ``answers``, ``label``, ``value``, ``text``), read again
+       by these rules when it is itself an object (up to 4 levels): AWS's Nova samples'
+       ``{"final_answer": "16", "steps": [...]}`` gives ``"16"``, its open-weight samples'
+       ``{"text": "... #### 72"}`` gives that text.
+    3. Any other object (e.g. the AWS docs' ``{"compliant": "No", "explanation": "..."}``) is returned
+       whole: no field is guessed to be the answer. ``llm_judge`` and ``custom`` graders read it as
+       it is; templates that need one answer score it 0 with ``bad-reference``, and
+       ``rft validate --template`` reports such rows, by line, before training.
+    """
+    for _ in range(_MAX_ANSWER_DEPTH):
+        if type(reference) is not dict and not isinstance(reference, Mapping):
+            return reference
+        key = next((key for key in ANSWER_FIELDS if key in reference), None)
+        if key is None:
+            return reference
+        reference = reference[key]
+    return reference
 
 
 def failed(tag: str) -> Score:

@@ -1,8 +1,11 @@
 """Reading Bedrock's grader event: the batch, each item's id, and each item as a :class:`Sample`.
 
 Bedrock sends a JSON list of ``{"id", "messages", "metadata"}``; ``messages`` ends with the
-generated assistant turn (role ``assistant`` or ``nova_assistant``). ``reference_answer`` is read
-from ``metadata`` first, then from the item's top level (the SageMaker variant).
+generated assistant turn (role ``assistant`` or ``nova_assistant``). AWS's open-weight samples also
+accept ``{"trajectories": [...]}``, which is read the same way (see :func:`batch_items`).
+``reference_answer`` is read from ``metadata`` first, then from the item's top level (the SageMaker
+and open-weight variant); templates then read the answer in it with
+:func:`rft_runtime.rewards.core.reference_answer`.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from rft_runtime.rewards.core import EMPTY, Sample
 from rft_runtime.rewards.text import BadContent, final_answer
 
 ASSISTANT_ROLES = frozenset({"assistant", "nova_assistant"})
-#: Keys under which a wrapped batch (``{"samples": [...]}``) may arrive.
-WRAPPER_KEYS = ("samples", "items", "batch", "records", "data")
+#: Keys under which a wrapped batch (``{"trajectories": [...]}``) may arrive, in the order tried.
+WRAPPER_KEYS = ("trajectories", "samples", "items", "batch", "records", "data")
 
 
 class MalformedSample(ValueError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rft_runtime.rewards.core import reference_answer
 from rft_runtime.rewards.numeric import reference_number
 from rft_runtime.rewards.text import reference_texts
 
@@ -34,7 +35,7 @@ def _format(value: float) -> str:
 
 
 def _math_probes(reference: object) -> dict[str, str] | None:
-    number = reference_number(reference)
+    number = reference_number(reference_answer(reference))
     if number is None:
         return None
     value = number.value

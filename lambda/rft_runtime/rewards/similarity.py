@@ -1,4 +1,4 @@
-"""Text similarity metrics in pure Python, each in [0, 1].
+"""Text similarity metrics, each in [0, 1]: pure Python, plus rapidfuzz's C++ Levenshtein when present.
 
 Tokens are runs of word characters (``\\w+``), lower-cased unless asked otherwise.
 
@@ -14,7 +14,9 @@ Tokens are runs of word characters (``\\w+``), lower-cased unless asked otherwis
 Graders that compare many responses with one reference (RFT scores several rollouts per prompt)
 use the *prepared* forms: :class:`NgramReference`, :class:`LcsReference`, :class:`BleuReference` and
 :class:`EditReference` do the reference-side work (n-gram counts, token ids, LCS bit masks, the
-Levenshtein match table) once; scoring a response then costs one pass over its tokens (or
+Levenshtein match table) once; :class:`NativeEditReference` is the same as :class:`EditReference`
+computed by rapidfuzz's compiled Levenshtein (:func:`native_levenshtein`; bundled into the reward
+Lambda, optional elsewhere), with identical values. Scoring a response then costs one pass over its tokens (or
 characters) with C-level iteration wherever possible. Tokens are handled as UTF-8 ``bytes``
 (:func:`word_bytes`): ASCII text is tokenized by one ``bytes.translate`` and ``split``. UTF-8 is
 injective, so token equality, and hence every score, is the same as on ``str`` tokens.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, _count_elements  # C-level counting loop (CPython and PyPy)
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import filterfalse, repeat
 from operator import sub
 
@@ -334,3 +336,33 @@ def edit_similarity(left: str, right: str) -> float:
     """``1 - levenshtein(left, right) / max(len)``; 1.0 for two empty strings."""
     longest = max(len(left), len(right))
     return 1.0 if longest == 0 else 1.0 - levenshtein(left, right) / longest
+
+
+def native_levenshtein() -> Callable[[str, str], int] | None:
+    """rapidfuzz's compiled ``Levenshtein.distance`` (unit costs, on code points), or None when its
+    compiled module does not load here (not installed, or built for another platform): then use
+    :class:`EditReference`. rapidfuzz's own pure-Python fallback is never used: it is slower than
+    :class:`EditReference`. Imported on call, so graders that do not need it never pay the import."""
+    try:
+        from rapidfuzz.distance import metrics_cpp  # noqa: F401  the compiled module itself
+        from rapidfuzz.distance.Levenshtein import distance
+    except ImportError:
+        return None
+    return distance
+
+
+class NativeEditReference:
+    """:class:`EditReference` computed by a compiled ``distance(a, b) -> int`` (see
+    :func:`native_levenshtein`)."""
+
+    __slots__ = ("_distance", "length", "text")
+
+    def __init__(self, text: str, distance: Callable[[str, str], int]) -> None:
+        self.text = text
+        self.length = len(text)
+        self._distance = distance
+
+    def similarity(self, text: str) -> float:
+        """``1 - levenshtein / max(len)``; 1.0 for two empty strings."""
+        longest = max(len(text), self.length)
+        return 1.0 if longest == 0 else 1.0 - self._distance(self.text, text) / longest

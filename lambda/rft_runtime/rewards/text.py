@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from rft_runtime.rewards.core import reference_answer
+
 _TAG = re.compile(r"<(/?)(?i:think|thinking|reasoning)\s*>")
 _HARMONY_FINAL = "<|channel|>final<|message|>"
 _HARMONY_END = re.compile(r"<\|(?:return|end|call)\|>")
@@ -118,10 +120,12 @@ def final_answer(content: object) -> tuple[str, str]:
 def reference_texts(reference: object) -> list[str]:
     """The acceptable answers a reference names, as strings.
 
-    A string is one answer; a number is its ``str``; a list gives one answer per element; an object
-    gives those of its ``answer``, ``answers``, ``label`` or ``value`` field (the first present).
-    Anything else (None, booleans, empty strings) names none.
+    The reference is first read by :func:`rft_runtime.rewards.core.reference_answer` (an object gives
+    its ``answer``, ``final_answer``, ... field). Then a string is one answer; a number is its
+    ``str``; a list gives one answer per element (nested lists and objects are ignored). Anything
+    else (None, booleans, empty strings, objects without an answer) names none.
     """
+    reference = reference_answer(reference)
     if isinstance(reference, str):
         return [reference] if reference.strip() else []
     if isinstance(reference, bool) or reference is None:
@@ -135,8 +139,4 @@ def reference_texts(reference: object) -> list[str]:
             if not isinstance(element, (list, tuple, Mapping))
             for answer in reference_texts(element)
         ]
-    if isinstance(reference, Mapping):
-        for key in ("answer", "answers", "label", "value"):
-            if key in reference:
-                return reference_texts(reference[key])
     return []

@@ -124,8 +124,8 @@ CASES = [
         },
         {"content": [{"type": "thinking", "thinking": "x"}, {"type": "text", "text": "42"}]},
         [_system(), _user()],
-        "42",
-        id="anthropic-blocks-prefill-dropped",
+        "{42",  # the model continued the prefill "{"
+        id="anthropic-blocks-prefill-kept-in-reference",
     ),
     pytest.param(
         "anthropic.claude-v2:1",

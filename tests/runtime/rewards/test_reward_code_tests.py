@@ -387,7 +387,7 @@ def test_validation():
         "code_tests", {"timeout_seconds": 0, "memory_mb": 1, "cpu_seconds": 1.5}
     )
     assert len(problems) == 3
-    assert catalogue.required_dataset_fields("code_tests", {}) == ("reference_answer",)
+    assert catalogue.required_dataset_fields("code_tests", {}) == ()  # checked per row
     assert catalogue.required_dataset_fields("code_tests", {"tests_field": "tests"}) == ("tests",)
 
 

@@ -10,7 +10,7 @@ family (prefix)      request                                     response
 Nova (amazon.nova)   ``system[].text``, ``messages[].content[]``  ``output.message.content[].text``
 Anthropic            ``system`` + ``messages`` (string or          ``content[].text``; legacy ``completion``
                      blocks), or legacy ``prompt`` Human/Assistant
-Titan text           ``inputText`` (one user turn)                ``results[0].outputText``
+Titan text           ``inputText`` (``User:``/``Bot:`` lines)     ``results[0].outputText``
 Meta Llama           ``prompt`` (header tokens, [INST] or plain)  ``generation``
 Mistral              ``messages``, or ``prompt`` ([INST]/plain)   ``outputs[0].text``, ``choices[0].message``
 Cohere Command       ``preamble`` + ``chat_history`` + ``message``  ``text``; legacy ``generations[0].text``
@@ -217,7 +217,7 @@ def _mistral_response(body: dict) -> str | None:
 
 
 def _titan_prompt(body: dict) -> list[Turn]:
-    return templates.plain_turns(_as_str(body.get("inputText")))
+    return templates.titan_turns(_as_str(body.get("inputText")))
 
 
 def _titan_response(body: dict) -> str | None:

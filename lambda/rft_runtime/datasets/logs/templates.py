@@ -1,10 +1,12 @@
 """Turning single-string prompts written in a chat template back into turns.
 
-Three templates are recognised; each parser returns ``[(role, text), ...]`` with roles ``system``,
+Four templates are recognised; each parser returns ``[(role, text), ...]`` with roles ``system``,
 ``user`` and ``assistant``, texts stripped of surrounding whitespace:
 
 - Anthropic text completions: ``"\\n\\nHuman: ...\\n\\nAssistant: ..."``; text before the first
   ``Human:`` is the system prompt.
+- Titan text: ``"User: ...\nBot: ..."`` (turns start a line with ``User:`` or ``Bot:``); text before
+  the first ``User:`` is the system prompt, and a final empty ``Bot:`` is where the model answers.
 - Llama 3 / 4 headers: ``<|start_header_id|>user<|end_header_id|> ... <|eot_id|>`` (Llama 4 spells
   them ``<|header_start|>``, ``<|header_end|>``, ``<|eot|>``).
 - ``[INST] ... [/INST]`` (Llama 2, Mistral): text after ``[/INST]`` is the assistant's answer, and a
@@ -23,6 +25,7 @@ from rft_runtime.datasets.logs.skip import Skip
 Turn = tuple[str, str]
 
 _HUMAN_ASSISTANT = re.compile(r"(?:^|\n\n)(Human|Assistant):")
+_USER_BOT = re.compile(r"(?:^|\n)[ \t]*(User|Bot):")
 _LLAMA_HEADER = re.compile(r"<\|(?:start_header_id|header_start)\|>(.*?)<\|(?:end_header_id|header_end)\|>")
 _LLAMA_END_OF_TURN = re.compile(r"<\|eot(?:_id)?\|>")
 _LLAMA_ROLES = frozenset({"system", "user", "assistant"})
@@ -43,6 +46,18 @@ def human_assistant_turns(prompt: str) -> list[Turn]:
     turns: list[Turn] = [("system", parts[0].strip())] if parts[0].strip() else []
     for speaker, text in zip(parts[1::2], parts[2::2], strict=True):
         turns.append(("user" if speaker == "Human" else "assistant", text.strip()))
+    return turns
+
+
+def titan_turns(prompt: str) -> list[Turn]:
+    """Parse an Amazon Titan text prompt written as ``User:`` / ``Bot:`` lines (plain text if it has
+    no ``User:`` line)."""
+    parts = _USER_BOT.split(prompt)
+    if "User" not in parts[1::2]:
+        return plain_turns(prompt)
+    turns: list[Turn] = [("system", parts[0].strip())] if parts[0].strip() else []
+    for speaker, text in zip(parts[1::2], parts[2::2], strict=True):
+        turns.append(("user" if speaker == "User" else "assistant", text.strip()))
     return turns
 
 

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from rft_runtime.rewards.core import Sample, Score, failed
+from rft_runtime.rewards.core import Sample, Score, failed, reference_answer
 from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.numeric import Number, candidates, extract_answer, reference_number
 from rft_runtime.rewards.options import choice, number, option
@@ -66,7 +66,7 @@ class Grader:
 
     def score(self, sample: Sample) -> Score:
         """1.0 when the response's final number equals the reference's, else 0.0 (with a tag)."""
-        expected = self._reference(sample.reference)
+        expected = self._reference(reference_answer(sample.reference))
         if expected is None:
             return failed("bad-reference")
         answer = extract_answer(sample.response, fallback=self.options.fallback)

@@ -15,8 +15,9 @@ Options:
 - ``labels``: the allowed labels (required for, and only allowed with, ``labels``).
 - ``pattern``: a fixed regular expression (``regex`` mode only; default: the reference).
 
-Dataset field: ``reference_answer``: a string, a list of acceptable strings, or ``{"answer": ...}``
-(``{"label": ...}``). Score 1 or 0; component ``match``. Error tags: ``bad-reference``, and for labels
+Dataset field: ``reference_answer``: a string, a list of acceptable strings, or an object read by
+:func:`rft_runtime.rewards.core.reference_answer` (``{"answer": ...}``, ``{"label": ...}``, ...).
+Score 1 or 0; component ``match``. Error tags: ``bad-reference``, and for labels
 ``no-label`` / ``multiple-labels``.
 
 Example::

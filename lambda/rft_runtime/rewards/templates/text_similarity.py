@@ -9,9 +9,12 @@ Options:
   (the raw similarity stays in the component).
 - ``case_sensitive`` (default false).
 - ``max_chars`` (default 1000): ``edit_similarity`` compares at most this many characters of each
-  text (after collapsing whitespace), which bounds its cost.
+  text (after collapsing whitespace), which bounds its cost. ``edit_similarity`` uses rapidfuzz's
+  compiled Levenshtein when it loads (the reward Lambda bundles it), else the pure-Python one:
+  the values are identical.
 
-Dataset field: ``reference_answer``: a string, or a list of strings (the best match counts).
+Dataset field: ``reference_answer``: a string, a list of strings (the best match counts), or an
+object read by :func:`rft_runtime.rewards.core.reference_answer` (``{"text": ...}``, ...).
 Component: the metric's name. Error tag: ``bad-reference``.
 
 Example::
@@ -43,6 +46,11 @@ class Options:
     pass_threshold: float | None = option(None, rule=number(0.0, 1.0, optional=True))
     case_sensitive: bool = option(False, rule=BOOLEAN)
     max_chars: int = option(1000, rule=number(1, 100_000, integer=True))
+
+
+def native_packages(options: Options) -> tuple[str, ...]:
+    """``("rapidfuzz",)`` for ``edit_similarity`` (its compiled Levenshtein), else none."""
+    return ("rapidfuzz",) if options.metric == "edit_similarity" else ()
 
 
 def required_fields(options: Options) -> tuple[str, ...]:
@@ -96,10 +104,17 @@ class Grader:
             text = " ".join(text.split())[:limit]
             return text if case else text.lower()
 
+        native = similarity.native_levenshtein()
+        if native is None:
+            return (
+                characters,
+                lambda text: similarity.EditReference(characters(text)),
+                similarity.EditReference.similarity,
+            )
         return (
             characters,
-            lambda text: similarity.EditReference(characters(text)),
-            similarity.EditReference.similarity,
+            lambda text: similarity.NativeEditReference(characters(text), native),
+            similarity.NativeEditReference.similarity,
         )
 
     def score(self, sample: Sample) -> Score:
