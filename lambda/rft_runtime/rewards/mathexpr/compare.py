@@ -141,7 +141,12 @@ class _Comparison:
         return True
 
     def _value(self, node: Node, point: dict[str, complex]) -> Value:
-        return evaluate(node, point, self.budget)
+        try:
+            return evaluate(node, point, self.budget)
+        except (OverflowError, RecursionError) as error:
+            raise TooComplex(type(error).__name__) from error
+        except (ValueError, ZeroDivisionError) as error:
+            raise Undefined(str(error)) from error
 
     def _equal_values(self, gold: Value, answer: Value) -> bool:
         if isinstance(gold, Fraction) and isinstance(answer, Fraction):

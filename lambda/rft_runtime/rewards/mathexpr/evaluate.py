@@ -66,18 +66,24 @@ def _integer(value: Value) -> int | None:
     return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else None
 
 
+def _integer_root(number: int, index: int) -> int:
+    """The floor of the ``index``-th root of a non-negative integer (Newton's method on integers)."""
+    if number < 2:
+        return number
+    guess = 1 << -(-number.bit_length() // index)
+    while True:
+        better = ((index - 1) * guess + number // guess ** (index - 1)) // index
+        if better >= guess:
+            return guess
+        guess = better
+
+
 def _exact_root(value: Fraction, index: int) -> Fraction | None:
     """The exact ``index``-th root of a non-negative rational, or None when it is irrational."""
-    parts = []
-    for part in (value.numerator, value.denominator):
-        root = round(part ** (1.0 / index)) if part.bit_length() < 1000 else None
-        if root is None:
-            return None
-        match = next((r for r in (root - 1, root, root + 1) if r >= 0 and r**index == part), None)
-        if match is None:
-            return None
-        parts.append(match)
-    return Fraction(parts[0], parts[1])
+    top, bottom = _integer_root(value.numerator, index), _integer_root(value.denominator, index)
+    if top**index == value.numerator and bottom**index == value.denominator:
+        return Fraction(top, bottom)
+    return None
 
 
 def _root(index: Value, radicand: Value) -> Value:

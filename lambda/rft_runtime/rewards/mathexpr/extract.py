@@ -7,10 +7,10 @@ is the following ``$...$`` / ``\\(...\\)`` / ``\\[...\\]`` or the rest of the se
 
 Before the last ``####`` line only ``####`` answers are read (GSM8K style: what precedes the final
 ``####`` is working). The **last** marked answer counts. When an earlier marked answer differs from
-it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong, instead, recheck, ...)
-stands between them; otherwise the response offered two answers and is a hedge. A last answer that
-names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a box, a range ("4-5",
-"4 to 5") is a hedge too.
+it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
+instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
+hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
+box, a range ("4-5", "4 to 5") is a hedge too.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
-_RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d[\d,]*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
+_RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
 _MEANINGFUL = re.compile(r"[\d\\∞π√]|^\W*[A-Za-z]\W*$|^\W*[A-Za-z]\s*=")
 _MAX_PHRASE = 300
 #: Only the last this many marked answers are looked at (an answer spammed 500 times is one answer).
@@ -53,7 +53,7 @@ class _Marked(NamedTuple):
     start: int
     end: int
     text: str
-    boxed: bool
+    math: bool  # from a box or math delimiters (so ``4-5`` is arithmetic, not a range)
 
 
 def _hashes(text: str) -> list[_Marked]:
@@ -84,19 +84,29 @@ def _boxes(text: str, begin: int) -> list[_Marked]:
     return found
 
 
-def _phrase_segment(text: str, start: int, limit: int) -> tuple[int, str] | None:
-    """The answer after a phrase ending at ``start``: (end, text), or None when a box follows."""
+def _phrase_segment(text: str, start: int, limit: int) -> tuple[int, str, bool] | None:
+    """The answer after a phrase ending at ``start``: (end, text, in math delimiters), or None when a
+    box follows or the rest of the sentence is not an answer (no digit, command or lone letter)."""
     rest = text[start:limit]
     if rest.lstrip("$ ").startswith(("\\boxed", "\\fbox")):
         return None
     for opener, closer in _CLOSERS:
         if rest.startswith(opener):
-            close = rest.find(closer, len(opener))
+            close = _unescaped(rest, closer, len(opener))
             if close > 0:
-                return start + close + len(closer), rest[len(opener) : close].strip()
+                return start + close + len(closer), rest[len(opener) : close].strip(), True
     end = _SENTENCE_END.search(rest, 1)
     length = end.start() if end else len(rest)
-    return start + length, rest[:length].strip()
+    segment = rest[:length].strip()
+    return (start + length, segment, False) if _MEANINGFUL.search(segment) else None
+
+
+def _unescaped(text: str, closer: str, start: int) -> int:
+    """Index of the first ``closer`` at or after ``start`` not preceded by a backslash (-1 if none)."""
+    found = text.find(closer, start)
+    while found > 0 and text[found - 1] == "\\":
+        found = text.find(closer, found + 1)
+    return found
 
 
 def _phrases(text: str, begin: int) -> list[_Marked]:
@@ -105,8 +115,8 @@ def _phrases(text: str, begin: int) -> list[_Marked]:
     for index, match in enumerate(matches):
         limit = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         segment = _phrase_segment(text, match.end(), min(limit, match.end() + _MAX_PHRASE))
-        if segment is not None and _MEANINGFUL.search(segment[1]):
-            found.append(_Marked(match.start(), segment[0], segment[1], False))
+        if segment is not None:
+            found.append(_Marked(match.start(), *segment))
     return found
 
 
@@ -115,7 +125,7 @@ def _hedged(answer: _Marked) -> bool:
         return False
     if _HEDGE.search(answer.text):
         return True
-    return not answer.boxed and _RANGE.match(answer.text) is not None
+    return not answer.math and _RANGE.match(answer.text) is not None
 
 
 def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:

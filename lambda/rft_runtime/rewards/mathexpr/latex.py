@@ -4,7 +4,8 @@
 commands, ``\\displaystyle``, thousands braces ``{,}``, currency signs, trailing unit words and
 ``\\text{units}``), maps synonyms to one spelling (``\\dfrac``/``\\tfrac`` to ``\\frac``, ``\\cdot`` and
 ``\\times`` to ``*``, unicode pi, root, infinity, minus and times signs), and reports what it
-stripped that matters for comparing: a percent sign and a degree sign. :func:`choice_letter` reads multiple-choice answers.
+stripped that matters for comparing: a percent sign and a degree sign. :func:`choice_letter` reads
+multiple-choice answers.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _TEXT = re.compile(
     r"(\s*\^\s*\{?\s*[23]\s*\}?)?"
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_AND = re.compile(r"\s*\band\b\s*")
 #: Words that are mathematics (or join alternatives), never a unit to strip.
 MATH_WORDS = frozenset(
     [
@@ -137,7 +139,7 @@ def clean(text: str) -> Cleaned:
     text = _CURRENCY.sub(" ", text)
     while "\\" in text and _TEXT.search(text):
         text = _TEXT.sub(_text_content, text)
-    text = _strip_unit_tail(text.strip().rstrip(".").strip())
+    text = _AND.sub(",", _strip_unit_tail(text.strip().rstrip(".").strip()))
     return Cleaned(" ".join(text.split()), percent, degree)
 
 

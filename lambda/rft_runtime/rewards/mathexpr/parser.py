@@ -382,4 +382,7 @@ def parse(text: str, budget: Budget) -> Node:
         raise TooComplex(f"answer of {len(text)} characters")
     if not text.strip():
         raise ParseError("empty answer")
-    return _Parser(text, budget).answer()
+    try:
+        return _Parser(text, budget).answer()
+    except RecursionError as error:
+        raise TooComplex("nesting too deep") from error

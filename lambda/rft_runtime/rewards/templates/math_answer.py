@@ -38,6 +38,8 @@ Example::
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -86,9 +88,10 @@ class Grader:
 
     name = NAME
 
-    def __init__(self, options: Options, **deps: Any) -> None:
+    def __init__(self, options: Options, clock: Callable[[], float] = time.monotonic, **deps: Any) -> None:
         self.options = options
         self._seconds = options.budget_ms / 1000.0
+        self._clock = clock
         self._gold = Memo(self._read_reference)
         self._symbolic_gold = Memo(self._prepare_gold)
         rel, absolute = options.tolerance, options.abs_tolerance
@@ -104,12 +107,18 @@ class Grader:
             return Gold(text, number)
         return Gold(text, None) if self._symbolic_gold(text) is not None else None
 
+    def _budget(self) -> Any:
+        """A fresh time budget for one symbolic comparison (``budget_ms``, on this grader's clock)."""
+        from rft_runtime.rewards.mathexpr.budget import Budget
+
+        return Budget(self._seconds, self._clock)
+
     def _prepare_gold(self, text: str) -> Any:
         """The reference prepared for symbolic comparison (None when it is not mathematics we read)."""
-        from rft_runtime.rewards.mathexpr import budget, compare
+        from rft_runtime.rewards.mathexpr import compare
 
         try:
-            return compare.prepare(text, budget.Budget(self._seconds))
+            return compare.prepare(text, self._budget())
         except (compare.ParseError, compare.TooComplex):
             return None
 
@@ -122,9 +131,9 @@ class Grader:
         """Whether two marked answers of one response name the same value."""
         if same_plain_value(first, second):
             return True
-        from rft_runtime.rewards.mathexpr import budget, compare
+        from rft_runtime.rewards.mathexpr import compare
 
-        within = budget.Budget(self._seconds)
+        within = self._budget()
         try:
             return compare.equivalent(compare.prepare(first, within), compare.prepare(second, within), within)
         except (compare.ParseError, compare.TooComplex):
@@ -137,12 +146,12 @@ class Grader:
 
     def _symbolic(self, gold: Gold, text: str) -> tuple[bool, str | None]:
         """(correct, error tag) of a symbolic comparison under the time budget."""
-        from rft_runtime.rewards.mathexpr import budget, compare
+        from rft_runtime.rewards.mathexpr import compare
 
         prepared_gold = self._symbolic_gold(gold.text)
         if prepared_gold is None:
             return False, "bad-reference"
-        within = budget.Budget(self._seconds)
+        within = self._budget()
         tolerance = compare.Tolerance(self.options.tolerance, self.options.abs_tolerance)
         try:
             answer = compare.prepare(text, within)
