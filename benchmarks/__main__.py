@@ -1,7 +1,8 @@
 """Run every benchmark section and print its table: ``python -m benchmarks [--quick] [SECTION ...]``.
 
 Sections: ``datasets`` (validator and log converter throughput, peak RSS), ``rewards`` (grader
-samples per second, Lambda cold import), ``synth`` (CDK synth time of the app vs an empty app).
+samples per second, Lambda cold import), ``math`` (competition-math accuracy and speed beside
+math-verify, plain-number rate), ``synth`` (CDK synth time of the app vs an empty app).
 ``--quick`` shrinks inputs so the run takes seconds (used by the test suite to keep this runnable).
 """
 
@@ -11,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ("datasets", "rewards", "synth")
+SECTIONS = ("datasets", "rewards", "math", "synth")
 
 
 def main(argv: list[str] | None = None) -> int:
