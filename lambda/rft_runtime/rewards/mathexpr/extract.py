@@ -69,8 +69,11 @@ def _hashes(text: str) -> list[_Marked]:
 
 
 def _boxes(text: str, begin: int) -> list[_Marked]:
-    found = []
+    """Every outermost box after ``begin`` (a box inside a box is part of the outer answer)."""
+    found: list[_Marked] = []
     for match in _BOXED.finditer(text, begin):
+        if found and match.start() < found[-1].end:
+            continue
         depth, start = 1, match.end()
         for position in range(start, len(text)):
             char = text[position]

@@ -13,7 +13,8 @@ Options (all optional):
 - ``fallback``: ``"single"`` (default) accepts an unmarked response holding exactly one distinct
   number (or, for a symbolic reference, a short response that is one answer); ``"none"`` requires
   ``#### x``, ``\\boxed{x}`` or "answer is x".
-- ``budget_ms``: time allowed for one symbolic comparison, default ``50`` (1-10000). It is checked
+- ``budget_ms``: time allowed for the symbolic work on one sample (comparing its marked answers with
+  each other and the final one with the reference), default ``50`` (1-10000). It is checked
   cooperatively (works on any thread) and exact numbers are capped at 4096 bits, so ``10^{10^{10}}``
   or ``1000!`` end at once.
 
@@ -127,13 +128,19 @@ class Grader:
         return self._gold(reference) if isinstance(reference, str) else self._read_reference(reference)
 
     # -- comparing ----------------------------------------------------------------------------
-    def _same(self, first: str, second: str) -> bool:
-        """Whether two marked answers of one response name the same value."""
+    def _sample_budget(self, shared: list[Any]) -> Any:
+        """The one budget of the sample being graded (``shared`` holds it once made)."""
+        if not shared:
+            shared.append(self._budget())
+        return shared[0]
+
+    def _same(self, first: str, second: str, shared: list[Any]) -> bool:
+        """Whether two marked answers of one response name the same value (on the sample's budget)."""
         if same_plain_value(first, second):
             return True
         from rft_runtime.rewards.mathexpr import compare
 
-        within = self._budget()
+        within = self._sample_budget(shared)
         try:
             return compare.equivalent(compare.prepare(first, within), compare.prepare(second, within), within)
         except (compare.ParseError, compare.TooComplex):
@@ -144,14 +151,14 @@ class Grader:
             return any(self._close(g, w) for g in candidates(got) for w in candidates(want))
         return self._close(got.value, want.value)
 
-    def _symbolic(self, gold: Gold, text: str) -> tuple[bool, str | None]:
-        """(correct, error tag) of a symbolic comparison under the time budget."""
+    def _symbolic(self, gold: Gold, text: str, shared: list[Any]) -> tuple[bool, str | None]:
+        """(correct, error tag) of a symbolic comparison under the sample's time budget."""
         from rft_runtime.rewards.mathexpr import compare
 
         prepared_gold = self._symbolic_gold(gold.text)
         if prepared_gold is None:
             return False, "bad-reference"
-        within = self._budget()
+        within = self._sample_budget(shared)
         tolerance = compare.Tolerance(self.options.tolerance, self.options.abs_tolerance)
         try:
             answer = compare.prepare(text, within)
@@ -166,7 +173,8 @@ class Grader:
         gold = self.gold(sample.reference)
         if gold is None:
             return failed("bad-reference")
-        final = final_answer(sample.response, self._same)
+        shared: list[Any] = []  # one time budget for everything symbolic about this sample
+        final = final_answer(sample.response, lambda first, second: self._same(first, second, shared))
         marked = 1.0 if final.marked else 0.0
         text = final.text
         if text is None:
@@ -185,6 +193,6 @@ class Grader:
         if got is not None and gold.number is not None:
             correct, tag = self._numeric(got, gold.number), None
         else:
-            correct, tag = self._symbolic(gold, text)
+            correct, tag = self._symbolic(gold, text, shared)
         value = 1.0 if correct else 0.0
         return Score(value, {"correct": value, "marked": marked}, tag)
