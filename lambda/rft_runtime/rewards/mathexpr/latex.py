@@ -31,6 +31,7 @@ _UNICODE = str.maketrans(
         "\u00b0": "\\circ ",
     }
 )
+_THIN_THOUSANDS = re.compile(r"(?<=\d)\\[,!]\s*(?=\d{3}(?!\d))")
 _DELIMITERS = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]")
 _NOISE = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|quad|qquad)(?![a-zA-Z])"
@@ -124,7 +125,7 @@ def _strip_unit_tail(text: str) -> str:
 
 def clean(text: str) -> Cleaned:
     """``text`` with presentation removed (see the module docstring)."""
-    text = text.translate(_UNICODE).replace("{,}", "")
+    text = _THIN_THOUSANDS.sub("", text.translate(_UNICODE).replace("{,}", ""))
     text = _DELIMITERS.sub(" ", text)
     text = _NOISE.sub(" ", text)
     for pattern, replacement in _SYNONYMS:

@@ -11,7 +11,8 @@ the brackets are kept because endpoint inclusion matters), ``("set", items)`` (`
 
 Reading rules: implicit multiplication (``2x``, ``3\\sqrt{2}``, ``2(x+1)``); ``\\frac34`` and
 ``\\sqrt2`` take one-character arguments; an integer directly followed by a numeric ``\\frac`` is a
-mixed number (``2\\frac{1}{2}`` = 5/2); ``1,000`` (groups of three digits, no space) is one thousand;
+mixed number (``2\\frac{1}{2}`` = 5/2); ``1,000`` and ``1 000`` (groups of three digits) are one
+thousand, other numbers side by side do not parse;
 runs of three or more letters that are not a known function are words, which do not parse.
 """
 
@@ -25,7 +26,10 @@ from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 
 Node = tuple[Any, ...]
 
-_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d*)?(?:[eE][-+]?\d+(?![\d.]))?|\.\d+")
+_NUMBER = re.compile(
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d*)?(?:[eE][-+]?\d+(?![\d.]))?"
+    r"|\.\d+"
+)
 _COMMAND = re.compile(r"\\([a-zA-Z]+|\{|\})")
 _LETTERS = re.compile(r"[a-zA-Z]+")
 _FUNCTIONS = frozenset(
@@ -154,6 +158,8 @@ class _Parser:
             elif self._accept("/"):
                 node = ("div", node, self._unary())
             elif self._atom_ahead():
+                if node[0] == "num" and self._peek().isdigit():
+                    raise ParseError(f"two numbers side by side in {self.text!r}")
                 node = ("mul", node, self._power())
             else:
                 return node
@@ -215,7 +221,7 @@ class _Parser:
             raise ParseError(f"bad number in {self.text!r}")
         self.pos = match.end()
         try:
-            value = Fraction(match[0].replace(",", ""))
+            value = Fraction(match[0].replace(",", "").replace(" ", ""))
         except (ValueError, ZeroDivisionError) as error:
             raise TooComplex("number too long") from error
         if value.denominator == 1 and self._command_ahead() == "frac":
