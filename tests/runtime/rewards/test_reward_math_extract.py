@@ -105,3 +105,18 @@ def test_one_time_budget_per_sample_however_many_answers_it_marks():
 @pytest.mark.parametrize("reference", ["no number here", "1 or 2", "\\boxed{4} \\boxed{5}", "x <", "[1, 2"])
 def test_a_reference_that_is_not_one_answer_is_refused(grade, reference):
     assert grade("math_answer", {}, "\\boxed{1}", reference).error == "bad-reference"
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "value"),
+    [
+        ("\\boxed{1\\,000}", "x = 1000", 1.0),
+        ("\\boxed{x = 1 000}", "x = 1000", 1.0),
+        ("\\boxed{x = 2 3}", "x = 6", 0.0),  # two numbers side by side are not a product
+        ("\\boxed{x = 2 3}", "x = 23", 0.0),
+    ],
+)
+def test_grouped_digits_are_one_number_and_other_neighbours_are_not_a_product(
+    grade, response, reference, value
+):
+    assert grade("math_answer", {}, response, reference).value == value
