@@ -48,6 +48,8 @@ _LATEX_NOISE = re.compile(r"\\[!,;:]|\{,\}|\\(?=[$%])")
 #: Presentation around a plain answer: math delimiters and ``\text{words}``.
 _PRESENTATION = re.compile(r"\$|\\[()\[\]]|\\(?:text|textbf|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z .]*\}")
 _UNIT_WORDS = re.compile(r"(?:\s+[A-Za-z]{2,}\.?)+")
+#: Prose after a number: a word, then no digit and no mathematics (``18 apples, which she sells``).
+_PROSE_AFTER = re.compile(r"[,;:]?\s+([A-Za-z]{2,})\b[^\d\\^=]*")
 #: Words that are mathematics: a number followed by one of them is not plain (``2 pi``).
 _MATH_WORDS = frozenset(
     {"pi", "sqrt", "sin", "cos", "tan", "log", "ln", "exp", "or", "and", "to", "infinity"}
@@ -128,6 +130,20 @@ def plain_number(text: str) -> Number | None:
         return None
     rest = cleaned[match.end() :]
     if rest and not (_UNIT_WORDS.fullmatch(rest) and MATH_WORDS.isdisjoint(rest.lower().split())):
+        return None
+    value = _value(match)
+    return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]
+
+
+def leading_number(text: str) -> Number | None:
+    """The number a sentence-like answer starts with when only prose follows it ("18 apples, which
+    she sells"); None when more numbers or any mathematics follow (``2 pi``, ``3 times 4``)."""
+    cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".")
+    match = _NUMBER.match(cleaned)
+    if match is None:
+        return None
+    rest = _PROSE_AFTER.fullmatch(cleaned, match.end())
+    if match.end() < len(cleaned) and (rest is None or rest[1].lower() in MATH_WORDS):
         return None
     value = _value(match)
     return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]

@@ -120,3 +120,17 @@ def test_grouped_digits_are_one_number_and_other_neighbours_are_not_a_product(
     grade, response, reference, value
 ):
     assert grade("math_answer", {}, response, reference).value == value
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "value"),
+    [
+        ("The answer is 18 apples, which she sells.", "18", 1.0),
+        ("The answer is 18 apples, which she sells.", "19", 0.0),
+        ("The answer is 3 times 4.", "3", 0.0),  # mathematics follows: not "3"
+        ("The answer is 2 pi.", "2", 0.0),
+        ("#### 3, and also 4", "3", 0.0),  # another number follows: not one answer
+    ],
+)
+def test_a_sentence_answer_counts_its_number_only_when_prose_follows(grade, response, reference, value):
+    assert grade("math_answer", {}, response, reference).value == value

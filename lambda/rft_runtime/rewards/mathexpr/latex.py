@@ -57,7 +57,7 @@ _TEXT = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _AND = re.compile(r"\s*\band\b\s*")
-#: Words that are mathematics (or join alternatives), never a unit to strip.
+#: Words that are mathematics (or join or combine values), never a unit to strip.
 MATH_WORDS = frozenset(
     [
         "pi",

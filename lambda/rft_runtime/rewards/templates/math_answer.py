@@ -50,6 +50,7 @@ from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.numeric import (
     Number,
     candidates,
+    leading_number,
     plain_number,
     reference_text,
     same_plain_value,
@@ -194,5 +195,8 @@ class Grader:
             correct, tag = self._numeric(got, gold.number), None
         else:
             correct, tag = self._symbolic(gold, text, shared)
+            prose = leading_number(text) if tag == "no-answer" and gold.number is not None else None
+            if prose is not None and gold.number is not None:
+                correct, tag = self._numeric(prose, gold.number), None
         value = 1.0 if correct else 0.0
         return Score(value, {"correct": value, "marked": marked}, tag)
