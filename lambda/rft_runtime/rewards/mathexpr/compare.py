@@ -115,10 +115,9 @@ class _Comparison:
             return self._proportional(
                 ("add", gold[1], ("neg", gold[2])), ("add", answer[1], ("neg", answer[2]))
             )
-        equation, value = (gold, answer) if gold[0] == "eq" else (answer, gold)
-        if equation[1][0] == "var":
-            return self.same(equation[2], value) if equation is answer else self.same(value, equation[2])
-        return False
+        if gold[0] == "eq":  # "x = 3" against "3"
+            return gold[1][0] == "var" and self.same(gold[2], answer)
+        return answer[1][0] == "var" and self.same(gold, answer[2])  # "3" against "x = 3"
 
     def _proportional(self, gold: Node, answer: Node) -> bool:
         ratio: complex | None = None
