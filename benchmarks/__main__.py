@@ -1,7 +1,8 @@
 """Run every benchmark section and print its table: ``python -m benchmarks [--quick] [SECTION ...]``.
 
 Sections: ``datasets`` (validator and log converter throughput, peak RSS), ``rewards`` (grader
-samples per second, Lambda cold import), ``edit_similarity`` (pure Python vs
+samples per second, Lambda cold import), ``math`` (competition-math accuracy and speed beside
+math-verify, plain-number rate), ``edit_similarity`` (pure Python vs
 rapidfuzz), ``code_runner`` (per-sample latency and $ of a fresh
 isolated worker vs a bare interpreter), ``evaluation`` (``rft compare`` offline on 10,000 prompts,
 resume after an interruption), ``synth`` (CDK synth time of the app vs an empty app).
@@ -14,7 +15,7 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ("datasets", "rewards", "edit_similarity", "code_runner", "evaluation", "synth")
+SECTIONS = ("datasets", "rewards", "math", "edit_similarity", "code_runner", "evaluation", "synth")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,20 +1,18 @@
-"""Finding the final numeric answer in a response, resisting hedges and number soup.
+"""Plain numbers in answers: reading them, and the final numeric answer of a response.
 
 Number syntax: optional sign (``-``, ``+``, unicode minus U+2212), optional currency symbol
 (``$ € £ ¥ ₹``), digits with optional thousands commas (``1,234``), decimals, scientific notation
 (``1.2e3``), fractions (``3/4``, LaTeX ``\\frac{3}{4}``), mixed numbers (``2 3/4``) and an optional
 percent sign (``25%``: read as 25, and also matches 0.25).
 
-Where the answer is, in order of precedence (the first kind present decides):
+A *plain* answer (:func:`plain_number`) is one such number and nothing else but presentation:
+math delimiters, ``\\text{...}`` words and trailing unit words (``12 apples``, ``5 cm``). ``3x``,
+``2\\pi``, ``2^{10}``, ``5!`` or ``(1, 2)`` are not plain: they are compared symbolically
+(:mod:`rft_runtime.rewards.mathexpr`), never reduced to a number inside them.
 
-1. ``#### <answer>`` lines: all of them must agree.
-2. ``\\boxed{<answer>}``: all boxes must agree.
-3. "answer is <n>", "Answer: <n>", "final answer = <n>": the last phrase followed by a number counts
-   (one self-correction is fine); three or more different values are a hedge.
-4. Unmarked text (fallback ``"single"``): accepted only when the whole response holds exactly one
-   distinct number; several numbers without a marker score nothing (number soup).
-
-A marked answer naming several values ("#### 4 or 5", "either 4 or 5") is a hedge and scores 0.
+Where the answer is: see :mod:`rft_runtime.rewards.mathexpr.extract` (last marked answer, corrections,
+hedges). Without a marker (fallback ``"single"``) a response counts only when it holds exactly one
+distinct number and no mathematics around it (no LaTeX command, ``^``, ``3x``, ``5!``).
 """
 
 from __future__ import annotations
@@ -22,6 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
+
+from rft_runtime.rewards.mathexpr.extract import final_answer
+from rft_runtime.rewards.mathexpr.latex import MATH_WORDS
 
 _NUMBER = re.compile(
     r"""
@@ -44,13 +45,17 @@ _PLAIN = re.compile(r"\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
 _FRAC = re.compile(r"([-+]?)\s*\\[dt]?frac\s*\{\s*([^{}]*?)\s*\}\s*\{\s*([^{}]*?)\s*\}")
 _CLEAN = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _LATEX_NOISE = re.compile(r"\\[!,;:]|\{,\}|\\(?=[$%])")
-_ANSWER_PHRASE = re.compile(
-    r"\b(?:final\s+)?answer\b\s*(?:\*\*|__)?\s*(?:is\b\s*:?|[:=])\s*(?:\*\*|__)?", re.IGNORECASE
+#: Presentation around a plain answer: math delimiters and ``\text{words}``.
+_PRESENTATION = re.compile(r"\$|\\[()\[\]]|\\(?:text|textbf|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z .]*\}")
+_UNIT_WORDS = re.compile(r"(?:\s+[A-Za-z]{2,}\.?)+")
+#: Prose after a number: a word, then no digit and no mathematics (``18 apples, which she sells``).
+_PROSE_AFTER = re.compile(r"[,;:]?\s+([A-Za-z]{2,})\b[^\d\\^=]*")
+#: Words that are mathematics: a number followed by one of them is not plain (``2 pi``).
+_MATH_WORDS = frozenset(
+    {"pi", "sqrt", "sin", "cos", "tan", "log", "ln", "exp", "or", "and", "to", "infinity"}
 )
-_PHRASE_END = re.compile(r"\n|[.;!?](?=\s|$)|\(")
-_HEDGE_AFTER = re.compile(r"\s*(?:,?\s*(?:or|and)\b|/|\bto\b|\s-\s|-(?=\d))\s*[-+$€£¥₹]?\s?\d", re.IGNORECASE)
-_HEDGE_BEFORE = re.compile(r"\b(?:either|between|maybe|perhaps|possibly)\b", re.IGNORECASE)
-_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+#: Mathematics next to a number in an unmarked response (``3x``, ``5!``, ``2^{10}``, LaTeX commands).
+_SYMBOLIC_HINT = re.compile(r"[\\^√π]|\d[A-Za-z]\b|\d\s*!")
 
 
 class Number(NamedTuple):
@@ -95,6 +100,10 @@ def _value(match: re.Match[str]) -> float | None:
     return -value if negative else value
 
 
+def _usable(value: float | None) -> bool:
+    return value is not None and value == value and abs(value) != _INFINITY
+
+
 def numbers(text: str) -> list[Number]:
     """Every number in ``text``, in order."""
     plain = _PLAIN.fullmatch(text)
@@ -104,122 +113,108 @@ def numbers(text: str) -> list[Number]:
     found = []
     for match in _NUMBER.finditer(_clean(text)):
         value = _value(match)
-        if value is not None and value == value and abs(value) != _INFINITY:
-            found.append(Number(value, match["pct"] is not None))
+        if _usable(value):
+            found.append(Number(value, match["pct"] is not None))  # type: ignore[arg-type]
     return found
 
 
-def _single(values: list[Number]) -> Number | None:
-    """The one value ``values`` agree on, or None when they name several (or none)."""
-    if not values:
+def plain_number(text: str) -> Number | None:
+    """The number ``text`` states when it is a plain answer (see the module docstring), else None."""
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:
+        value = float(plain[2].replace(",", "") + (plain[3] or ""))
+        return Number(-value if plain[1] else value, False) if value != _INFINITY else None
+    cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".").strip()
+    match = _NUMBER.match(cleaned)
+    if match is None:
         return None
-    first = values[0]
-    return first if all(v.value == first.value for v in values[1:]) else None
-
-
-def _segments_after(text: str, marker: str) -> list[str]:
-    """The rest of each line that follows ``marker``."""
-    segments = []
-    start = text.find(marker)
-    while start >= 0:
-        start += len(marker)
-        end = text.find("\n", start)
-        segments.append(text[start:] if end < 0 else text[start:end])
-        start = text.find(marker, start)
-    return segments
-
-
-def _boxes(text: str) -> list[str]:
-    """The contents of every ``\\boxed{...}`` (balanced braces; an unclosed box runs to the end)."""
-    contents = []
-    for match in _BOXED.finditer(text):
-        depth, start = 1, match.end()
-        for position in range(start, len(text)):
-            char = text[position]
-            depth += char == "{"
-            depth -= char == "}"
-            if depth == 0:
-                contents.append(text[start:position])
-                break
-        else:
-            contents.append(text[start:])
-    return contents
-
-
-def _all_agree(segments: list[str]) -> Answer:
-    """Every segment (a ``####`` line or a box) must name one value, the same in all of them."""
-    values: list[Number] = []
-    for segment in segments:
-        values.extend(numbers(segment))
-    if not values:
-        return Answer(None, True, "no-answer")
-    agreed = _single(values)
-    return Answer(agreed, True, None if agreed else "hedged")
-
-
-def _phrase_answer(text: str) -> Answer | None:
-    """The answer named by "answer is ..." phrases, or None when no phrase is followed by a number."""
-    chosen: Number | None = None
-    distinct: set[float] = set()
-    for match in _ANSWER_PHRASE.finditer(text):
-        rest = text[match.end() : match.end() + 200]
-        end = _PHRASE_END.search(rest)
-        segment = _clean(rest[: end.start()] if end else rest)
-        first = next((m for m in _NUMBER.finditer(segment) if _value(m) is not None), None)
-        if first is None:
-            continue
-        if _HEDGE_BEFORE.search(segment, 0, first.start()) or _HEDGE_AFTER.match(segment, first.end()):
-            return Answer(None, True, "hedged")
-        chosen = Number(_value(first), first["pct"] is not None)  # type: ignore[arg-type]
-        distinct.add(chosen.value)
-    if chosen is None:
+    rest = cleaned[match.end() :]
+    if rest and not (_UNIT_WORDS.fullmatch(rest) and MATH_WORDS.isdisjoint(rest.lower().split())):
         return None
-    return Answer(None, True, "hedged") if len(distinct) > 2 else Answer(chosen, True)
+    value = _value(match)
+    return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]
 
 
-def extract_answer(text: str, *, fallback: str = "single") -> Answer:
-    """The final numeric answer of ``text`` (see the module docstring for the rules).
+def leading_number(text: str) -> Number | None:
+    """The number a sentence-like answer starts with when only prose follows it ("18 apples, which
+    she sells"); None when more numbers or any mathematics follow (``2 pi``, ``3 times 4``)."""
+    cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".")
+    match = _NUMBER.match(cleaned)
+    if match is None:
+        return None
+    rest = _PROSE_AFTER.fullmatch(cleaned, match.end())
+    if match.end() < len(cleaned) and (rest is None or rest[1].lower() in MATH_WORDS):
+        return None
+    value = _value(match)
+    return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]
 
-    ``fallback``: ``"single"`` (default) accepts an unmarked response holding exactly one distinct
-    number; ``"none"`` requires a marker.
-    """
-    if "####" in text:
-        return _all_agree(_segments_after(text, "####"))
-    if "boxed" in text or "fbox" in text:
-        boxes = _boxes(text)
-        if boxes:
-            return _all_agree(boxes)
-    if "nswer" in text or "NSWER" in text:
-        phrase = _phrase_answer(text)
-        if phrase is not None:
-            return phrase
-    if fallback == "none":
-        return Answer(None, False, "no-answer")
+
+def same_plain_value(first: str, second: str) -> bool:
+    """Whether two answers are the same text or the same plain number."""
+    if first.strip() == second.strip():
+        return True
+    a, b = plain_number(first), plain_number(second)
+    return a is not None and b is not None and a.value == b.value
+
+
+def single_unmarked(text: str) -> Answer:
+    """Fallback ``"single"``: the one distinct number of an unmarked response without mathematics
+    around it; else a ``no-answer`` / ``unmarked`` tag."""
     found = numbers(text)
     if not found:
         return Answer(None, False, "no-answer")
-    agreed = _single(found)
-    return Answer(agreed, False, None if agreed else "unmarked")
+    first = found[0]
+    if _SYMBOLIC_HINT.search(text) or any(n.value != first.value for n in found[1:]):
+        return Answer(None, False, "unmarked")
+    return Answer(first, False)
 
 
-def reference_number(reference: object) -> Number | None:
-    """The number a reference answer names: a number, a string (bare, or with the markers above), an
-    object's ``answer`` / ``value`` / ``final_answer`` field, or a one-element list; else None."""
+def extract_answer(text: str, *, fallback: str = "single") -> Answer:
+    """The final answer of ``text`` as a plain number.
+
+    ``fallback``: ``"single"`` (default) accepts an unmarked response holding exactly one distinct
+    number (:func:`single_unmarked`); ``"none"`` requires a marker. A marked answer that is not plain
+    gives ``no-answer`` here (the grader compares it symbolically instead).
+    """
+    final = final_answer(text, same_plain_value)
+    if final.text is not None:
+        number = plain_number(final.text)
+        return Answer(number, True, None if number else "no-answer")
+    if final.marked or fallback == "none":
+        return Answer(None, final.marked, final.tag)
+    return single_unmarked(text)
+
+
+def reference_text(reference: object) -> str | None:
+    """The answer a reference states, as text: a number, a string (its last marked answer, else the
+    whole string), an object's ``answer`` / ``value`` / ``final_answer`` field, or a one-element list;
+    None for anything else, or a reference that hedges."""
     if isinstance(reference, bool):
         return None
-    if isinstance(reference, (int, float)):
-        value = float(reference)
-        return Number(value, False) if value == value and abs(value) != _INFINITY else None
+    if isinstance(reference, int):
+        return str(reference)
+    if isinstance(reference, float):
+        return repr(reference) if reference == reference and abs(reference) != _INFINITY else None
     if isinstance(reference, str):
-        return extract_answer(reference).number
+        final = final_answer(reference, same_plain_value)
+        if final.marked:
+            return final.text
+        return reference.strip() or None
     if isinstance(reference, Mapping):
         for key in ("answer", "value", "final_answer"):
             if key in reference:
-                return reference_number(reference[key])
+                return reference_text(reference[key])
         return None
     if isinstance(reference, (list, tuple)) and len(reference) == 1:
-        return reference_number(reference[0])
+        return reference_text(reference[0])
     return None
+
+
+def reference_number(reference: object) -> Number | None:
+    """The number a plain-number reference names (see :func:`reference_text`); None when the reference
+    is not a plain number (``\\frac{\\sqrt{2}}{2}``, ``2\\pi``, ``3x``) or unusable."""
+    text = reference_text(reference)
+    return None if text is None else plain_number(text)
 
 
 def candidates(number: Number) -> tuple[float, ...]:

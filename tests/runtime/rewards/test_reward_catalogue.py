@@ -57,7 +57,7 @@ def test_unknown_keys_with_suggestions_and_all_problems_at_once():
     )
     assert problems == [
         "math_answer: unknown option 'tolerence' (did you mean 'tolerance'?); allowed options: tolerance, "
-        "abs_tolerance, fallback",
+        "abs_tolerance, fallback, budget_ms",
         "math_answer: option 'abs_tolerance' = '0' is invalid; allowed: a number >= 0",
         "math_answer: option 'fallback' = 'guess' is invalid; allowed: one of 'single', 'none'",
     ]

@@ -1,0 +1,17 @@
+"""Competition-math answers: reading LaTeX answers and deciding whether two of them are equivalent.
+
+Own parser and evaluator, no third-party dependency (nothing to bundle for the Lambda's Python/arm64):
+
+- :mod:`.extract`: where the final answer is in a response (last ``\\boxed{}``, ``####``, "answer is",
+  Minerva's "Final Answer: The final answer is $...$"), corrections and hedges. Cheap; imported by
+  the plain-number path too.
+- :mod:`.latex`: LaTeX clean-up (``\\dfrac``, ``\\left``, ``\\text{units}``, ``\\%``, degrees, currency).
+- :mod:`.parser`: the cleaned text as a small syntax tree (expressions, equations, tuples, intervals,
+  unions, sets, lists, matrices).
+- :mod:`.evaluate`: exact rational arithmetic where possible, complex floating point otherwise, under
+  a :class:`.budget.Budget`.
+- :mod:`.compare`: equivalence of two answers (:func:`.compare.equivalent`), the entry point.
+
+The symbolic modules are imported only when an answer is not a plain number, so the plain-number
+path and the Lambda's cold import do not pay for them.
+"""

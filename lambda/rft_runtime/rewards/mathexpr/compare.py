@@ -1,0 +1,233 @@
+"""Whether two answers are the same mathematics: :func:`prepare` each once, then :func:`equivalent`.
+
+Rules:
+
+- Scalars are evaluated (see :mod:`.evaluate`). Two exact rationals must be equal; a rational is never
+  equal to an irrational (an inexact value counts as rational only when it is within 1e-12 of a
+  fraction with denominator up to 10^6, e.g. ``\\sin(\\pi/6)``); two inexact values must agree within
+  the tolerances. Expressions with variables are compared at three fixed points (polynomials in any
+  equivalent form agree; ``3x`` and ``3`` do not).
+- Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
+  ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
+- Equations: ``x = 3`` matches ``3`` and ``x=3``; ``y = 2x+1`` matches ``y=1+2x``; otherwise two equations
+  match when ``lhs - rhs`` of one is a constant non-zero multiple of the other's.
+- Matrices compare entry by entry. A multiple-choice reference (``C``, ``(C)``, ``\\text{(C)}``) needs the
+  same letter.
+- A percent sign on one side only: ``25\\%`` matches ``25`` and ``0.25``. A degree sign on one side
+  only: ``30^\\circ`` matches ``30`` and ``\\frac{\\pi}{6}``.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import NamedTuple
+
+from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
+from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
+from rft_runtime.rewards.mathexpr.latex import choice_letter, clean
+from rft_runtime.rewards.mathexpr.parser import Node, ParseError, parse
+
+_HUNDRED: Node = ("num", Fraction(100))
+_RADIANS_PER_DEGREE: Node = ("div", ("const", "pi"), ("num", Fraction(180)))
+_SNAP_DENOMINATOR = 10**6
+_SNAP_TOLERANCE = 1e-12
+_MAX_MEMBERS = 64
+_POINTS = 3
+
+__all__ = ["ParseError", "Prepared", "TooComplex", "equivalent", "prepare"]
+
+
+class Prepared(NamedTuple):
+    """One answer ready to compare: its syntax ``tree`` (None for a bare choice letter that does not
+    parse), its multiple-choice ``choice`` letter if it is one, and the ``percent`` / ``degree`` signs."""
+
+    tree: Node | None
+    choice: str | None
+    percent: bool
+    degree: bool
+
+
+class Tolerance(NamedTuple):
+    """How close two inexact values must be: ``relative`` and ``absolute`` (both default 1e-9)."""
+
+    relative: float = 1e-9
+    absolute: float = 1e-9
+
+
+def prepare(text: str, budget: Budget) -> Prepared:
+    """``text`` read as an answer; raises :class:`ParseError` or :class:`TooComplex`."""
+    letter = choice_letter(text)
+    cleaned = clean(text)
+    try:
+        tree: Node | None = parse(cleaned.text, budget)
+    except ParseError:
+        if letter is None:
+            raise
+        tree = None
+    return Prepared(tree, letter, cleaned.percent, cleaned.degree)
+
+
+class _Comparison:
+    """One comparison's budget and tolerance, and the structural rules of the module docstring."""
+
+    def __init__(self, budget: Budget, tolerance: Tolerance) -> None:
+        self.budget = budget
+        self.tolerance = tolerance
+
+    def same(self, gold: Node, answer: Node) -> bool:
+        kinds = {gold[0], answer[0]}
+        if "eq" in kinds:
+            return self._equations(gold, answer)
+        if kinds & {"list", "set"}:
+            return self._unordered(_members(gold), _members(answer))
+        if "union" in kinds:
+            return self._unordered(_union_parts(gold), _union_parts(answer))
+        if "seq" in kinds:
+            return gold[0] == answer[0] and gold[1:3] == answer[1:3] and self._ordered(gold[3], answer[3])
+        if "matrix" in kinds:
+            same_shape = gold[0] == answer[0] and [len(r) for r in gold[1]] == [len(r) for r in answer[1]]
+            return same_shape and all(self._ordered(a, b) for a, b in zip(gold[1], answer[1], strict=True))
+        return self._scalars(gold, answer)
+
+    def _ordered(self, gold: tuple[Node, ...], answer: tuple[Node, ...]) -> bool:
+        return len(gold) == len(answer) and all(self.same(g, a) for g, a in zip(gold, answer, strict=True))
+
+    def _unordered(self, gold: tuple[Node, ...], answer: tuple[Node, ...]) -> bool:
+        if len(gold) != len(answer):
+            return False
+        if len(gold) > _MAX_MEMBERS:
+            raise TooComplex(f"{len(gold)} members")
+        unused = list(answer)
+        for member in gold:
+            match = next((i for i, other in enumerate(unused) if self.same(member, other)), None)
+            if match is None:
+                return False
+            del unused[match]
+        return True
+
+    def _equations(self, gold: Node, answer: Node) -> bool:
+        if gold[0] == answer[0] == "eq":
+            if gold[1][0] == "var" and gold[1] == answer[1]:
+                return self.same(gold[2], answer[2])
+            return self._proportional(
+                ("add", gold[1], ("neg", gold[2])), ("add", answer[1], ("neg", answer[2]))
+            )
+        if gold[0] == "eq":  # "x = 3" against "3"
+            return gold[1][0] == "var" and self.same(gold[2], answer)
+        return answer[1][0] == "var" and self.same(gold, answer[2])  # "3" against "x = 3"
+
+    def _proportional(self, gold: Node, answer: Node) -> bool:
+        ratio: complex | None = None
+        for point in _points(variables(gold) | variables(answer)):
+            g, a = inexact(self._value(gold, point)), inexact(self._value(answer, point))
+            if a == 0 or g == 0:
+                if a != g:
+                    return False
+                continue
+            if ratio is None:
+                ratio = g / a
+            elif not self._close(ratio, g / a):
+                return False
+        return ratio is not None
+
+    def _scalars(self, gold: Node, answer: Node) -> bool:
+        for point in _points(variables(gold) | variables(answer)):
+            if not self._equal_values(self._value(gold, point), self._value(answer, point)):
+                return False
+        return True
+
+    def _value(self, node: Node, point: dict[str, complex]) -> Value:
+        try:
+            return evaluate(node, point, self.budget)
+        except (OverflowError, RecursionError) as error:
+            raise TooComplex(type(error).__name__) from error
+        except (ValueError, ZeroDivisionError) as error:
+            raise Undefined(str(error)) from error
+
+    def _equal_values(self, gold: Value, answer: Value) -> bool:
+        if isinstance(gold, Fraction) and isinstance(answer, Fraction):
+            return gold == answer
+        if isinstance(gold, Fraction) or isinstance(answer, Fraction):
+            exact, other = (gold, answer) if isinstance(gold, Fraction) else (answer, gold)
+            snapped = _snap(inexact(other))
+            return snapped == exact if snapped is not None else False
+        return self._close(inexact(gold), inexact(answer))
+
+    def _close(self, a: complex, b: complex) -> bool:
+        if not (_finite(a) and _finite(b)):
+            return a == b
+        scale = max(abs(a), abs(b))
+        return abs(a - b) <= max(self.tolerance.relative * scale, self.tolerance.absolute)
+
+
+def _finite(value: complex) -> bool:
+    return math.isfinite(value.real) and math.isfinite(value.imag)
+
+
+def _snap(value: complex) -> Fraction | None:
+    """The fraction (denominator <= 10^6) within 1e-12 of a real ``value``, or None."""
+    if value.imag != 0 or not math.isfinite(value.real):
+        return None
+    fraction = Fraction(value.real).limit_denominator(_SNAP_DENOMINATOR)
+    return (
+        fraction
+        if abs(fraction - Fraction(value.real)) <= _SNAP_TOLERANCE * max(1.0, abs(value.real))
+        else None
+    )
+
+
+def _members(node: Node) -> tuple[Node, ...]:
+    return node[1] if node[0] in ("list", "set") else (node,)
+
+
+def _union_parts(node: Node) -> tuple[Node, ...]:
+    return node[1] if node[0] == "union" else (node,)
+
+
+def _points(names: Iterable[str]) -> list[dict[str, complex]]:
+    """Fixed, unremarkable sample values per variable name (the same in every process)."""
+    names = sorted(names)
+    if not names:
+        return [{}]
+    return [
+        {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
+        for k in range(_POINTS)
+    ]
+
+
+def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
+    """The answer's tree, plus its rescaled readings when only one side carries a percent or degree sign."""
+    tree = answer.tree
+    assert tree is not None
+    variants = [tree]
+    if answer.percent != gold.percent:
+        scaled = ("div", tree, _HUNDRED) if answer.percent else ("mul", tree, _HUNDRED)
+        variants.append(scaled)
+    if answer.degree != gold.degree:
+        variants.append(
+            ("mul", tree, _RADIANS_PER_DEGREE) if answer.degree else ("div", tree, _RADIANS_PER_DEGREE)
+        )
+    return variants
+
+
+def equivalent(gold: Prepared, answer: Prepared, budget: Budget, tolerance: Tolerance | None = None) -> bool:
+    """Whether ``answer`` states the same mathematics as ``gold`` (rules in the module docstring).
+
+    ``tolerance`` defaults to :class:`Tolerance` (1e-9 relative and absolute). Raises
+    :class:`TooComplex` when the budget runs out; an undefined value counts as not equal.
+    """
+    if gold.choice is not None and (gold.tree is None or gold.tree[0] == "var"):
+        return answer.choice == gold.choice
+    if gold.tree is None or answer.tree is None:
+        return False
+    comparison = _Comparison(budget, tolerance or Tolerance())
+    for variant in _variants(answer, gold):
+        try:
+            if comparison.same(gold.tree, variant):
+                return True
+        except Undefined:
+            continue
+    return False

@@ -1,0 +1,158 @@
+"""Where the final answer is in a response, and whether it is one answer or a hedge.
+
+Marked answers, in text order: ``#### <answer>`` (rest of the line), ``\\boxed{...}`` / ``\\fbox{...}``
+(balanced braces; an unclosed box runs to the end), and answer phrases ("answer is ...",
+"Answer: ...", "final answer = ...", Minerva's "Final Answer: The final answer is $...$"), whose answer
+is the following ``$...$`` / ``\\(...\\)`` / ``\\[...\\]`` or the rest of the sentence.
+
+Before the last ``####`` line only ``####`` answers are read (GSM8K style: what precedes the final
+``####`` is working). The **last** marked answer counts. When an earlier marked answer differs from
+it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
+instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
+hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
+box, a range ("4-5", "4 to 5") is a hedge too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_PHRASE = re.compile(
+    r"\b(?:final\s+answer\s*:\s*(?:the\s+final\s+answer\s+is\b\s*:?)?"
+    r"|(?:final\s+)?answer\b\s*(?:\*\*|__)?\s*(?:is\b\s*:?|[:=]))\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"\n|[;!?](?=\s|$)|\.(?=\s|$)|\s\(")
+_CLOSERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_CORRECTION = re.compile(
+    r"\b(?:wait|actually|oops|mistake|error|wrong|incorrect|correct(?:ion|ed|ing)?|instead|re-?check\w*"
+    r"|revis\w*|hmm|no,)",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
+_RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
+_MEANINGFUL = re.compile(r"[\d\\∞π√]|^\W*[A-Za-z]\W*$|^\W*[A-Za-z]\s*=")
+_MAX_PHRASE = 300
+#: Only the last this many marked answers are looked at (an answer spammed 500 times is one answer).
+MAX_MARKED = 32
+
+
+class Final(NamedTuple):
+    """The final answer: its ``text`` (None when there is none), whether a marker was found
+    (``marked``) and why there is no answer (``tag``: ``no-answer`` or ``hedged``)."""
+
+    text: str | None
+    marked: bool
+    tag: str | None = None
+
+
+class _Marked(NamedTuple):
+    start: int
+    end: int
+    text: str
+    math: bool  # from a box or math delimiters (so ``4-5`` is arithmetic, not a range)
+
+
+def _hashes(text: str) -> list[_Marked]:
+    found = []
+    start = text.find("####")
+    while start >= 0:
+        begin = start + 4
+        end = text.find("\n", begin)
+        end = len(text) if end < 0 else end
+        found.append(_Marked(start, end, text[begin:end].strip(), False))
+        start = text.find("####", end)
+    return found
+
+
+def _boxes(text: str, begin: int) -> list[_Marked]:
+    """Every outermost box after ``begin`` (a box inside a box is part of the outer answer)."""
+    found: list[_Marked] = []
+    for match in _BOXED.finditer(text, begin):
+        if found and match.start() < found[-1].end:
+            continue
+        depth, start = 1, match.end()
+        for position in range(start, len(text)):
+            char = text[position]
+            depth += char == "{"
+            depth -= char == "}"
+            if depth == 0:
+                found.append(_Marked(match.start(), position + 1, text[start:position].strip(), True))
+                break
+        else:
+            found.append(_Marked(match.start(), len(text), text[start:].strip(), True))
+    return found
+
+
+def _phrase_segment(text: str, start: int, limit: int) -> tuple[int, str, bool] | None:
+    """The answer after a phrase ending at ``start``: (end, text, in math delimiters), or None when a
+    box follows or the rest of the sentence is not an answer (no digit, command or lone letter)."""
+    rest = text[start:limit]
+    if rest.lstrip("$ ").startswith(("\\boxed", "\\fbox")):
+        return None
+    for opener, closer in _CLOSERS:
+        if rest.startswith(opener):
+            close = _unescaped(rest, closer, len(opener))
+            if close > 0:
+                return start + close + len(closer), rest[len(opener) : close].strip(), True
+    end = _SENTENCE_END.search(rest, 1)
+    length = end.start() if end else len(rest)
+    segment = rest[:length].strip()
+    return (start + length, segment, False) if _MEANINGFUL.search(segment) else None
+
+
+def _unescaped(text: str, closer: str, start: int) -> int:
+    """Index of the first ``closer`` at or after ``start`` not preceded by a backslash (-1 if none)."""
+    found = text.find(closer, start)
+    while found > 0 and text[found - 1] == "\\":
+        found = text.find(closer, found + 1)
+    return found
+
+
+def _phrases(text: str, begin: int) -> list[_Marked]:
+    matches = list(_PHRASE.finditer(text, begin))
+    found = []
+    for index, match in enumerate(matches):
+        limit = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        segment = _phrase_segment(text, match.end(), min(limit, match.end() + _MAX_PHRASE))
+        if segment is not None:
+            found.append(_Marked(match.start(), *segment))
+    return found
+
+
+def _hedged(answer: _Marked) -> bool:
+    if answer.text.replace(",", "").isdigit():  # the usual "#### 1,234": nothing to look for
+        return False
+    if _HEDGE.search(answer.text):
+        return True
+    return not answer.math and _RANGE.match(answer.text) is not None
+
+
+def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
+    """The final answer of ``text`` (rules in the module docstring); ``same(a, b)`` says whether two
+    marked answers name the same value."""
+    last_hashes = text.rfind("####")
+    marked = _hashes(text) if last_hashes >= 0 else []
+    begin = max(last_hashes, 0)
+    if text.find("box", begin) >= 0:
+        marked += _boxes(text, begin)
+    if text.find("nswer", begin) >= 0 or text.find("NSWER", begin) >= 0:
+        marked += _phrases(text, begin)
+    if not marked:
+        return Final(None, False, "no-answer")
+    if len(marked) > 1:
+        marked.sort()
+        marked = marked[-MAX_MARKED:]
+    last = marked[-1]
+    if _hedged(last):
+        return Final(None, True, "hedged")
+    if not last.text:
+        return Final(None, True, "no-answer")
+    for earlier in reversed(marked[:-1]):
+        if not same(earlier.text, last.text):
+            corrected = _CORRECTION.search(text, earlier.end, last.start) is not None
+            return Final(last.text, True) if corrected else Final(None, True, "hedged")
+    return Final(last.text, True)

@@ -1,0 +1,150 @@
+"""LaTeX clean-up before parsing: one answer's text to a plain, parser-friendly form.
+
+:func:`clean` removes what does not change the value (math delimiters, ``\\left``/``\\right``, spacing
+commands, ``\\displaystyle``, thousands braces ``{,}``, currency signs, trailing unit words and
+``\\text{units}``), maps synonyms to one spelling (``\\dfrac``/``\\tfrac`` to ``\\frac``, ``\\cdot`` and
+``\\times`` to ``*``, unicode pi, root, infinity, minus and times signs), and reports what it
+stripped that matters for comparing: a percent sign and a degree sign. :func:`choice_letter` reads
+multiple-choice answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_UNICODE = str.maketrans(
+    {
+        "\u2212": "-",
+        "\u2013": "-",
+        "\u00d7": "*",
+        "\u22c5": "*",
+        "\u00b7": "*",
+        "\u00f7": "/",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u03c0": "\\pi ",
+        "\u221e": "\\infty ",
+        "\u221a": "\\sqrt",
+        "\u222a": "\\cup ",
+        "\u00b0": "\\circ ",
+    }
+)
+_THIN_THOUSANDS = re.compile(r"(?<=\d)\\[,!]\s*(?=\d{3}(?!\d))")
+_DELIMITERS = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]")
+_NOISE = re.compile(
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|quad|qquad)(?![a-zA-Z])"
+    r"|(?<!\\)\\[!,;: ]|~"
+)
+_SYNONYMS = (
+    (re.compile(r"\\[dt]frac(?![a-zA-Z])"), r"\\frac"),
+    (re.compile(r"\\[dt]binom(?![a-zA-Z])"), r"\\binom"),
+    (re.compile(r"\\(?:cdot|times|ast)(?![a-zA-Z])"), "*"),
+    (re.compile(r"\\div(?![a-zA-Z])"), "/"),
+    (re.compile(r"\\(?:l|r)?vert(?![a-zA-Z])|\\mid(?![a-zA-Z])"), "|"),
+    (re.compile(r"\\langle(?![a-zA-Z])"), "("),
+    (re.compile(r"\\rangle(?![a-zA-Z])"), ")"),
+    (re.compile(r"\\(?:emptyset|varnothing)(?![a-zA-Z])"), r"\\{\\}"),
+    (re.compile(r"\\(?:dots|ldots|cdots)(?![a-zA-Z])"), "..."),
+)
+_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\bdegrees?\b")
+_PERCENT = re.compile(r"\\?%|\bpercent\b")
+_CURRENCY = re.compile(r"\\\$|[€£¥₹]|\bUSD\b|\bdollars?\b|\bcents?\b")
+_TEXT = re.compile(
+    r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}"
+    r"(\s*\^\s*\{?\s*[23]\s*\}?)?"
+)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_AND = re.compile(r"\s*\band\b\s*")
+#: Words that are mathematics (or join or combine values), never a unit to strip.
+MATH_WORDS = frozenset(
+    [
+        "pi",
+        "e",
+        "i",
+        "sqrt",
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "exp",
+        "ln",
+        "log",
+        "inf",
+        "infty",
+        "infinity",
+        "frac",
+        "binom",
+        "or",
+        "and",
+        "to",
+    ]
+)
+_UNIT_TAIL = re.compile(
+    r"(?:\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\s*[23]\s*\}?)?)+\s*$"
+)
+_CHOICE = re.compile(r"\s*(?:\\text[a-z]*\s*\{\s*)?\(?\s*([A-E])\s*\)?\s*\}?\s*(?:[:.)]\s*.*)?", re.DOTALL)
+
+
+class Cleaned(NamedTuple):
+    """:func:`clean`'s result: the ``text`` to parse, and whether a ``percent`` / ``degree`` sign
+    was removed."""
+
+    text: str
+    percent: bool
+    degree: bool
+
+
+def _text_content(match: re.Match[str]) -> str:
+    """``\\text{...}``: keep mathematics and joining words, drop unit words."""
+    content = match[1].strip()
+    if content in ("or", "and") or not content or not _WORD.fullmatch(content.replace(" ", "")):
+        return f" {content}{match[2] or ''} "
+    return " " if content.lower() not in MATH_WORDS else f" {content} "
+
+
+def _strip_unit_tail(text: str) -> str:
+    """Trailing unit words (``12 cm^2``, ``5 apples``) removed; mathematics words are kept."""
+    tail = _UNIT_TAIL.search(text)
+    if tail is None or tail.start() == 0:
+        return text
+    words = {word.lower() for word in _WORD.findall(tail[0])}
+    if words & MATH_WORDS or text[tail.start() - 1 : tail.start()].isalpha():
+        return text
+    return text[: tail.start()]
+
+
+def clean(text: str) -> Cleaned:
+    """``text`` with presentation removed (see the module docstring)."""
+    text = _THIN_THOUSANDS.sub("", text.translate(_UNICODE).replace("{,}", ""))
+    text = _DELIMITERS.sub(" ", text)
+    text = _NOISE.sub(" ", text)
+    for pattern, replacement in _SYNONYMS:
+        if "\\" in text:
+            text = pattern.sub(replacement, text)
+    degree = _DEGREE.search(text) is not None
+    if degree:
+        text = _DEGREE.sub(" ", text)
+    percent = _PERCENT.search(text) is not None
+    if percent:
+        text = _PERCENT.sub(" ", text)
+    text = _CURRENCY.sub(" ", text)
+    while "\\" in text and _TEXT.search(text):
+        text = _TEXT.sub(_text_content, text)
+    text = _AND.sub(",", _strip_unit_tail(text.strip().rstrip(".").strip()))
+    return Cleaned(" ".join(text.split()), percent, degree)
+
+
+def choice_letter(text: str) -> str | None:
+    """The multiple-choice letter ``text`` names (``C``, ``(C)``, ``\\text{(C)}``, ``(C) 42``), or None."""
+    match = _CHOICE.fullmatch(_DELIMITERS.sub(" ", text).replace("\\textbf", "\\text"))
+    return match[1] if match else None
