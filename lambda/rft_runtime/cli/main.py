@@ -8,7 +8,8 @@ Every subcommand lives in its own module under ``rft_runtime.cli`` and exposes t
 Modules are imported only when their subcommand is chosen, so ``rft --help`` stays fast and one
 subcommand's optional dependencies never slow down another. Exit codes: 0 success, 1 the checked
 thing failed (invalid data, failed job), 2 usage error; ``rft wait`` adds 3 (timed out), and
-``rft status``/``rft wait`` add 4 (an AWS request failed: the outcome is unknown).
+``rft status``/``rft wait`` add 4 (an AWS request failed: the outcome is unknown); ``rft plan``
+adds 3 (no plan could be made).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-grader": ("check_grader", "measure how well a reward template separates right from wrong"),
     "status": ("status", "show where a pipeline's training run is"),
     "wait": ("wait", "block until a pipeline's model is deployed (exit 0) or has failed (exit 1)"),
+    "plan": ("plan", "show what a change would train, serve and change in each environment"),
+    "init": ("init", "write the GitOps pull-request workflow into a repository"),
 }
 
 
