@@ -37,6 +37,11 @@ class ResourceChange:
     resource_type: str
     detail: str
 
+    @property
+    def deletes(self) -> bool:
+        """Removed from the stack and deleted (not kept as an orphan by its retain policy)."""
+        return self.action == "-" and not self.detail.endswith(" orphan")
+
 
 @dataclass(frozen=True)
 class InfrastructureDiff:

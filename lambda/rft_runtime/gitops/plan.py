@@ -195,8 +195,8 @@ GATES: dict[str, tuple[Callable[[EnvironmentPlan], bool], str]] = {
     "destroy": (
         lambda e: (
             e.status == "removed"
-            or any(r.action == "-" for r in (e.infrastructure.resources if e.infrastructure else ()))
+            or any(r.deletes for r in (e.infrastructure.resources if e.infrastructure else ()))
         ),
-        "a stack or resource is removed",
+        "a stack or resource is deleted (resources kept as orphans by their retain policy do not count)",
     ),
 }

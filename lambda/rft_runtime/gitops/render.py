@@ -97,6 +97,16 @@ def _markdown_environment(environment: EnvironmentPlan) -> list[str]:
         + (["**broadens security**"] if broadening else [])
     )
     out = [f"### `{environment.stack}`: {', '.join(badges)}", ""]
+    for training in environment.training:
+        if training.changes and training.old is not None:
+            out += [
+                f"Inputs of `{training.pipeline}` that change:",
+                "",
+                "| input | base | head |",
+                "| --- | --- | --- |",
+            ]
+            out += [f"| `{c.name}` | `{_value(c.old)}` | `{_value(c.new)}` |" for c in training.changes]
+            out.append("")
     for heading, body in _summary(environment):
         if heading == "Security" and environment.infrastructure and environment.infrastructure.broadening:
             out += [f"**{heading}**: broadening", "", "```", environment.infrastructure.security, "```", ""]
