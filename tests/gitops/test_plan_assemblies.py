@@ -31,11 +31,17 @@ def assemblies(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def plans(assemblies):
+    """Plans of every variant against base, made as in a narrow terminal (``COLUMNS=80``): the
+    CLI must still print whole security-table cells."""
     base = read_assemblies([assemblies["base"]])
-    return {
-        variant: build_plan(base, read_assemblies([folder]), base_label="base", head_label=variant, cwd=REPO)
-        for variant, folder in assemblies.items()
-    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COLUMNS", "80")
+        return {
+            variant: build_plan(
+                base, read_assemblies([folder]), base_label="base", head_label=variant, cwd=REPO
+            )
+            for variant, folder in assemblies.items()
+        }
 
 
 def _environment(plan):

@@ -103,7 +103,9 @@ def diff_stack(
             "--exclusively",
             stack_name,
         ]
-        env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "CI": "true"}
+        # COLUMNS would make the CLI cut table cells to the terminal width: keep them whole
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env.update(CDK_DISABLE_CLI_TELEMETRY="true", CI="true")
         try:
             done = subprocess.run(
                 command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=600
