@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from rft_runtime.gitops.plan import GATES, PLAN_SCHEMA, EnvironmentPlan, Plan, TrainingPlan
@@ -26,7 +27,24 @@ def _value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def _training_lines(training: TrainingPlan) -> list[str]:
+def _code(text: str) -> str:
+    """``text`` (possibly from the pull request itself) as one inline code span: no markdown, HTML
+    or line break in it can act on the comment."""
+    return "`" + " ".join(str(text).split()).replace("`", "'") + "`"
+
+
+def _cell(value: Any) -> str:
+    """``value`` as a markdown table cell (a code span with pipes escaped)."""
+    return _code(_value(value)).replace("|", "\\|")
+
+
+def _fenced(text: str) -> list[str]:
+    """``text`` in a code block whose fence is longer than any backtick run inside it."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return [fence, text, fence]
+
+
+def _training_lines(training: TrainingPlan, *, with_changes: bool) -> list[str]:
     new, old = training.new, training.old
     if training.action == "unchanged":
         return [f"no new training run (fingerprint {new.fingerprint[:12]} unchanged)"]
@@ -36,18 +54,21 @@ def _training_lines(training: TrainingPlan) -> list[str]:
     if old is not None:
         head += f" (fingerprint {old.fingerprint[:12]} -> {new.fingerprint[:12]})"
     lines = [head]
-    if old is not None:
+    if old is not None and with_changes:
         lines += [f"{c.name}: {_value(c.old)} -> {_value(c.new)}" for c in training.changes]
     if training.unexplained:
         lines.append(f"no input visible in the template changed: {HIDDEN_INPUTS} did")
     return lines
 
 
-def _summary(environment: EnvironmentPlan) -> list[tuple[str, list[str]]]:
-    """(heading, lines) sections of one environment, shared by text and markdown."""
+def _summary(environment: EnvironmentPlan, *, with_changes: bool = True) -> list[tuple[str, list[str]]]:
+    """(heading, lines) sections of one environment, shared by text and markdown (which shows the
+    changed inputs as a table instead: ``with_changes=False``)."""
     sections = []
     for training, serving in zip(environment.training, environment.serving, strict=True):
-        sections.append((f"Training ({training.pipeline})", _training_lines(training)))
+        sections.append(
+            (f"Training ({training.pipeline})", _training_lines(training, with_changes=with_changes))
+        )
         sections.append((f"Serving ({serving.pipeline})", [serving.summary]))
     infra = environment.infrastructure
     if infra is None:
@@ -96,37 +117,37 @@ def _markdown_environment(environment: EnvironmentPlan) -> list[str]:
         + (["**retrains**"] if trains else [])
         + (["**broadens security**"] if broadening else [])
     )
-    out = [f"### `{environment.stack}`: {', '.join(badges)}", ""]
+    out = [f"### {_code(environment.stack)}: {', '.join(badges)}", ""]
     for training in environment.training:
         if training.changes and training.old is not None:
             out += [
-                f"Inputs of `{training.pipeline}` that change:",
+                f"Inputs of {_code(training.pipeline)} that change:",
                 "",
                 "| input | base | head |",
                 "| --- | --- | --- |",
             ]
-            out += [f"| `{c.name}` | `{_value(c.old)}` | `{_value(c.new)}` |" for c in training.changes]
+            out += [f"| {_cell(c.name)} | {_cell(c.old)} | {_cell(c.new)} |" for c in training.changes]
             out.append("")
-    for heading, body in _summary(environment):
+    for heading, body in _summary(environment, with_changes=False):
         if heading == "Security" and environment.infrastructure and environment.infrastructure.broadening:
-            out += [f"**{heading}**: broadening", "", "```", environment.infrastructure.security, "```", ""]
+            out += [f"**{heading}**: broadening", "", *_fenced(environment.infrastructure.security), ""]
             continue
         if len(body) == 1:
-            out += [f"**{heading}**: {body[0]}", ""]
+            out += [f"**{heading}**: {_code(body[0])}", ""]
         else:
-            out += [f"**{heading}**", "", *(f"- {line}" for line in body), ""]
+            out += [f"**{heading}**", "", *(f"- {_code(line)}" for line in body), ""]
     infra = environment.infrastructure
     if infra is not None and infra.changed:
         text = infra.text
         if len(text) > MAX_DIFF_CHARS:
             text = text[:MAX_DIFF_CHARS] + f"\n... cut: {len(infra.text) - MAX_DIFF_CHARS} more characters"
-        out += ["<details><summary>cdk diff</summary>", "", "```", text, "```", "", "</details>", ""]
+        out += ["<details><summary>cdk diff</summary>", "", *_fenced(text), "", "</details>", ""]
     return out
 
 
 def as_markdown(plan: Plan, fail_on: list[str]) -> str:
     """Markdown for a pull-request comment (starts with :data:`COMMENT_MARKER`)."""
-    out = [COMMENT_MARKER, "## rft plan", "", f"`{plan.base}` -> `{plan.head}`", ""]
+    out = [COMMENT_MARKER, "## rft plan", "", f"{_code(plan.base)} -> {_code(plan.head)}", ""]
     for environment in plan.environments:
         out += _markdown_environment(environment)
     gates = _gate_lines(plan, fail_on)
