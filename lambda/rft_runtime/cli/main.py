@@ -9,7 +9,8 @@ Modules are imported only when their subcommand is chosen, so ``rft --help`` sta
 subcommand's optional dependencies never slow down another. Exit codes: 0 success, 1 the checked
 thing failed (invalid data, failed job), 2 usage error; ``rft wait`` adds 3 (timed out), and
 ``rft status``/``rft wait`` add 4 (an AWS request failed: the outcome is unknown); ``rft doctor``
-uses 3 for "no check failed, but one could not be made".
+uses 3 for "no check failed, but one could not be made"; ``rft plan`` uses 3 for "no plan could be
+made".
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status", "show where a pipeline's training run is"),
     "wait": ("wait", "block until a pipeline's model is deployed (exit 0) or has failed (exit 1)"),
     "doctor": ("doctor", "check, read-only, what a deploy needs in the account and Region"),
+    "plan": ("plan", "show what a change would train, serve and change in each environment"),
+    "init": ("init", "write the GitOps pull-request workflow into a repository"),
 }
 
 

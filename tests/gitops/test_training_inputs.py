@@ -1,0 +1,135 @@
+"""Training runs are found by resource type and properties, and their inputs read from templates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rft_runtime.gitops.intrinsics import referenced_resource, render
+from rft_runtime.gitops.training import changed_inputs, training_runs
+
+FINGERPRINT = "a" * 64
+STAGED = "/datasets/" + "b" * 64 + "/training.jsonl"
+
+
+def _template(
+    *, run_id="Whatever1", function_id="SomeFunction9", hyper=None, options=None, fingerprint=FINGERPRINT
+):
+    spec_head = json.dumps(
+        {
+            "schema": 1,
+            "pipeline": "team-a",
+            "fingerprint": fingerprint,
+            "deploymentMode": "on_demand",
+            "jobRequest": {
+                "baseModelIdentifier": "amazon.nova-2-lite-v1:0:256k",
+                "trainingDataConfig": {"s3Uri": "@BUCKET@" + STAGED},
+                "customizationConfig": {
+                    "rftConfig": {
+                        "hyperParameters": hyper or {"epochCount": 2, "batchSize": 64},
+                        "graderConfig": {"lambdaGrader": {"lambdaArn": "@ARN@"}},
+                    }
+                },
+            },
+        }
+    )
+    before_bucket, rest = spec_head.split("@BUCKET@")
+    middle, after_arn = rest.split("@ARN@")
+    spec = {
+        "Fn::Join": [
+            "",
+            [
+                before_bucket + "s3://",
+                {"Ref": "Bucket77"},
+                middle,
+                {"Ref": f"{function_id}Version"},
+                after_arn,
+            ],
+        ]
+    }
+    return {
+        "Resources": {
+            run_id: {
+                "Type": "Custom::RftTrainingRun",
+                "Properties": {"Kind": "run", "Pipeline": "team-a", "Fingerprint": fingerprint, "Spec": spec},
+            },
+            "PipelineThing": {"Type": "Custom::RftPipeline", "Properties": {"Kind": "pipeline"}},
+            "NotCustom": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Kind": "run", "Fingerprint": "x", "Spec": "{}"},
+            },
+            f"{function_id}Version": {
+                "Type": "AWS::Lambda::Version",
+                "Properties": {"FunctionName": {"Ref": function_id}},
+            },
+            function_id: {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"S3Bucket": "assets", "S3Key": "c0de.zip"},
+                    "Environment": {
+                        "Variables": {
+                            "RFT_REWARD_TEMPLATE": "math_answer",
+                            "RFT_REWARD_OPTIONS": json.dumps(options or {"tolerance": 1e-6}),
+                        }
+                    },
+                },
+            },
+        }
+    }
+
+
+def test_run_found_by_type_and_properties_whatever_its_ids():
+    for run_id, function_id in (("Whatever1", "SomeFunction9"), ("PipelineLifecycleRunB2", "Grader3")):
+        (run,) = training_runs(_template(run_id=run_id, function_id=function_id)).values()
+        assert run.pipeline == "team-a" and run.fingerprint == FINGERPRINT
+        assert run.inputs["reward.template"] == "math_answer"
+        assert run.inputs["reward.options.tolerance"] == 1e-6
+        assert run.inputs["dataset.training"] == f"training.jsonl (content sha256 {'b' * 12})"
+        assert run.inputs["hyperparameters.batchSize"] == 64
+        assert run.reward_code == "c0de.zip"
+        assert run.job_name.startswith("rft-team-a-")
+
+
+def test_changed_inputs_name_old_and_new():
+    old = training_runs(_template())["team-a"]
+    new = training_runs(
+        _template(
+            hyper={"epochCount": 3, "batchSize": 64},
+            options={"tolerance": 1e-6, "fallback": "none"},
+            fingerprint="c" * 64,
+        )
+    )["team-a"]
+    assert [(c.name, c.old, c.new) for c in changed_inputs(old, new)] == [
+        ("hyperparameters.epochCount", 2, 3),
+        ("reward.options.fallback", None, "none"),
+    ]
+
+
+def test_a_grader_outside_the_template_is_named_by_its_arn():
+    template = _template()
+    del template["Resources"]["SomeFunction9Version"]
+    (run,) = training_runs(template).values()
+    assert run.inputs["reward.function"] == "${SomeFunction9Version}"
+    assert "reward.template" not in run.inputs
+
+
+def test_a_spec_that_is_not_json_names_the_resource():
+    template = _template()
+    template["Resources"]["Whatever1"]["Properties"]["Spec"] = "{broken"
+    with pytest.raises(ValueError, match="Whatever1: property Spec is not JSON"):
+        training_runs(template)
+
+
+def test_render_keeps_joined_json_parseable():
+    value = {
+        "Fn::Join": [
+            "",
+            ['{"a":"', {"Fn::Sub": 'x-"${AWS::Region}'}, '","b":"', {"Fn::GetAtt": ["R", "Arn"]}, '"}'],
+        ]
+    }
+    assert json.loads(render(value)) == {"a": "x-${AWS::Region}", "b": "${R.Arn}"}
+    assert referenced_resource("${R.Arn}") == ("R", "Arn")
+    assert referenced_resource("${R}") == ("R", "")
+    assert referenced_resource("arn:aws:lambda:us-east-1:1:function:f") is None
+    assert render({"Fn::ImportValue": "x"}) == "${Fn::ImportValue}"
