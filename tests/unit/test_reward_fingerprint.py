@@ -96,10 +96,21 @@ def test_a_behaviour_edit_changes_it_even_next_to_comment_edits(code_root):
     path = code_root / "rewards" / "numeric.py"
     _edit_docs(path)
     text = path.read_text()
-    assert "1e-9" in text or "0.5" in text or "10" in text
-    # one constant of the code that runs changes: the kind of edit that changes rewards
-    target = next(token for token in ("1e-9", "0.5", "10") if token in text)
-    path.write_text(text.replace(target, target + "1", 1))
+    # one numeric constant of the code that runs changes: the kind of edit that changes rewards
+    constant = next(
+        node
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Constant)
+        and type(node.value) in (int, float)
+        and node.lineno == node.end_lineno
+    )
+    lines = text.splitlines(keepends=True)
+    line = lines[constant.lineno - 1]
+    lines[constant.lineno - 1] = line[: constant.col_offset] + "(1 + " + line[constant.col_offset :]
+    end = constant.end_col_offset + len("(1 + ")
+    lines[constant.lineno - 1] = lines[constant.lineno - 1][:end] + ")" + lines[constant.lineno - 1][end:]
+    path.write_text("".join(lines))
+    ast.parse(path.read_text())  # still valid Python
     assert reward_fingerprint("math_answer", {}, code_root, None) != before
 
 

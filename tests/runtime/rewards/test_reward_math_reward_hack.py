@@ -33,3 +33,11 @@ import pytest
 )
 def test_a_symbolic_answer_is_not_reduced_to_a_number_inside_it(grade, response, reference):
     assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize("reference", ["No", "no", "yes", "xy"])
+@pytest.mark.parametrize("response", ["No", "\\boxed{on}", "\\boxed{No}", "\\boxed{yx}"])
+def test_a_word_reference_is_never_read_as_a_product_of_variables(grade, response, reference):
+    # "No" parsed as N*o made "\boxed{oN}" equal to it; a word is not mathematics math_answer grades
+    result = grade("math_answer", {}, response, reference)
+    assert result.value == 0.0 and result.error == "bad-reference"

@@ -39,6 +39,7 @@ Example::
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ from rft_runtime.rewards.numeric import (
 from rft_runtime.rewards.options import choice, number, option
 
 NAME = "math_answer"
+#: A reference that is only a word of two or more letters is text, never read as mathematics.
+_WORD = re.compile(r"[A-Za-z]{2,}")
 #: Longest unmarked response read as one symbolic answer (fallback "single").
 _MAX_UNMARKED_ANSWER = 200
 
@@ -107,6 +110,8 @@ class Grader:
         number = plain_number(text)
         if number is not None:
             return Gold(text, number)
+        if _WORD.fullmatch(text.strip()):
+            return None  # "No", "yes", "Paris": words, not a product of one-letter variables
         return Gold(text, None) if self._symbolic_gold(text) is not None else None
 
     def _budget(self) -> Any:
