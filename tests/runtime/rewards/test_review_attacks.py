@@ -1,0 +1,86 @@
+"""Red-team review: responses that a policy in training could use to be paid for a wrong answer.
+
+Every case here scored 1.0 (or passed a test) on the code it was written against; each asserts the
+wrong answer is not paid.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rft_runtime.rewards.mathexpr.compare import _points
+
+
+# -- math_answer: words after a number that change its value -----------------------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("#### 4 plus one", "4"),  # says 5
+        ("#### 4 million", "4"),  # says 4,000,000
+        ("\\boxed{3 thousand}", "3"),  # says 3,000
+        ("The answer is 2 squared.", "2"),  # says 4
+        ("The answer is 7 hundred.", "7"),  # says 700
+    ],
+)
+def test_math_a_number_word_that_changes_the_value_is_not_a_unit(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+# -- math_answer: the default relative tolerance pays a different integer ------------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{1099511627777}", "1099511627776"),  # 2^40 + 1 for 2^40: 1.0 (yet 0.0 for "2^{40}")
+        ("#### 1000000001", "1000000000"),
+        ("\\boxed{12345678901234567}", "12345678901234568"),
+    ],
+)
+def test_math_two_different_integers_are_not_equal(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+# -- math_answer: expressions compared at three fixed, all-positive points ------------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{x}", "|x|"),
+        ("\\boxed{|x|}", "x"),
+        ("\\boxed{x}", "\\sqrt{x^2}"),
+        ("\\boxed{x-2}", "|x-2|"),
+    ],
+)
+def test_math_absolute_value_is_not_the_identity(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+def test_math_a_cubic_that_vanishes_at_the_sample_points_is_not_zero(grade):
+    a, b, c = (point["x"] for point in _points(["x"]))
+    response = f"\\boxed{{x^3+(x-{a!r})(x-{b!r})(x-{c!r})}}"
+    assert grade("math_answer", {}, response, "x^3").value == 0.0
+
+
+# -- math_answer: a decimal approximation of an irrational, dressed as inexact ---------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{0.70710678119 \\cos 0}", "\\frac{\\sqrt{2}}{2}"),
+        ("\\boxed{3.14159265359\\pi/\\pi}", "\\pi"),
+    ],
+)
+def test_math_a_decimal_times_one_is_still_a_decimal(grade, response, reference):
+    # the bare decimal (``0.70710678119``) already scores 0: "a rational never equals an irrational"
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+# -- code_tests: integers compared with a relative tolerance of 1e-6 --------------------------------
+@pytest.mark.parametrize(
+    ("returned", "expected"),
+    [
+        (999999000, 999999937),  # a "mod 10**9+7" answer off by 937
+        (10**18, 10**18 + 7),
+    ],
+)
+def test_code_tests_integers_must_be_equal(grade, returned, expected):
+    code = f"```python\ndef f(n):\n    return {returned}\n```"
+    score = grade("code_tests", {"entry_point": "f"}, code, [{"input": [1], "output": expected}])
+    assert score.value == 0.0
