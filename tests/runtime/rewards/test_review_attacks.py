@@ -78,6 +78,7 @@ def test_math_a_decimal_times_one_is_still_a_decimal(grade, response, reference)
     [
         (999999000, 999999937),  # a "mod 10**9+7" answer off by 937
         (10**18, 10**18 + 7),
+        ("999999000.0", 999999937),  # the same, returned as a float
     ],
 )
 def test_code_tests_integers_must_be_equal(grade, returned, expected):
