@@ -85,3 +85,17 @@ def test_code_tests_integers_must_be_equal(grade, returned, expected):
     code = f"```python\ndef f(n):\n    return {returned}\n```"
     score = grade("code_tests", {"entry_point": "f"}, code, [{"input": [1], "output": expected}])
     assert score.value == 0.0
+
+
+# -- math_answer: the absolute tolerance (1e-9) pays 0 for any small reference ---------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("#### 0", "6.626e-34"),  # Planck's constant
+        ("#### 5e-20", "6.626e-34"),
+        ("#### 0", "0.0000000005"),
+        ("\\boxed{0}", "e^{-30}"),
+    ],
+)
+def test_math_a_small_reference_is_not_zero(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
