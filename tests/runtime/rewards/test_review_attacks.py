@@ -99,3 +99,11 @@ def test_code_tests_integers_must_be_equal(grade, returned, expected):
 )
 def test_math_a_small_reference_is_not_zero(grade, response, reference):
     assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+# -- format_check: a repeated key passes the schema with its last value ------------------------------
+def test_format_check_json_with_a_repeated_key_does_not_validate(grade):
+    # a first-wins reader (and the llm_judge verdict parser's rule) sees "ham"; json.loads keeps "spam"
+    schema = {"type": "object", "required": ["label"], "properties": {"label": {"enum": ["spam"]}}}
+    options = {"constraints": [{"type": "json", "schema": schema}]}
+    assert grade("format_check", options, '{"label": "ham", "label": "spam"}').value == 0.0
