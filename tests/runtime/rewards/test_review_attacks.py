@@ -107,3 +107,16 @@ def test_format_check_json_with_a_repeated_key_does_not_validate(grade):
     schema = {"type": "object", "required": ["label"], "properties": {"label": {"enum": ["spam"]}}}
     options = {"constraints": [{"type": "json", "schema": schema}]}
     assert grade("format_check", options, '{"label": "ham", "label": "spam"}').value == 0.0
+
+
+# -- code_tests: state kept in the worker across the recorded calls of one sample ---------------------
+def test_code_tests_a_decoder_that_remembers_the_encoders_input_does_not_pass(grade):
+    # HumanEval/50 style: the tests only check the round trip; decode_shift never decodes, it looks the
+    # text up in what encode_shift was called with earlier in the same worker
+    code = (
+        "```python\n_seen = {}\n"
+        "def encode_shift(s):\n    token = 'T%d' % len(_seen)\n    _seen[token] = s\n    return token\n"
+        "def decode_shift(s):\n    return _seen.get(s, s)\n```"
+    )
+    tests = 's = "hello"\nassert decode_shift(encode_shift(s)) == s\nassert decode_shift(encode_shift("abcxyz")) == "abcxyz"'
+    assert grade("code_tests", {}, code, tests).value < 1.0
