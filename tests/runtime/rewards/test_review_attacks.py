@@ -120,3 +120,11 @@ def test_code_tests_a_decoder_that_remembers_the_encoders_input_does_not_pass(gr
     )
     tests = 's = "hello"\nassert decode_shift(encode_shift(s)) == s\nassert decode_shift(encode_shift("abcxyz")) == "abcxyz"'
     assert grade("code_tests", {}, code, tests).value < 1.0
+
+
+# -- text_similarity: an empty reference reaches the one-entry cache's empty slot -------------------
+@pytest.mark.parametrize("metric", ["token_f1", "rouge_1", "rouge_2", "edit_similarity"])
+@pytest.mark.parametrize("response", ["", "..."])
+def test_text_similarity_an_empty_reference_is_a_bad_reference_not_a_crash(grade, metric, response):
+    score = grade("text_similarity", {"metric": metric}, response, "")
+    assert (score.value, score.error) == (0.0, "bad-reference")
