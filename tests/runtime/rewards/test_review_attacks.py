@@ -128,3 +128,22 @@ def test_code_tests_a_decoder_that_remembers_the_encoders_input_does_not_pass(gr
 def test_text_similarity_an_empty_reference_is_a_bad_reference_not_a_crash(grade, metric, response):
     score = grade("text_similarity", {"metric": metric}, response, "")
     assert (score.value, score.error) == (0.0, "bad-reference")
+
+
+# -- batch: one sample's response must not zero its siblings ----------------------------------------------
+def test_code_tests_a_lone_surrogate_in_one_response_does_not_zero_the_batch():
+    import json
+
+    from rft_runtime.rewards.handler import make_handler
+
+    handler = make_handler("code_tests", {"entry_point": "f"}, emit=lambda line: None)
+    tests = [{"input": [1], "output": 2}]
+
+    def item(sample_id: str, content: str) -> dict:
+        messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": content}]
+        return {"id": sample_id, "messages": messages, "metadata": {"reference_answer": tests}}
+
+    good = item("good", "```python\ndef f(x):\n    return x + 1\n```")
+    bad = item("bad", "def f(x): return 0  # \ud800")  # JSON may carry "\\ud800"
+    results = handler(json.loads(json.dumps([good, bad])))
+    assert [(r["id"], r["aggregate_reward_score"]) for r in results] == [("good", 1.0), ("bad", 0.0)]
