@@ -313,7 +313,11 @@ class Grader:
         code = extract_code(sample.response)
         if not code:
             return failed("no-code")
-        if len(code.encode()) > self.options.max_code_bytes:
+        try:
+            size = len(code.encode())
+        except UnicodeEncodeError:  # a lone surrogate: no runner can take it (and it must not fail the batch)
+            return failed("bad-content")
+        if size > self.options.max_code_bytes:
             return failed("code-too-long")
         return suite, code
 
