@@ -47,6 +47,7 @@ def test_math_two_different_integers_are_not_equal(grade, response, reference):
         ("\\boxed{|x|}", "x"),
         ("\\boxed{x}", "\\sqrt{x^2}"),
         ("\\boxed{x-2}", "|x-2|"),
+        ("\\boxed{\\ln x}", "\\ln|x|"),  # the antiderivative of 1/x without its absolute value
     ],
 )
 def test_math_absolute_value_is_not_the_identity(grade, response, reference):
