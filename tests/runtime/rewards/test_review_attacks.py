@@ -166,3 +166,16 @@ def test_llm_judge_rules_cover_the_candidate_reasoning_tag():
     assert tags == {"task", "reference_answer", "context", "candidate_reasoning", "candidate_response"}
     rules = judge_prompts.system_prompt("rubric")
     assert all(f"<{tag}>" in rules for tag in tags)
+
+
+# -- math_answer: a percent sign on both sides still allowed a factor of 100 ----------------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("#### 0.5%", "50%"),
+        ("#### 5000%", "50%"),
+        ("\\boxed{0.5\\%}", "50\\%"),
+    ],
+)
+def test_math_two_percentages_compare_as_written(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
