@@ -179,3 +179,26 @@ def test_llm_judge_rules_cover_the_candidate_reasoning_tag():
 )
 def test_math_two_percentages_compare_as_written(grade, response, reference):
     assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+# -- math_answer: an alternative right after the final answer, outside its delimiters ---------------------
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("The answer is $4$ or $5$.", "4"),
+        ("\\boxed{4} or maybe 5", "4"),
+        ("#### 4\nor 5", "4"),
+        ("Final Answer: The final answer is $4$, or possibly $5$.", "4"),
+    ],
+)
+def test_math_an_alternative_after_the_final_answer_is_a_hedge(grade, response, reference):
+    score = grade("math_answer", {}, response, reference)
+    assert (score.value, score.error) == (0.0, "hedged")
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["The answer is $4$, or equivalently $\\frac{8}{2}$.", "\\boxed{4} or $4.0$", "\\boxed{4}. Or is it? Yes."],
+)
+def test_math_a_restatement_after_the_final_answer_is_not_a_hedge(grade, response):
+    assert grade("math_answer", {}, response, "4").value == 1.0
