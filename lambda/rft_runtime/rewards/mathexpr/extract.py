@@ -10,7 +10,8 @@ Before the last ``####`` line only ``####`` answers are read (GSM8K style: what 
 it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
 hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
-box, a range ("4-5", "4 to 5") is a hedge too.
+box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
+("$4$ or $6$", "\\boxed{4} or maybe 6").
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ _CORRECTION = re.compile(
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
+#: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}" (the alternative follows).
+_ALTERNATIVE = re.compile(
+    r"[\s$]*[,;]?\s*(?:or|maybe|perhaps|possibly)\s+(?:(?:maybe|perhaps|possibly|even)\s+)?"
+    r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}|([-+\u2212]?\d[\d,./]*))",
+    re.IGNORECASE,
+)
 _MEANINGFUL = re.compile(r"[\d\\∞π√]|^\W*[A-Za-z]\W*$|^\W*[A-Za-z]\s*=")
 _MAX_PHRASE = 300
 #: Only the last this many marked answers are looked at (an answer spammed 500 times is one answer).
@@ -151,6 +158,11 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
         return Final(None, True, "hedged")
     if not last.text:
         return Final(None, True, "no-answer")
+    alternative = _ALTERNATIVE.match(text, last.end)
+    if alternative is not None:
+        offered = next(group for group in alternative.groups() if group is not None).strip()
+        if offered and not same(offered, last.text):
+            return Final(None, True, "hedged")
     for earlier in reversed(marked[:-1]):
         if not same(earlier.text, last.text):
             corrected = _CORRECTION.search(text, earlier.end, last.start) is not None

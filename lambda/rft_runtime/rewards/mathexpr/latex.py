@@ -87,6 +87,17 @@ MATH_WORDS = frozenset(
         "or",
         "and",
         "to",
+        # words that change the number before them ("4 million", "4 plus one"): never a unit
+        "plus",
+        "minus",
+        "squared",
+        "cubed",
+        "dozen",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
     ]
 )
 _UNIT_TAIL = re.compile(

@@ -8,7 +8,8 @@ the whole answer when there is no fence. Tests come from ``metadata[tests_field]
 - a list of strings: each string is one test snippet;
 - a list of ``{"input", "output"}`` (or ``{"inputs": [...], "outputs": [...]}``, APPS style, where
   ``fn_name`` sets the entry point): with ``entry_point`` each input is passed to that function (a
-  list is spread as arguments) and the JSON result compared with ``output`` (numbers to 1e-6);
+  list is spread as arguments) and the JSON result compared with ``output`` (numbers to 1e-6,
+  except that an integer ``output`` must be met exactly);
   without it the code runs as a program with ``input`` on stdin and its printed text (trailing
   whitespace ignored) compared with ``output``. Expected outputs never enter the sandbox.
 
@@ -179,9 +180,12 @@ def _printed(text: str) -> str:
 
 
 def values_match(actual: object, expected: object) -> bool:
-    """JSON values equal, with numbers compared to a relative 1e-6 (booleans are not numbers)."""
+    """JSON values equal, with numbers compared to a relative 1e-6 (booleans are not numbers); an
+    integer expected value must be met exactly (``3.0`` meets ``3``, ``999999000`` not ``999999937``)."""
     if isinstance(actual, bool) or isinstance(expected, bool):
         return actual is expected
+    if isinstance(expected, int) and isinstance(actual, (int, float)):
+        return actual == expected
     if isinstance(actual, (int, float)) and isinstance(expected, (int, float)):
         return math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-9)
     if isinstance(actual, list) and isinstance(expected, (list, tuple)):
@@ -309,7 +313,11 @@ class Grader:
         code = extract_code(sample.response)
         if not code:
             return failed("no-code")
-        if len(code.encode()) > self.options.max_code_bytes:
+        try:
+            size = len(code.encode())
+        except UnicodeEncodeError:  # a lone surrogate: no runner can take it (and it must not fail the batch)
+            return failed("bad-content")
+        if size > self.options.max_code_bytes:
             return failed("code-too-long")
         return suite, code
 

@@ -7,7 +7,8 @@ constraint scores, each in [0, 1]:
 - ``regex``: ``pattern`` (required), ``must_match`` (default true: the pattern must be found;
   false: it must not be), ``flags`` (letters from ``imsx``, default none). Scores 1 or 0.
 - ``json``: the response (``source``: ``"auto"`` (default: the whole text, else the first fenced
-  code block), ``"whole"``, ``"fenced"`` or ``"tag:<name>"``) must parse as JSON and, with ``schema``,
+  code block), ``"whole"``, ``"fenced"`` or ``"tag:<name>"``) must parse as JSON (no NaN, no
+  repeated key) and, with ``schema``,
   validate against it (the subset in :mod:`rft_runtime.rewards.jsonschema_lite`). Scores 1 or 0; add
   a second ``json`` constraint without a schema for partial credit on parsing alone.
 - ``tags``: ``tags`` (required): the fraction of ``<tag>...</tag>`` blocks present (``nonempty``,
@@ -150,8 +151,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-#: Strict JSON: NaN and Infinity are rejected (``json.loads`` would build a decoder per call).
-_DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's dict; raises ValueError on a repeated key (readers disagree on which counts)."""
+    decoded = dict(pairs)
+    if len(decoded) != len(pairs):
+        raise ValueError("repeated key")
+    return decoded
+
+
+#: Strict JSON: NaN, Infinity and repeated keys are rejected (``json.loads`` would build a decoder
+#: per call).
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys).decode
 
 #: A check scores the response given the matches of the grader's tag patterns (searched once per
 #: sample, shared by the ``tags`` and ``json`` constraints that name the same tag).

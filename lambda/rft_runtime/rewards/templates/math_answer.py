@@ -153,7 +153,7 @@ class Grader:
             return False
 
     def _numeric(self, got: Number, want: Number) -> bool:
-        if got.percent or want.percent:
+        if got.percent != want.percent:  # a sign on one side only: 25% is 25 or 0.25 (both signs: as written)
             return any(self._close(g, w) for g in candidates(got) for w in candidates(want))
         return self._close(got.value, want.value)
 

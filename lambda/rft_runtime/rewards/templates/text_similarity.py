@@ -75,7 +75,7 @@ class Grader:
         self._component = options.metric
         # The last reference seen: consecutive rollouts usually share it, and comparing two equal
         # strings is cheaper than hashing a long one for the memo.
-        self._last: tuple[str, Any] = ("", None)
+        self._last: tuple[str | None, Any] = (None, None)  # no reference text equals None
 
     def _metric(
         self, metric: str
