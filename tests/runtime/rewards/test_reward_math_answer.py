@@ -87,6 +87,23 @@ def test_tolerances():
     assert strict.score(Sample("#### 1000001", "1000000")).value == 0.0
 
 
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{0}", "e^{-40}", 0.0),  # tiny but never 0, below any fixed absolute tolerance
+        ("\\boxed{0}", "10^{-40}", 0.0),
+        ("\\boxed{0}", "2\\pi e^{-50}", 0.0),
+        ("\\boxed{0}", "\\sin\\pi", 1.0),  # rounding noise of a real 0 still reads as 0
+        ("\\boxed{0}", "\\cos\\frac{\\pi}{2}", 1.0),
+        ("#### 0", "1e-12", 0.0),
+    ],
+)
+def test_no_default_absolute_tolerance(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+    # an explicit absolute tolerance still applies to a measurement near zero
+    assert grade("math_answer", {"abs_tolerance": 1e-9}, "#### 0", "1e-12").value == 1.0
+
+
 def test_fallback_none_requires_a_marker(grade):
     assert grade("math_answer", {"fallback": "none"}, "It is 12.", "12").error == "no-answer"
     assert grade("math_answer", {"fallback": "none"}, "#### 12", "12").value == 1.0

@@ -34,6 +34,8 @@ _HUNDRED: Node = ("num", Fraction(100))
 _RADIANS_PER_DEGREE: Node = ("div", ("const", "pi"), ("num", Fraction(180)))
 _SNAP_DENOMINATOR = 10**6
 _SNAP_TOLERANCE = 1e-12
+#: Largest inexact value read as an exact 0: rounding noise of O(1) arithmetic (sin(pi) is 1.2e-16).
+_ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
 _POINTS = 3
 
@@ -51,10 +53,11 @@ class Prepared(NamedTuple):
 
 
 class Tolerance(NamedTuple):
-    """How close two inexact values must be: ``relative`` and ``absolute`` (both default 1e-9)."""
+    """How close two inexact values must be: ``relative`` (default 1e-9) and ``absolute`` (default 0:
+    a small value such as ``e^{-30}`` is not 0)."""
 
     relative: float = 1e-9
-    absolute: float = 1e-9
+    absolute: float = 0.0
 
 
 def prepare(text: str, budget: Budget) -> Prepared:
@@ -134,8 +137,9 @@ class _Comparison:
         return ratio is not None
 
     def _scalars(self, gold: Node, answer: Node) -> bool:
+        nonzero = _nonzero(gold) or _nonzero(answer)
         for point in _points(variables(gold) | variables(answer)):
-            if not self._equal_values(self._value(gold, point), self._value(answer, point)):
+            if not self._equal_values(self._value(gold, point), self._value(answer, point), nonzero):
                 return False
         return True
 
@@ -147,11 +151,15 @@ class _Comparison:
         except (ValueError, ZeroDivisionError) as error:
             raise Undefined(str(error)) from error
 
-    def _equal_values(self, gold: Value, answer: Value) -> bool:
+    def _equal_values(self, gold: Value, answer: Value, nonzero: bool = False) -> bool:
+        """Whether two values are equal (rules in the module docstring); ``nonzero``: the inexact side
+        can never be 0 (see :func:`_nonzero`), so it does not snap to an exact 0."""
         if isinstance(gold, Fraction) and isinstance(answer, Fraction):
             return gold == answer
         if isinstance(gold, Fraction) or isinstance(answer, Fraction):
             exact, other = (gold, answer) if isinstance(gold, Fraction) else (answer, gold)
+            if exact == 0 and nonzero:
+                return False  # e^{-30} is tiny, never 0
             snapped = _snap(inexact(other))
             return snapped == exact if snapped is not None else False
         return self._close(inexact(gold), inexact(answer))
@@ -172,11 +180,26 @@ def _snap(value: complex) -> Fraction | None:
     if value.imag != 0 or not math.isfinite(value.real):
         return None
     fraction = Fraction(value.real).limit_denominator(_SNAP_DENOMINATOR)
-    return (
-        fraction
-        if abs(fraction - Fraction(value.real)) <= _SNAP_TOLERANCE * max(1.0, abs(value.real))
-        else None
-    )
+    # relative to the value: 1e-13 is not the fraction 0 (only rounding noise such as sin(pi) is)
+    allowed = _SNAP_TOLERANCE * abs(value.real) if fraction else _ZERO_NOISE
+    return fraction if abs(fraction - Fraction(value.real)) <= allowed else None
+
+
+def _nonzero(node: Node) -> bool:
+    """Whether a scalar tree can never be 0 whatever its variables (``e^{-30}``, ``2\\pi``,
+    ``10^{-40}``): a product or quotient of non-zero numbers, constants, powers of them and ``exp``."""
+    kind = node[0]
+    if kind == "num":
+        return bool(node[1])
+    if kind == "const":
+        return node[1] in ("pi", "e", "i")
+    if kind in ("neg", "root"):
+        return _nonzero(node[-1])
+    if kind == "pow":
+        return _nonzero(node[1]) and "inf" not in str(node[2])
+    if kind in ("mul", "div"):
+        return _nonzero(node[1]) and _nonzero(node[2])
+    return kind == "fn" and node[1] == "exp" and "inf" not in str(node[2])
 
 
 def _members(node: Node) -> tuple[Node, ...]:
@@ -216,7 +239,7 @@ def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
 def equivalent(gold: Prepared, answer: Prepared, budget: Budget, tolerance: Tolerance | None = None) -> bool:
     """Whether ``answer`` states the same mathematics as ``gold`` (rules in the module docstring).
 
-    ``tolerance`` defaults to :class:`Tolerance` (1e-9 relative and absolute). Raises
+    ``tolerance`` defaults to :class:`Tolerance` (1e-9 relative, no absolute tolerance). Raises
     :class:`TooComplex` when the budget runs out; an undefined value counts as not equal.
     """
     if gold.choice is not None and (gold.tree is None or gold.tree[0] == "var"):

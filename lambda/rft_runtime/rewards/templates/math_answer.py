@@ -10,7 +10,9 @@ Options (all optional):
 
 - ``tolerance``: relative tolerance, default ``1e-9``. Two integers always compare exactly
   (``1000000001`` is not ``1000000000``); the tolerances apply to non-integers.
-- ``abs_tolerance``: absolute tolerance, default ``1e-9``.
+- ``abs_tolerance``: absolute tolerance, default ``0`` (relative only: ``0`` is not ``6.626e-34``;
+  before 0.x it was ``1e-9``, which paid ``0`` for any reference smaller than that). Set it when
+  references near zero are measurements.
 - ``fallback``: ``"single"`` (default) accepts an unmarked response holding exactly one distinct
   number (or, for a symbolic reference, a short response that is one answer); ``"none"`` requires
   ``#### x``, ``\\boxed{x}`` or "answer is x".
@@ -74,7 +76,7 @@ class Options:
     """Options of ``math_answer`` (defaults in the module docstring)."""
 
     tolerance: float = option(1e-9, rule=number(0.0, 1.0))
-    abs_tolerance: float = option(1e-9, rule=number(0.0))
+    abs_tolerance: float = option(0.0, rule=number(0.0))
     fallback: str = option("single", rule=choice("single", "none"))
     budget_ms: float = option(50.0, rule=number(1.0, 10000.0))
 
