@@ -61,11 +61,12 @@ _SYMBOLIC_HINT = re.compile(r"[\\^√π]|\d[A-Za-z]\b|\d\s*!")
 
 class Number(NamedTuple):
     """A parsed number: its ``value``, whether it carried a percent sign, and its ``exact`` value as
-    written (a fraction; None when it could not be read exactly), so two integers compare exactly."""
+    written (an int or a fraction; None when it could not be read exactly), so two integers compare
+    exactly."""
 
     value: float
     percent: bool
-    exact: Fraction | None = None
+    exact: Fraction | int | None = None
 
 
 class Answer(NamedTuple):
@@ -127,7 +128,7 @@ def _plain(match: re.Match[str]) -> Number | None:
     value = float(written)
     if value == _INFINITY:
         return None
-    exact = Fraction(written)
+    exact = int(written) if match[3] is None else Fraction(written)
     return Number(-value, False, -exact) if match[1] else Number(value, False, exact)
 
 
@@ -264,9 +265,10 @@ def exact_candidates(number: Number) -> tuple[Fraction, ...]:
     """:func:`candidates` as exact fractions (empty when the number was not read exactly)."""
     if number.exact is None:
         return ()
-    return (number.exact, number.exact / 100) if number.percent else (number.exact,)
+    exact = Fraction(number.exact)
+    return (exact, exact / 100) if number.percent else (exact,)
 
 
-def integer(value: Fraction | None) -> bool:
+def integer(value: Fraction | int | None) -> bool:
     """Whether an exact value is a whole number."""
     return value is not None and value.denominator == 1
