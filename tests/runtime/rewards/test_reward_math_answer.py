@@ -135,3 +135,33 @@ def test_adversarial_inputs_do_not_break_extraction():
 def test_variants_of_the_same_value_are_not_a_hedge():
     assert extract_answer("#### 1,000\n#### 1000").number.value == 1000.0
     assert extract_answer("\\boxed{5} so the result is \\boxed{5.0}").number.value == 5.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{x+1}", "\\frac{x^2-1}{x-1}", 1.0),
+        ("\\boxed{|x|}", "\\sqrt{x^2}", 1.0),
+        ("\\boxed{2\\ln|x|}", "\\ln(x^2)", 1.0),
+        ("\\boxed{\\frac{\\sqrt{x}}{x}}", "\\frac{1}{\\sqrt{x}}", 1.0),
+        ("\\boxed{(a+b)^2}", "a^2+2ab+b^2", 1.0),
+        ("\\boxed{2xi}", "2ix", 1.0),
+        ("\\boxed{2\\ln x}", "\\ln(x^2)", 0.0),  # not defined for a negative x
+        ("\\boxed{\\sqrt{x}}", "\\sqrt{|x|}", 0.0),
+        ("\\boxed{\\sqrt{-x^2-1}}", "\\sqrt{-x^2-2}", 0.0),  # defined nowhere: compared as complex
+        ("\\boxed{\\frac{|x|}{x}}", "1", 0.0),
+        ("\\boxed{|a|+|b|}", "|a+b|", 0.0),
+    ],
+)
+def test_expressions_agree_on_both_signs_and_where_they_are_defined(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+
+
+def test_sample_points_are_deterministic_non_integer_and_of_both_signs():
+    from rft_runtime.rewards.mathexpr.compare import _sample_points
+
+    points = _sample_points(["x", "y"])
+    assert points == _sample_points(["y", "x"]) and len(points) == 8
+    values = [point[name] for point in points for name in ("x", "y")]
+    assert all(value != int(value) for value in values)
+    assert any(p["x"] < 0 < p["y"] for p in points) and any(p["x"] < 0 and p["y"] < 0 for p in points)

@@ -5,8 +5,10 @@ Rules:
 - Scalars are evaluated (see :mod:`.evaluate`). Two exact rationals must be equal; a rational is never
   equal to an irrational (an inexact value counts as rational only when it is within 1e-12 of a
   fraction with denominator up to 10^6, e.g. ``\\sin(\\pi/6)``); two inexact values must agree within
-  the tolerances. Expressions with variables are compared at three fixed points (polynomials in any
-  equivalent form agree; ``3x`` and ``3`` do not).
+  the tolerances. Expressions with variables are compared at eight fixed, non-integer points, five
+  of them with negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not,
+  nor ``x`` and ``|x|``). Both sides must agree on where they are defined (real-valued, unless one
+  uses ``i``) as well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
 - Equations: ``x = 3`` matches ``3`` and ``x=3``; ``y = 2x+1`` matches ``y=1+2x``; otherwise two equations
@@ -38,6 +40,9 @@ _SNAP_TOLERANCE = 1e-12
 _ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
 _POINTS = 3
+_MORE_POINTS = 5
+#: Largest imaginary part (relative to the value) read as rounding noise of a real value.
+_REAL_NOISE = 1e-9
 
 __all__ = ["ParseError", "Prepared", "TooComplex", "equivalent", "prepare"]
 
@@ -124,8 +129,11 @@ class _Comparison:
 
     def _proportional(self, gold: Node, answer: Node) -> bool:
         ratio: complex | None = None
-        for point in _points(variables(gold) | variables(answer)):
-            g, a = inexact(self._value(gold, point)), inexact(self._value(answer, point))
+        pairs = self._pairs(gold, answer)
+        if pairs is None:
+            return False
+        for exact_g, exact_a in pairs:
+            g, a = inexact(exact_g), inexact(exact_a)
             if a == 0 or g == 0:
                 if a != g:
                     return False
@@ -138,10 +146,49 @@ class _Comparison:
 
     def _scalars(self, gold: Node, answer: Node) -> bool:
         nonzero = _nonzero(gold) or _nonzero(answer)
-        for point in _points(variables(gold) | variables(answer)):
-            if not self._equal_values(self._value(gold, point), self._value(answer, point), nonzero):
-                return False
-        return True
+        pairs = self._pairs(gold, answer)
+        return pairs is not None and all(self._equal_values(g, a, nonzero) for g, a in pairs)
+
+    def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:
+        """The values of both sides at each sample point where they are defined; None when a point
+        is defined on one side only (``\\ln x`` and ``\\ln|x|`` at a negative ``x``).
+
+        Without variables: the two values (an undefined one raises :class:`Undefined`). With
+        variables, "defined" means real-valued (unless either side uses ``i``): ``\\sqrt{x}`` at a
+        negative ``x`` is undefined. When no point is defined on both sides, their complex values are
+        compared instead (``\\sqrt{-x^2-1}`` is not ``\\sqrt{-x^2-2}``).
+        """
+        names = variables(gold) | variables(answer)
+        if not names:
+            return [(self._value(gold, {}), self._value(answer, {}))]
+        points = _sample_points(names)
+        modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
+        for real in modes:
+            pairs = []
+            for point in points:
+                g, a = self._defined(gold, point, real), self._defined(answer, point, real)
+                if (g is None) != (a is None):
+                    return None
+                if g is not None and a is not None:
+                    pairs.append((g, a))
+            if pairs:
+                return pairs
+        return None
+
+    def _defined(self, node: Node, point: dict[str, complex], real: bool) -> Value | None:
+        """The value of ``node`` at ``point``, or None where it is undefined (a non-real value when
+        ``real``)."""
+        try:
+            value = self._value(node, point)
+        except Undefined:
+            return None
+        if real and not isinstance(value, Fraction):
+            number = inexact(value)
+            if number.imag != 0:
+                if abs(number.imag) > _REAL_NOISE * abs(number):
+                    return None
+                return complex(number.real)
+        return value
 
     def _value(self, node: Node, point: dict[str, complex]) -> Value:
         try:
@@ -211,7 +258,7 @@ def _union_parts(node: Node) -> tuple[Node, ...]:
 
 
 def _points(names: Iterable[str]) -> list[dict[str, complex]]:
-    """Fixed, unremarkable sample values per variable name (the same in every process)."""
+    """The first, positive sample values per variable name (the same in every process)."""
     names = sorted(names)
     if not names:
         return [{}]
@@ -219,6 +266,34 @@ def _points(names: Iterable[str]) -> list[dict[str, complex]]:
         {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
         for k in range(_POINTS)
     ]
+
+
+def _sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
+    """Every sample point: :func:`_points` and :data:`_MORE_POINTS` more, non-integer, of both signs
+    (each variable negative at some and positive at others, mixed between variables; the last all
+    negative), so ``x`` is not ``|x|`` or ``\\sqrt{x^2}`` and a polynomial vanishing at the first
+    points is not 0."""
+    names = sorted(names)
+    points = _points(names)
+    if not names:
+        return points
+    for k in range(_MORE_POINTS):
+        point: dict[str, complex] = {}
+        for index, name in enumerate(names):
+            magnitude = 0.23 + (zlib.crc32(name.encode()) % 991) / 797.0 + 0.5303 * k
+            negative = (k + index) % 2 == 0 or k == _MORE_POINTS - 1
+            point[name] = -magnitude if negative else magnitude
+        points.append(point)
+    return points
+
+
+def _has_constant(node: object, name: str) -> bool:
+    """Whether a syntax tree uses the constant ``name`` (``"i"``)."""
+    if not isinstance(node, tuple) or not node:
+        return False
+    if node[0] == "const":
+        return node[1] == name
+    return any(_has_constant(part, name) for part in node[1:])
 
 
 def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
