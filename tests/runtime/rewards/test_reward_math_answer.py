@@ -165,3 +165,23 @@ def test_sample_points_are_deterministic_non_integer_and_of_both_signs():
     values = [point[name] for point in points for name in ("x", "y")]
     assert all(value != int(value) for value in values)
     assert any(p["x"] < 0 < p["y"] for p in points) and any(p["x"] < 0 and p["y"] < 0 for p in points)
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{1.5\\pi}", "\\frac{3\\pi}{2}", 1.0),  # a short decimal, exactly
+        ("\\boxed{0.5\\sqrt2}", "\\frac{\\sqrt{2}}{2}", 1.0),
+        ("\\boxed{0.707107\\cos 0}", "\\frac{\\sqrt{2}}{2}", 0.0),
+        ("\\boxed{0.707106781186548\\cos 0}", "\\frac{\\sqrt{2}}{2}", 0.0),  # agrees to 1e-15
+        ("\\boxed{2.71828182846 e/e}", "e", 0.0),
+        ("\\boxed{\\frac{3126535}{995207}}", "\\pi", 0.0),  # within 1e-13 of pi: a fraction, not pi
+        ("\\boxed{\\frac{1694157}{978122}}", "\\sqrt{3}", 0.0),
+        ("\\boxed{\\frac{12345\\sqrt2}{67891\\sqrt2}}", "\\frac{12345}{67891}", 1.0),
+    ],
+)
+def test_a_rational_never_equals_an_irrational(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+    # not even under a loose tolerance, for the rounded decimals
+    if "cos" in response:
+        assert grade("math_answer", {"tolerance": 0.01}, response, reference).value == 0.0

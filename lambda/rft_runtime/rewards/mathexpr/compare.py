@@ -3,12 +3,17 @@
 Rules:
 
 - Scalars are evaluated (see :mod:`.evaluate`). Two exact rationals must be equal; a rational is never
-  equal to an irrational (an inexact value counts as rational only when it is within 1e-12 of a
-  fraction with denominator up to 10^6, e.g. ``\\sin(\\pi/6)``); two inexact values must agree within
-  the tolerances. Expressions with variables are compared at eight fixed, non-integer points, five
-  of them with negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not,
-  nor ``x`` and ``|x|``). Both sides must agree on where they are defined (real-valued, unless one
-  uses ``i``) as well as on the value: ``\\ln x`` is not ``\\ln|x|``.
+  equal to an irrational (an inexact value counts as rational only when it is within a relative
+  min(1e-12, 1e-4/q^2) of a fraction p/q with q up to 10^6, e.g. ``\\sin(\\pi/6)``; ``\\pi`` is not
+  ``\\frac{3126535}{995207}``); two inexact values must agree within the tolerances.
+- A constant computed from a decimal literal (``0.70710678119\\cos 0``, ``3.14159265359\\pi/\\pi``)
+  equals an irrational written without one only exactly (to rounding noise, 1e-14, whatever the
+  tolerances) and with decimals of at most six significant digits: ``1.5\\pi`` is
+  ``\\frac{3\\pi}{2}``; a rounded decimal, however dressed, is not the irrational.
+- Expressions with variables are compared at eight fixed, non-integer points, five of them with
+  negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
+  ``|x|``). Both sides must agree on where they are defined (real-valued, unless one uses ``i``) as
+  well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
 - Equations: ``x = 3`` matches ``3`` and ``x=3``; ``y = 2x+1`` matches ``y=1+2x``; otherwise two equations
@@ -36,6 +41,12 @@ _HUNDRED: Node = ("num", Fraction(100))
 _RADIANS_PER_DEGREE: Node = ("div", ("const", "pi"), ("num", Fraction(180)))
 _SNAP_DENOMINATOR = 10**6
 _SNAP_TOLERANCE = 1e-12
+#: A constant with a decimal literal equals an irrational only with decimals of at most this many
+#: significant digits (``1.5\\pi``), and only to rounding noise (relative :data:`_DECIMAL_NOISE`).
+_MAX_DECIMAL_DIGITS = 6
+_DECIMAL_NOISE = 1e-14
+#: Snap window for a fraction p/q: at most _SNAP_SCALE / q^2 (relative), so 1e-12 up to q = 10^4.
+_SNAP_SCALE = 1e-4
 #: Largest inexact value read as an exact 0: rounding noise of O(1) arithmetic (sin(pi) is 1.2e-16).
 _ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
@@ -147,7 +158,17 @@ class _Comparison:
     def _scalars(self, gold: Node, answer: Node) -> bool:
         nonzero = _nonzero(gold) or _nonzero(answer)
         pairs = self._pairs(gold, answer)
-        return pairs is not None and all(self._equal_values(g, a, nonzero) for g, a in pairs)
+        if pairs is None:
+            return False
+        digits = _decimal_digits(gold), _decimal_digits(answer)
+        if len(pairs) == 1 and bool(digits[0]) != bool(digits[1]) and not variables((gold, answer)):
+            ((g, a),) = pairs
+            if _irrational(a if digits[0] else g):
+                # a rounded decimal, however dressed (0.70710678119\cos 0), is not an irrational: it
+                # may only be one exactly (1.5\pi), to rounding noise, with a short decimal
+                noise = abs(inexact(g) - inexact(a)) <= _DECIMAL_NOISE * abs(inexact(g))
+                return max(digits) <= _MAX_DECIMAL_DIGITS and noise
+        return all(self._equal_values(g, a, nonzero) for g, a in pairs)
 
     def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:
         """The values of both sides at each sample point where they are defined; None when a point
@@ -223,13 +244,35 @@ def _finite(value: complex) -> bool:
 
 
 def _snap(value: complex) -> Fraction | None:
-    """The fraction (denominator <= 10^6) within 1e-12 of a real ``value``, or None."""
+    """The fraction p/q (q <= 10^6) within min(1e-12, 1e-4/q^2) of a real ``value`` (relative), or None."""
     if value.imag != 0 or not math.isfinite(value.real):
         return None
     fraction = Fraction(value.real).limit_denominator(_SNAP_DENOMINATOR)
-    # relative to the value: 1e-13 is not the fraction 0 (only rounding noise such as sin(pi) is)
-    allowed = _SNAP_TOLERANCE * abs(value.real) if fraction else _ZERO_NOISE
+    # relative to the value: 1e-13 is not the fraction 0 (only rounding noise such as sin(pi) is);
+    # and narrower for a larger denominator: any number is within 1/q^2 of some p/q, so a fixed 1e-12
+    # read pi as 3126535/995207
+    if fraction:
+        allowed = min(_SNAP_TOLERANCE, _SNAP_SCALE / fraction.denominator**2) * abs(value.real)
+    else:
+        allowed = _ZERO_NOISE
     return fraction if abs(fraction - Fraction(value.real)) <= allowed else None
+
+
+def _decimal_digits(node: object) -> int:
+    """The most significant digits of a non-integer decimal literal in a syntax tree (0: none)."""
+    if not isinstance(node, tuple) or not node:
+        return 0
+    if node[0] == "num":
+        return node[2] if len(node) > 2 else 0
+    return max((_decimal_digits(part) for part in node[1:]), default=0)
+
+
+def _irrational(value: Value) -> bool:
+    """Whether a value is irrational: inexact, with a real or imaginary part that is no fraction."""
+    if isinstance(value, Fraction):
+        return False
+    number = inexact(value)
+    return any(part != 0 and _snap(complex(part)) is None for part in (number.real, number.imag))
 
 
 def _nonzero(node: Node) -> bool:
