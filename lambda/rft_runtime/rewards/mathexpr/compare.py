@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
@@ -260,11 +260,7 @@ def _snap(value: complex) -> Fraction | None:
 
 def _decimal_digits(node: object) -> int:
     """The most significant digits of a non-integer decimal literal in a syntax tree (0: none)."""
-    if not isinstance(node, tuple) or not node:
-        return 0
-    if node[0] == "num":
-        return node[2] if len(node) > 2 else 0
-    return max((_decimal_digits(part) for part in node[1:]), default=0)
+    return max((part[2] for part in _subtrees(node) if part[0] == "num" and len(part) > 2), default=0)
 
 
 def _irrational(value: Value) -> bool:
@@ -278,18 +274,25 @@ def _irrational(value: Value) -> bool:
 def _nonzero(node: Node) -> bool:
     """Whether a scalar tree can never be 0 whatever its variables (``e^{-30}``, ``2\\pi``,
     ``10^{-40}``): a product or quotient of non-zero numbers, constants, powers of them and ``exp``."""
-    kind = node[0]
-    if kind == "num":
-        return bool(node[1])
-    if kind == "const":
-        return node[1] in ("pi", "e", "i")
-    if kind in ("neg", "root"):
-        return _nonzero(node[-1])
-    if kind == "pow":
-        return _nonzero(node[1]) and "inf" not in str(node[2])
-    if kind in ("mul", "div"):
-        return _nonzero(node[1]) and _nonzero(node[2])
-    return kind == "fn" and node[1] == "exp" and "inf" not in str(node[2])
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item[0]
+        if kind == "num":
+            if not item[1]:
+                return False
+        elif kind == "const":
+            if item[1] not in ("pi", "e", "i"):
+                return False
+        elif kind in ("neg", "root"):
+            stack.append(item[-1])
+        elif kind in ("mul", "div"):
+            stack.extend(item[1:3])
+        elif kind == "pow" and not _has_constant(item[2], "inf"):
+            stack.append(item[1])
+        elif not (kind == "fn" and item[1] == "exp" and not _has_constant(item[2], "inf")):
+            return False
+    return True
 
 
 def _members(node: Node) -> tuple[Node, ...]:
@@ -330,13 +333,19 @@ def _sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
     return points
 
 
+def _subtrees(node: object) -> Iterator[tuple[Any, ...]]:
+    """Every tuple in a syntax tree, without recursion (trees may be hundreds of levels deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple) and item:
+            yield item
+            stack.extend(item[1:])
+
+
 def _has_constant(node: object, name: str) -> bool:
     """Whether a syntax tree uses the constant ``name`` (``"i"``)."""
-    if not isinstance(node, tuple) or not node:
-        return False
-    if node[0] == "const":
-        return node[1] == name
-    return any(_has_constant(part, name) for part in node[1:])
+    return any(part[0] == "const" and part[1] == name for part in _subtrees(node))
 
 
 def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
