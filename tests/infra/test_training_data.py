@@ -155,7 +155,8 @@ def test_synth_fails_on_a_reference_the_reward_template_cannot_grade(make_enviro
     )
     make_environment(
         "dev",
-        f'name = "unit"\nregion = "us-east-1"\n[dataset]\ntraining = "{bad.as_posix()}"\n[reward]\ntemplate = "math_answer"\n',
+        f'name = "unit"\nregion = "us-east-1"\n[dataset]\ntraining = "{bad.as_posix()}"\n'
+        '[reward]\ntemplate = "math_answer"\n',
     )
     app = cdk.App(context={"env": "dev"})
     with pytest.raises(

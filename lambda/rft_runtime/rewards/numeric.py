@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.extract import final_answer
@@ -59,10 +60,13 @@ _SYMBOLIC_HINT = re.compile(r"[\\^√π]|\d[A-Za-z]\b|\d\s*!")
 
 
 class Number(NamedTuple):
-    """A parsed number: its ``value`` and whether it carried a percent sign."""
+    """A parsed number: its ``value``, whether it carried a percent sign, and its ``exact`` value as
+    written (an int or a fraction; None when it could not be read exactly), so two integers compare
+    exactly."""
 
     value: float
     percent: bool
+    exact: Fraction | int | None = None
 
 
 class Answer(NamedTuple):
@@ -100,6 +104,42 @@ def _value(match: re.Match[str]) -> float | None:
     return -value if negative else value
 
 
+def _exact_value(match: re.Match[str]) -> Fraction | None:
+    """The exact value of one :data:`_NUMBER` match (None when it cannot be read exactly)."""
+    negative = match["sign"] == "-" or match["sign2"] == "-"
+    try:
+        if match["dec"] is not None:
+            exponent = int(match["exp"]) if match["exp"] is not None else 0
+            if abs(exponent) > 400:
+                return None
+            value = Fraction(match["dec"].replace(",", "")) * Fraction(10) ** exponent
+        elif match["num"] is not None:
+            value = Fraction(match["num"]) / Fraction(match["den"])
+        else:
+            value = int(match["whole"]) + Fraction(int(match["mnum"]), int(match["mden"]))
+    except (ZeroDivisionError, ValueError):
+        return None
+    return -value if negative else value
+
+
+def _plain(match: re.Match[str]) -> Number | None:
+    """The :class:`Number` of one :data:`_PLAIN` match (None beyond floating point)."""
+    written = match[2].replace(",", "") + (match[3] or "")
+    value = float(written)
+    if value == _INFINITY:
+        return None
+    exact = int(written) if match[3] is None else Fraction(written)
+    return Number(-value, False, -exact) if match[1] else Number(value, False, exact)
+
+
+def _number(match: re.Match[str]) -> Number | None:
+    """The :class:`Number` of one :data:`_NUMBER` match, or None when it is unusable."""
+    value = _value(match)
+    if not _usable(value):
+        return None
+    return Number(value, match["pct"] is not None, _exact_value(match))  # type: ignore[arg-type]
+
+
 def _usable(value: float | None) -> bool:
     return value is not None and value == value and abs(value) != _INFINITY
 
@@ -108,13 +148,13 @@ def numbers(text: str) -> list[Number]:
     """Every number in ``text``, in order."""
     plain = _PLAIN.fullmatch(text)
     if plain is not None:
-        value = float(plain[2].replace(",", "") + (plain[3] or ""))
-        return [Number(-value if plain[1] else value, False)] if value != _INFINITY else []
+        number = _plain(plain)
+        return [number] if number is not None else []
     found = []
     for match in _NUMBER.finditer(_clean(text)):
-        value = _value(match)
-        if _usable(value):
-            found.append(Number(value, match["pct"] is not None))  # type: ignore[arg-type]
+        number = _number(match)
+        if number is not None:
+            found.append(number)
     return found
 
 
@@ -122,8 +162,7 @@ def plain_number(text: str) -> Number | None:
     """The number ``text`` states when it is a plain answer (see the module docstring), else None."""
     plain = _PLAIN.fullmatch(text)
     if plain is not None:
-        value = float(plain[2].replace(",", "") + (plain[3] or ""))
-        return Number(-value if plain[1] else value, False) if value != _INFINITY else None
+        return _plain(plain)
     cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".").strip()
     match = _NUMBER.match(cleaned)
     if match is None:
@@ -131,8 +170,7 @@ def plain_number(text: str) -> Number | None:
     rest = cleaned[match.end() :]
     if rest and not (_UNIT_WORDS.fullmatch(rest) and MATH_WORDS.isdisjoint(rest.lower().split())):
         return None
-    value = _value(match)
-    return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]
+    return _number(match)
 
 
 def leading_number(text: str) -> Number | None:
@@ -145,8 +183,7 @@ def leading_number(text: str) -> Number | None:
     rest = _PROSE_AFTER.fullmatch(cleaned, match.end())
     if match.end() < len(cleaned) and (rest is None or rest[1].lower() in MATH_WORDS):
         return None
-    value = _value(match)
-    return Number(value, match["pct"] is not None) if _usable(value) else None  # type: ignore[arg-type]
+    return _number(match)
 
 
 def same_plain_value(first: str, second: str) -> bool:
@@ -154,7 +191,9 @@ def same_plain_value(first: str, second: str) -> bool:
     if first.strip() == second.strip():
         return True
     a, b = plain_number(first), plain_number(second)
-    return a is not None and b is not None and a.value == b.value
+    if a is None or b is None:
+        return False
+    return a.exact == b.exact if a.exact is not None and b.exact is not None else a.value == b.value
 
 
 def single_unmarked(text: str) -> Answer:
@@ -220,3 +259,16 @@ def reference_number(reference: object) -> Number | None:
 def candidates(number: Number) -> tuple[float, ...]:
     """The values a number may stand for: itself, and value/100 when written with a percent sign."""
     return (number.value, number.value / 100.0) if number.percent else (number.value,)
+
+
+def exact_candidates(number: Number) -> tuple[Fraction, ...]:
+    """:func:`candidates` as exact fractions (empty when the number was not read exactly)."""
+    if number.exact is None:
+        return ()
+    exact = Fraction(number.exact)
+    return (exact, exact / 100) if number.percent else (exact,)
+
+
+def integer(value: Fraction | int | None) -> bool:
+    """Whether an exact value is a whole number."""
+    return value is not None and value.denominator == 1

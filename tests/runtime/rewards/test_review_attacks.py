@@ -111,16 +111,34 @@ def test_format_check_json_with_a_repeated_key_does_not_validate(grade):
 
 
 # -- code_tests: state kept in the worker across the recorded calls of one sample ---------------------
-def test_code_tests_a_decoder_that_remembers_the_encoders_input_does_not_pass(grade):
-    # HumanEval/50 style: the tests only check the round trip; decode_shift never decodes, it looks the
-    # text up in what encode_shift was called with earlier in the same worker
-    code = (
+def test_code_tests_a_decoder_that_remembers_the_encoders_input_fails_a_row_that_checks_fixed_data(grade):
+    """HumanEval/50 style: decode_shift never decodes, it looks the text up in what encode_shift was
+    called with earlier in the same worker.
+
+    A documented limitation, not a grader bug (README, "The code runner", "What can still be gamed"):
+    tests that only assert the round trip (``decode(encode(s)) == s``) are satisfied by this caching
+    solution, and no grader can tell it from a real codec. The mitigation is in the dataset: a row
+    that also checks each direction on fixed data scores the caching solution below 1.0 (and the
+    real codec 1.0).
+    """
+    caching = (
         "```python\n_seen = {}\n"
         "def encode_shift(s):\n    token = 'T%d' % len(_seen)\n    _seen[token] = s\n    return token\n"
         "def decode_shift(s):\n    return _seen.get(s, s)\n```"
     )
-    tests = 's = "hello"\nassert decode_shift(encode_shift(s)) == s\nassert decode_shift(encode_shift("abcxyz")) == "abcxyz"'
-    assert grade("code_tests", {}, code, tests).value < 1.0
+    real = (
+        "```python\n"
+        "def encode_shift(s):\n    return ''.join(chr((ord(c) - 97 + 5) % 26 + 97) for c in s)\n"
+        "def decode_shift(s):\n    return ''.join(chr((ord(c) - 97 - 5) % 26 + 97) for c in s)\n```"
+    )
+    round_trip = (
+        's = "hello"\nassert decode_shift(encode_shift(s)) == s\n'
+        'assert decode_shift(encode_shift("abcxyz")) == "abcxyz"'
+    )
+    fixed_data = round_trip + '\nassert encode_shift("abc") == "fgh"\nassert decode_shift("fgh") == "abc"'
+    assert grade("code_tests", {}, caching, round_trip).value == 1.0  # the limitation
+    assert grade("code_tests", {}, caching, fixed_data).value < 1.0  # the mitigation
+    assert grade("code_tests", {}, real, fixed_data).value == 1.0
 
 
 # -- text_similarity: an empty reference reaches the one-entry cache's empty slot -------------------
@@ -198,7 +216,11 @@ def test_math_an_alternative_after_the_final_answer_is_a_hedge(grade, response, 
 
 @pytest.mark.parametrize(
     "response",
-    ["The answer is $4$, or equivalently $\\frac{8}{2}$.", "\\boxed{4} or $4.0$", "\\boxed{4}. Or is it? Yes."],
+    [
+        "The answer is $4$, or equivalently $\\frac{8}{2}$.",
+        "\\boxed{4} or $4.0$",
+        "\\boxed{4}. Or is it? Yes.",
+    ],
 )
 def test_math_a_restatement_after_the_final_answer_is_not_a_hedge(grade, response):
     assert grade("math_answer", {}, response, "4").value == 1.0

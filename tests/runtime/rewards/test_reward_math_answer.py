@@ -87,6 +87,23 @@ def test_tolerances():
     assert strict.score(Sample("#### 1000001", "1000000")).value == 0.0
 
 
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{0}", "e^{-40}", 0.0),  # tiny but never 0, below any fixed absolute tolerance
+        ("\\boxed{0}", "10^{-40}", 0.0),
+        ("\\boxed{0}", "2\\pi e^{-50}", 0.0),
+        ("\\boxed{0}", "\\sin\\pi", 1.0),  # rounding noise of a real 0 still reads as 0
+        ("\\boxed{0}", "\\cos\\frac{\\pi}{2}", 1.0),
+        ("#### 0", "1e-12", 0.0),
+    ],
+)
+def test_no_default_absolute_tolerance(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+    # an explicit absolute tolerance still applies to a measurement near zero
+    assert grade("math_answer", {"abs_tolerance": 1e-9}, "#### 0", "1e-12").value == 1.0
+
+
 def test_fallback_none_requires_a_marker(grade):
     assert grade("math_answer", {"fallback": "none"}, "It is 12.", "12").error == "no-answer"
     assert grade("math_answer", {"fallback": "none"}, "#### 12", "12").value == 1.0
@@ -118,3 +135,53 @@ def test_adversarial_inputs_do_not_break_extraction():
 def test_variants_of_the_same_value_are_not_a_hedge():
     assert extract_answer("#### 1,000\n#### 1000").number.value == 1000.0
     assert extract_answer("\\boxed{5} so the result is \\boxed{5.0}").number.value == 5.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{x+1}", "\\frac{x^2-1}{x-1}", 1.0),
+        ("\\boxed{|x|}", "\\sqrt{x^2}", 1.0),
+        ("\\boxed{2\\ln|x|}", "\\ln(x^2)", 1.0),
+        ("\\boxed{\\frac{\\sqrt{x}}{x}}", "\\frac{1}{\\sqrt{x}}", 1.0),
+        ("\\boxed{(a+b)^2}", "a^2+2ab+b^2", 1.0),
+        ("\\boxed{2xi}", "2ix", 1.0),
+        ("\\boxed{2\\ln x}", "\\ln(x^2)", 0.0),  # not defined for a negative x
+        ("\\boxed{\\sqrt{x}}", "\\sqrt{|x|}", 0.0),
+        ("\\boxed{\\sqrt{-x^2-1}}", "\\sqrt{-x^2-2}", 0.0),  # defined nowhere: compared as complex
+        ("\\boxed{\\frac{|x|}{x}}", "1", 0.0),
+        ("\\boxed{|a|+|b|}", "|a+b|", 0.0),
+    ],
+)
+def test_expressions_agree_on_both_signs_and_where_they_are_defined(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+
+
+def test_sample_points_are_deterministic_non_integer_and_of_both_signs():
+    from rft_runtime.rewards.mathexpr.compare import _sample_points
+
+    points = _sample_points(["x", "y"])
+    assert points == _sample_points(["y", "x"]) and len(points) == 8
+    values = [point[name] for point in points for name in ("x", "y")]
+    assert all(value != int(value) for value in values)
+    assert any(p["x"] < 0 < p["y"] for p in points) and any(p["x"] < 0 and p["y"] < 0 for p in points)
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "expected"),
+    [
+        ("\\boxed{1.5\\pi}", "\\frac{3\\pi}{2}", 1.0),  # a short decimal, exactly
+        ("\\boxed{0.5\\sqrt2}", "\\frac{\\sqrt{2}}{2}", 1.0),
+        ("\\boxed{0.707107\\cos 0}", "\\frac{\\sqrt{2}}{2}", 0.0),
+        ("\\boxed{0.707106781186548\\cos 0}", "\\frac{\\sqrt{2}}{2}", 0.0),  # agrees to 1e-15
+        ("\\boxed{2.71828182846 e/e}", "e", 0.0),
+        ("\\boxed{\\frac{3126535}{995207}}", "\\pi", 0.0),  # within 1e-13 of pi: a fraction, not pi
+        ("\\boxed{\\frac{1694157}{978122}}", "\\sqrt{3}", 0.0),
+        ("\\boxed{\\frac{12345\\sqrt2}{67891\\sqrt2}}", "\\frac{12345}{67891}", 1.0),
+    ],
+)
+def test_a_rational_never_equals_an_irrational(grade, response, reference, expected):
+    assert grade("math_answer", {}, response, reference).value == expected
+    # not even under a loose tolerance, for the rounded decimals
+    if "cos" in response:
+        assert grade("math_answer", {"tolerance": 0.01}, response, reference).value == 0.0

@@ -3,10 +3,17 @@
 Rules:
 
 - Scalars are evaluated (see :mod:`.evaluate`). Two exact rationals must be equal; a rational is never
-  equal to an irrational (an inexact value counts as rational only when it is within 1e-12 of a
-  fraction with denominator up to 10^6, e.g. ``\\sin(\\pi/6)``); two inexact values must agree within
-  the tolerances. Expressions with variables are compared at three fixed points (polynomials in any
-  equivalent form agree; ``3x`` and ``3`` do not).
+  equal to an irrational (an inexact value counts as rational only when it is within a relative
+  min(1e-12, 1e-4/q^2) of a fraction p/q with q up to 10^6, e.g. ``\\sin(\\pi/6)``; ``\\pi`` is not
+  ``\\frac{3126535}{995207}``); two inexact values must agree within the tolerances.
+- A constant computed from a decimal literal (``0.70710678119\\cos 0``, ``3.14159265359\\pi/\\pi``)
+  equals an irrational written without one only exactly (to rounding noise, 1e-14, whatever the
+  tolerances) and with decimals of at most six significant digits: ``1.5\\pi`` is
+  ``\\frac{3\\pi}{2}``; a rounded decimal, however dressed, is not the irrational.
+- Expressions with variables are compared at eight fixed, non-integer points, five of them with
+  negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
+  ``|x|``). Both sides must agree on where they are defined (real-valued, unless one uses ``i``) as
+  well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
 - Equations: ``x = 3`` matches ``3`` and ``x=3``; ``y = 2x+1`` matches ``y=1+2x``; otherwise two equations
@@ -21,9 +28,9 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
@@ -34,8 +41,19 @@ _HUNDRED: Node = ("num", Fraction(100))
 _RADIANS_PER_DEGREE: Node = ("div", ("const", "pi"), ("num", Fraction(180)))
 _SNAP_DENOMINATOR = 10**6
 _SNAP_TOLERANCE = 1e-12
+#: A constant with a decimal literal equals an irrational only with decimals of at most this many
+#: significant digits (``1.5\\pi``), and only to rounding noise (relative :data:`_DECIMAL_NOISE`).
+_MAX_DECIMAL_DIGITS = 6
+_DECIMAL_NOISE = 1e-14
+#: Snap window for a fraction p/q: at most _SNAP_SCALE / q^2 (relative), so 1e-12 up to q = 10^4.
+_SNAP_SCALE = 1e-4
+#: Largest inexact value read as an exact 0: rounding noise of O(1) arithmetic (sin(pi) is 1.2e-16).
+_ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
 _POINTS = 3
+_MORE_POINTS = 5
+#: Largest imaginary part (relative to the value) read as rounding noise of a real value.
+_REAL_NOISE = 1e-9
 
 __all__ = ["ParseError", "Prepared", "TooComplex", "equivalent", "prepare"]
 
@@ -51,10 +69,11 @@ class Prepared(NamedTuple):
 
 
 class Tolerance(NamedTuple):
-    """How close two inexact values must be: ``relative`` and ``absolute`` (both default 1e-9)."""
+    """How close two inexact values must be: ``relative`` (default 1e-9) and ``absolute`` (default 0:
+    a small value such as ``e^{-30}`` is not 0)."""
 
     relative: float = 1e-9
-    absolute: float = 1e-9
+    absolute: float = 0.0
 
 
 def prepare(text: str, budget: Budget) -> Prepared:
@@ -121,8 +140,11 @@ class _Comparison:
 
     def _proportional(self, gold: Node, answer: Node) -> bool:
         ratio: complex | None = None
-        for point in _points(variables(gold) | variables(answer)):
-            g, a = inexact(self._value(gold, point)), inexact(self._value(answer, point))
+        pairs = self._pairs(gold, answer)
+        if pairs is None:
+            return False
+        for exact_g, exact_a in pairs:
+            g, a = inexact(exact_g), inexact(exact_a)
             if a == 0 or g == 0:
                 if a != g:
                     return False
@@ -134,10 +156,60 @@ class _Comparison:
         return ratio is not None
 
     def _scalars(self, gold: Node, answer: Node) -> bool:
-        for point in _points(variables(gold) | variables(answer)):
-            if not self._equal_values(self._value(gold, point), self._value(answer, point)):
-                return False
-        return True
+        nonzero = _nonzero(gold) or _nonzero(answer)
+        pairs = self._pairs(gold, answer)
+        if pairs is None:
+            return False
+        digits = _decimal_digits(gold), _decimal_digits(answer)
+        if len(pairs) == 1 and bool(digits[0]) != bool(digits[1]) and not variables((gold, answer)):
+            ((g, a),) = pairs
+            if _irrational(a if digits[0] else g):
+                # a rounded decimal, however dressed (0.70710678119\cos 0), is not an irrational: it
+                # may only be one exactly (1.5\pi), to rounding noise, with a short decimal
+                noise = abs(inexact(g) - inexact(a)) <= _DECIMAL_NOISE * abs(inexact(g))
+                return max(digits) <= _MAX_DECIMAL_DIGITS and noise
+        return all(self._equal_values(g, a, nonzero) for g, a in pairs)
+
+    def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:
+        """The values of both sides at each sample point where they are defined; None when a point
+        is defined on one side only (``\\ln x`` and ``\\ln|x|`` at a negative ``x``).
+
+        Without variables: the two values (an undefined one raises :class:`Undefined`). With
+        variables, "defined" means real-valued (unless either side uses ``i``): ``\\sqrt{x}`` at a
+        negative ``x`` is undefined. When no point is defined on both sides, their complex values are
+        compared instead (``\\sqrt{-x^2-1}`` is not ``\\sqrt{-x^2-2}``).
+        """
+        names = variables(gold) | variables(answer)
+        if not names:
+            return [(self._value(gold, {}), self._value(answer, {}))]
+        points = _sample_points(names)
+        modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
+        for real in modes:
+            pairs = []
+            for point in points:
+                g, a = self._defined(gold, point, real), self._defined(answer, point, real)
+                if (g is None) != (a is None):
+                    return None
+                if g is not None and a is not None:
+                    pairs.append((g, a))
+            if pairs:
+                return pairs
+        return None
+
+    def _defined(self, node: Node, point: dict[str, complex], real: bool) -> Value | None:
+        """The value of ``node`` at ``point``, or None where it is undefined (a non-real value when
+        ``real``)."""
+        try:
+            value = self._value(node, point)
+        except Undefined:
+            return None
+        if real and not isinstance(value, Fraction):
+            number = inexact(value)
+            if number.imag != 0:
+                if abs(number.imag) > _REAL_NOISE * abs(number):
+                    return None
+                return complex(number.real)
+        return value
 
     def _value(self, node: Node, point: dict[str, complex]) -> Value:
         try:
@@ -147,11 +219,15 @@ class _Comparison:
         except (ValueError, ZeroDivisionError) as error:
             raise Undefined(str(error)) from error
 
-    def _equal_values(self, gold: Value, answer: Value) -> bool:
+    def _equal_values(self, gold: Value, answer: Value, nonzero: bool = False) -> bool:
+        """Whether two values are equal (rules in the module docstring); ``nonzero``: the inexact side
+        can never be 0 (see :func:`_nonzero`), so it does not snap to an exact 0."""
         if isinstance(gold, Fraction) and isinstance(answer, Fraction):
             return gold == answer
         if isinstance(gold, Fraction) or isinstance(answer, Fraction):
             exact, other = (gold, answer) if isinstance(gold, Fraction) else (answer, gold)
+            if exact == 0 and nonzero:
+                return False  # e^{-30} is tiny, never 0
             snapped = _snap(inexact(other))
             return snapped == exact if snapped is not None else False
         return self._close(inexact(gold), inexact(answer))
@@ -168,15 +244,55 @@ def _finite(value: complex) -> bool:
 
 
 def _snap(value: complex) -> Fraction | None:
-    """The fraction (denominator <= 10^6) within 1e-12 of a real ``value``, or None."""
+    """The fraction p/q (q <= 10^6) within min(1e-12, 1e-4/q^2) of a real ``value`` (relative), or None."""
     if value.imag != 0 or not math.isfinite(value.real):
         return None
     fraction = Fraction(value.real).limit_denominator(_SNAP_DENOMINATOR)
-    return (
-        fraction
-        if abs(fraction - Fraction(value.real)) <= _SNAP_TOLERANCE * max(1.0, abs(value.real))
-        else None
-    )
+    # relative to the value: 1e-13 is not the fraction 0 (only rounding noise such as sin(pi) is);
+    # and narrower for a larger denominator: any number is within 1/q^2 of some p/q, so a fixed 1e-12
+    # read pi as 3126535/995207
+    if fraction:
+        allowed = min(_SNAP_TOLERANCE, _SNAP_SCALE / fraction.denominator**2) * abs(value.real)
+    else:
+        allowed = _ZERO_NOISE
+    return fraction if abs(fraction - Fraction(value.real)) <= allowed else None
+
+
+def _decimal_digits(node: object) -> int:
+    """The most significant digits of a non-integer decimal literal in a syntax tree (0: none)."""
+    return max((part[2] for part in _subtrees(node) if part[0] == "num" and len(part) > 2), default=0)
+
+
+def _irrational(value: Value) -> bool:
+    """Whether a value is irrational: inexact, with a real or imaginary part that is no fraction."""
+    if isinstance(value, Fraction):
+        return False
+    number = inexact(value)
+    return any(part != 0 and _snap(complex(part)) is None for part in (number.real, number.imag))
+
+
+def _nonzero(node: Node) -> bool:
+    """Whether a scalar tree can never be 0 whatever its variables (``e^{-30}``, ``2\\pi``,
+    ``10^{-40}``): a product or quotient of non-zero numbers, constants, powers of them and ``exp``."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = item[0]
+        if kind == "num":
+            if not item[1]:
+                return False
+        elif kind == "const":
+            if item[1] not in ("pi", "e", "i"):
+                return False
+        elif kind in ("neg", "root"):
+            stack.append(item[-1])
+        elif kind in ("mul", "div"):
+            stack.extend(item[1:3])
+        elif kind == "pow" and not _has_constant(item[2], "inf"):
+            stack.append(item[1])
+        elif not (kind == "fn" and item[1] == "exp" and not _has_constant(item[2], "inf")):
+            return False
+    return True
 
 
 def _members(node: Node) -> tuple[Node, ...]:
@@ -188,7 +304,7 @@ def _union_parts(node: Node) -> tuple[Node, ...]:
 
 
 def _points(names: Iterable[str]) -> list[dict[str, complex]]:
-    """Fixed, unremarkable sample values per variable name (the same in every process)."""
+    """The first, positive sample values per variable name (the same in every process)."""
     names = sorted(names)
     if not names:
         return [{}]
@@ -196,6 +312,40 @@ def _points(names: Iterable[str]) -> list[dict[str, complex]]:
         {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
         for k in range(_POINTS)
     ]
+
+
+def _sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
+    """Every sample point: :func:`_points` and :data:`_MORE_POINTS` more, non-integer, of both signs
+    (each variable negative at some and positive at others, mixed between variables; the last all
+    negative), so ``x`` is not ``|x|`` or ``\\sqrt{x^2}`` and a polynomial vanishing at the first
+    points is not 0."""
+    names = sorted(names)
+    points = _points(names)
+    if not names:
+        return points
+    for k in range(_MORE_POINTS):
+        point: dict[str, complex] = {}
+        for index, name in enumerate(names):
+            magnitude = 0.23 + (zlib.crc32(name.encode()) % 991) / 797.0 + 0.5303 * k
+            negative = (k + index) % 2 == 0 or k == _MORE_POINTS - 1
+            point[name] = -magnitude if negative else magnitude
+        points.append(point)
+    return points
+
+
+def _subtrees(node: object) -> Iterator[tuple[Any, ...]]:
+    """Every tuple in a syntax tree, without recursion (trees may be hundreds of levels deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple) and item:
+            yield item
+            stack.extend(item[1:])
+
+
+def _has_constant(node: object, name: str) -> bool:
+    """Whether a syntax tree uses the constant ``name`` (``"i"``)."""
+    return any(part[0] == "const" and part[1] == name for part in _subtrees(node))
 
 
 def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
@@ -216,7 +366,7 @@ def _variants(answer: Prepared, gold: Prepared) -> list[Node]:
 def equivalent(gold: Prepared, answer: Prepared, budget: Budget, tolerance: Tolerance | None = None) -> bool:
     """Whether ``answer`` states the same mathematics as ``gold`` (rules in the module docstring).
 
-    ``tolerance`` defaults to :class:`Tolerance` (1e-9 relative and absolute). Raises
+    ``tolerance`` defaults to :class:`Tolerance` (1e-9 relative, no absolute tolerance). Raises
     :class:`TooComplex` when the budget runs out; an undefined value counts as not equal.
     """
     if gold.choice is not None and (gold.tree is None or gold.tree[0] == "var"):

@@ -1,6 +1,8 @@
 """A cleaned answer (see :mod:`.latex`) as a syntax tree of tuples.
 
-Scalars: ``("num", Fraction)``, ``("var", name)``, ``("const", "pi" | "e" | "i" | "inf")``,
+Scalars: ``("num", Fraction)`` (``("num", Fraction, digits)`` for a non-integer decimal literal such
+as ``0.7071``, whose value may be a rounded irrational: ``digits`` significant digits),
+``("var", name)``, ``("const", "pi" | "e" | "i" | "inf")``,
 ``("add", a, b)``, ``("mul", a, b)``, ``("div", a, b)``, ``("pow", a, b)``, ``("neg", a)``,
 ``("fact", a)``, ``("binom", n, k)``, ``("root", n, a)``, ``("abs", a)``, ``("log", base, a)``
 (``base`` None = natural) and ``("fn", name, a)`` (trigonometric functions, ``exp``).
@@ -228,7 +230,10 @@ class _Parser:
             mixed = self._mixed_fraction()
             if mixed is not None:
                 return ("num", value + mixed)
-        return ("num", value)
+        if value.denominator == 1:
+            return ("num", value)
+        mantissa = re.split("[eE]", match[0])[0]
+        return ("num", value, len(re.sub(r"\D", "", mantissa).lstrip("0")))
 
     def _mixed_fraction(self) -> Fraction | None:
         """``2\\frac{1}{2}``: the fraction part when both arguments are plain integers, else None."""

@@ -8,8 +8,11 @@ a number inside it.
 
 Options (all optional):
 
-- ``tolerance``: relative tolerance, default ``1e-9``.
-- ``abs_tolerance``: absolute tolerance, default ``1e-9``.
+- ``tolerance``: relative tolerance, default ``1e-9``. Two integers always compare exactly
+  (``1000000001`` is not ``1000000000``); the tolerances apply to non-integers.
+- ``abs_tolerance``: absolute tolerance, default ``0`` (relative only: ``0`` is not ``6.626e-34``;
+  before 0.x it was ``1e-9``, which paid ``0`` for any reference smaller than that). Set it when
+  references near zero are measurements.
 - ``fallback``: ``"single"`` (default) accepts an unmarked response holding exactly one distinct
   number (or, for a symbolic reference, a short response that is one answer); ``"none"`` requires
   ``#### x``, ``\\boxed{x}`` or "answer is x".
@@ -51,6 +54,8 @@ from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.numeric import (
     Number,
     candidates,
+    exact_candidates,
+    integer,
     leading_number,
     plain_number,
     reference_text,
@@ -71,7 +76,7 @@ class Options:
     """Options of ``math_answer`` (defaults in the module docstring)."""
 
     tolerance: float = option(1e-9, rule=number(0.0, 1.0))
-    abs_tolerance: float = option(1e-9, rule=number(0.0))
+    abs_tolerance: float = option(0.0, rule=number(0.0))
     fallback: str = option("single", rule=choice("single", "none"))
     budget_ms: float = option(50.0, rule=number(1.0, 10000.0))
 
@@ -153,6 +158,10 @@ class Grader:
             return False
 
     def _numeric(self, got: Number, want: Number) -> bool:
+        if integer(got.exact) and integer(want.exact):  # two integers: equal, never "close"
+            if got.percent == want.percent:
+                return got.exact == want.exact
+            return any(g == w for g in exact_candidates(got) for w in exact_candidates(want))
         if got.percent != want.percent:  # a sign on one side only: 25% is 25 or 0.25 (both signs: as written)
             return any(self._close(g, w) for g in candidates(got) for w in candidates(want))
         return self._close(got.value, want.value)
