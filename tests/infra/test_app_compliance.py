@@ -289,7 +289,9 @@ WILDCARD_ONLY_ACTIONS = {
     "ec2:DescribeSecurityGroups",
     "ec2:CreateNetworkInterfacePermission",
     "ec2:DeleteNetworkInterfacePermission",
-    "bedrock:ListCustomModels",  # pipeline delete with retain_models = false
+    "bedrock:ListCustomModels",  # pipeline delete with retain_models = false; keep_models pruning
+    "bedrock:ListCustomModelDeployments",  # keep_models: models still deployed are never pruned
+    "bedrock:ListProvisionedModelThroughputs",  # keep_models: nor models with provisioned throughput
 }
 
 
