@@ -20,11 +20,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError
-
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names
-from rft_runtime.lifecycle.errors import LifecycleError
 
 LOG = logging.getLogger(__name__)
 
@@ -70,7 +67,9 @@ def prune(bedrock: Any, pipeline: str, keep: int, protected: Iterable[str]) -> d
             for m in bc.list_models(bedrock, f"rft-{pipeline}-")
             if own.fullmatch(str(m.get("modelName", "")))
         ]
-        models.sort(key=lambda m: m.get("creationTime") or 0, reverse=True)
+        # creationTime is a required member of every summary (botocore model); one without it
+        # raises here and, like any doubt, deletes nothing
+        models.sort(key=lambda m: m["creationTime"], reverse=True)
         in_use = models_in_use(bedrock)
         for rank, model in enumerate(models):
             name, arn = str(model.get("modelName")), str(model.get("modelArn") or "")
@@ -81,7 +80,7 @@ def prune(bedrock: Any, pipeline: str, keep: int, protected: Iterable[str]) -> d
             LOG.info("pruning custom model %s (%s)", name, arn)
             if bc.delete_model(bedrock, arn):
                 deleted.append(name)
-    except (LifecycleError, BotoCoreError) as exc:
+    except Exception as exc:  # pruning is housekeeping: it must never fail a run
         LOG.warning("model pruning stopped", exc_info=True)
         return {"deleted": deleted, "kept": kept, "skipped": f"{type(exc).__name__}: {exc}"[:500]}
     return {"deleted": deleted, "kept": kept}
