@@ -6,10 +6,11 @@ Step Functions reports every execution that ends ``FAILED``, ``TIMED_OUT`` or ``
 stack) or a failure that skipped ``PublishFailure`` does not: nothing would watch, deploy or stop
 the job, and it would keep training at the account's expense.
 
-The job to stop is the one in the state record, and only when the record names this very
-execution: a job another execution adopted (same inputs, a newer run) is watched and never
-stopped. A record this execution has not yet marked as ended is published ``STOPPED`` (when the
-job was stopped) or ``FAILED`` with the reason, with notification.
+The job to stop is the one in the state record (or, when the record names none yet, the job
+named after the record's fingerprint), and only when the record names this very execution: a job
+another execution adopted (same inputs, a newer run) is watched and never stopped. A record this
+execution has not yet marked as ended is published ``STOPPED`` (when the job was stopped) or
+``FAILED`` with the reason, with notification.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rft_runtime.lifecycle import bedrock_calls as bc
-from rft_runtime.lifecycle import state
+from rft_runtime.lifecycle import names, state
 from rft_runtime.lifecycle.settings import Settings
 
 LOG = logging.getLogger(__name__)
@@ -39,10 +40,10 @@ def on_execution_end(event: Mapping[str, Any], clients: Any, settings: Settings)
     record = state.read(clients.ssm, settings.state_parameter) or {}
     if record.get("executionArn") != execution:
         return {"stopped": False, "reason": "the state record names another execution (its job is watched)"}
-    identifier = str(record.get("jobArn") or record.get("jobName") or "")
-    if not identifier:
+    identifier = str(record.get("jobArn") or record.get("jobName") or _job_name(settings, record))
+    job = bc.get_job(clients.bedrock, identifier) if identifier else None
+    if job is None:
         return {"stopped": False, "reason": "the execution started no job"}
-    job = bc.get_job(clients.bedrock, identifier) or {}
     job_status = str(job.get("status") or "")
     stopped = job_status in RUNNING_JOB_STATUSES and bc.stop_job(clients.bedrock, identifier)
     if record.get("phase") in state.TERMINAL_PHASES:
@@ -68,3 +69,13 @@ def on_execution_end(event: Mapping[str, Any], clients: Any, settings: Settings)
     state.publish(clients, settings, updated, notify=True)
     LOG.info("%s", message)
     return {"stopped": stopped, "reason": message, "published": updated["phase"]}
+
+
+def _job_name(settings: Settings, record: Mapping[str, Any]) -> str:
+    """The run's job name from its fingerprint: a run aborted between creating its job and
+    recording it still finds the job (names are deterministic). Empty without a fingerprint."""
+    fingerprint = str(record.get("fingerprint") or "")
+    try:
+        return names.RunNames(settings.pipeline, fingerprint).job_name if fingerprint else ""
+    except ValueError:
+        return ""

@@ -65,11 +65,29 @@ def test_a_finished_job_is_left_alone_and_the_run_published_failed(aws):
 
 def test_succeeded_executions_and_runs_without_a_job_do_nothing(aws):
     assert not execution_end.on_execution_end(ended("SUCCEEDED"), aws.clients, aws.settings)["stopped"]
-    aws.put_record(phase=state.PREFLIGHT, fingerprint=make_spec().fingerprint, executionArn=EXEC)
+    spec = make_spec()
+    aws.put_record(phase=state.PREFLIGHT, fingerprint=spec.fingerprint, executionArn=EXEC)
+    aws.bedrock.add_client_error(
+        "get_model_customization_job", "ResourceNotFoundException", "", 404,
+        expected_params={"jobIdentifier": spec.names.job_name},
+    )  # fmt: skip
     assert execution_end.on_execution_end(ended("ABORTED"), aws.clients, aws.settings)["reason"] == (
         "the execution started no job"
     )
     aws.verify()
+    assert aws.record()["phase"] == state.PREFLIGHT
+
+
+def test_a_job_created_but_not_yet_recorded_is_found_by_its_name_and_stopped(aws):
+    spec = make_spec()
+    aws.put_record(phase=state.PREFLIGHT, fingerprint=spec.fingerprint, executionArn=EXEC)
+    aws.bedrock.add_response(
+        "get_model_customization_job", job_response("InProgress"), {"jobIdentifier": spec.names.job_name}
+    )
+    aws.bedrock.add_response("stop_model_customization_job", {}, {"jobIdentifier": spec.names.job_name})
+    assert execution_end.on_execution_end(ended("ABORTED"), aws.clients, aws.settings)["stopped"]
+    aws.verify()
+    assert aws.record()["phase"] == state.STOPPED
 
 
 def test_the_job_event_function_routes_execution_events_here(aws, monkeypatch):
