@@ -47,6 +47,7 @@ _EXPORTS = {
     "RewardConfig": "bedrock_rft.config",
     "Hyperparameters": "bedrock_rft.config",
     "DeploymentConfig": "bedrock_rft.config",
+    "LimitsConfig": "bedrock_rft.config",
     "NetworkConfig": "bedrock_rft.config",
     "EncryptionConfig": "bedrock_rft.config",
     "load_environment": "bedrock_rft.config",

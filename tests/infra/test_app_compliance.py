@@ -115,6 +115,9 @@ def test_summary_names_templates_and_acknowledgments(assembly):
     text = summarize(assembly)
     assert ".template.json:" in text and "0 unacknowledged findings" in text
     assert "AwsSolutions-IAM5[Resource::*]" in text
+    # the cost of what was synthesized: the stack's one key, dashboard and alarm at least
+    assert "standing monthly cost: $" in text and "KMS customer managed keys: $1.00" in text
+    assert "a run adds per hour of training: $" in text and "Bedrock RFT training: see pricing" in text
 
 
 def test_pinned_cli_synthesizes_without_credentials(tmp_path):
@@ -286,7 +289,9 @@ WILDCARD_ONLY_ACTIONS = {
     "ec2:DescribeSecurityGroups",
     "ec2:CreateNetworkInterfacePermission",
     "ec2:DeleteNetworkInterfacePermission",
-    "bedrock:ListCustomModels",  # pipeline delete with retain_models = false
+    "bedrock:ListCustomModels",  # pipeline delete with retain_models = false; keep_models pruning
+    "bedrock:ListCustomModelDeployments",  # keep_models: models still deployed are never pruned
+    "bedrock:ListProvisionedModelThroughputs",  # keep_models: nor models with provisioned throughput
 }
 
 

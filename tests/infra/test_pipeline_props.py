@@ -164,3 +164,21 @@ def test_a_pipeline_deployed_elsewhere_is_granted_by_name():
     assert ":ssm:us-east-1:111122223333:parameter/bedrock-rft/arith-prod/state" in resources[0]
     assert ":bedrock:us-east-1:111122223333:custom-model-deployment/*" in resources[1]
     assert resources[2] == json.dumps(key_arn)
+
+
+def test_cost_limits_in_props_are_checked_by_prop_path():
+    from bedrock_rft import DeploymentConfig, LimitsConfig
+
+    stack = cdk.Stack(cdk.App(), "Team", env=US_EAST_1)
+    props = RftPipelineProps(
+        name="team",
+        dataset=DatasetConfig(training_file=TRAIN),
+        reward=RewardConfig(template="math_answer"),
+        limits=LimitsConfig(max_training_hours=0),
+        deployment=DeploymentConfig(keep_models=101),
+    )
+    with pytest.raises(PipelinePropsError) as caught:
+        RftPipeline(stack, "Rft", props=props)
+    problems = {problem.key: problem.message for problem in caught.value.problems}
+    assert set(problems) == {"limits.max_training_hours", "deployment.keep_models"}
+    assert "allowed: from 1 to 336" in problems["limits.max_training_hours"]

@@ -199,8 +199,25 @@ def environment_schema() -> dict[str, Any]:
                     "type": "array",
                     "items": {"type": "string", "pattern": rules.EMAIL.pattern},
                 },
+                "keep_models": _integer(
+                    *rules.KEEP_MODELS,
+                    "keep this many newest models; delete older unused ones (0: never)",
+                    default=deployment.keep_models,
+                ),
             },
             "what happens after training",
+        ),
+        "limits": _table(
+            "limits",
+            {
+                "max_training_hours": {
+                    "type": "number",
+                    "minimum": rules.MAX_TRAINING_HOURS[0],
+                    "maximum": rules.MAX_TRAINING_HOURS[1],
+                    "description": "stop the job after this many hours of training (default: no limit)",
+                },
+            },
+            "bounds on what one run may spend",
         ),
         "network": _table(
             "network",

@@ -25,6 +25,7 @@ from bedrock_rft.config.schema import (
     EncryptionConfig,
     Hyperparameters,
     InvocationLogsSource,
+    LimitsConfig,
     NetworkConfig,
     PipelineConfig,
     RewardConfig,
@@ -44,6 +45,7 @@ FILE_KEYS: dict[str, frozenset[str]] = {
             "reward",
             "hyperparameters",
             "deployment",
+            "limits",
             "network",
             "encryption",
             "tags",
@@ -64,7 +66,8 @@ FILE_KEYS: dict[str, frozenset[str]] = {
     "reward": frozenset(
         {"template", "options", "code", "timeout_seconds", "memory_mb", "reserved_concurrency"}
     ),
-    "deployment": frozenset({"mode", "retain_models", "notification_emails"}),
+    "deployment": frozenset({"mode", "retain_models", "notification_emails", "keep_models"}),
+    "limits": frozenset({"max_training_hours"}),
     "network": frozenset({"vpc", "max_azs", "availability_zones", "flow_log_retention_days"}),
     "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
 }
@@ -215,6 +218,15 @@ def _read_deployment(reader: _Reader) -> DeploymentConfig:
         mode=reader.value("deployment.mode", str, default=defaults.mode),
         retain_models=reader.value("deployment.retain_models", bool, default=defaults.retain_models),
         notification_emails=tuple(reader.value("deployment.notification_emails", list, default=[]) or ()),
+        keep_models=reader.value("deployment.keep_models", int, default=defaults.keep_models),
+    )
+
+
+def _read_limits(reader: _Reader) -> LimitsConfig:
+    table = reader.table("limits")
+    reader.known_keys("limits", table, FILE_KEYS["limits"])
+    return LimitsConfig(
+        max_training_hours=reader.value("limits.max_training_hours", (int, float), default=None)
     )
 
 
@@ -257,6 +269,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         reward=_read_reward(reader),
         hyperparameters=_read_hyperparameters(reader),
         deployment=_read_deployment(reader),
+        limits=_read_limits(reader),
         network=_read_network(reader),
         encryption=_read_encryption(reader),
         tags=dict(reader.table("tags")),

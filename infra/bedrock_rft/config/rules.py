@@ -30,6 +30,7 @@ from bedrock_rft.config.schema import (
     DeploymentConfig,
     EncryptionConfig,
     Hyperparameters,
+    LimitsConfig,
     NetworkConfig,
     PipelineConfig,
     RewardConfig,
@@ -54,6 +55,11 @@ LAMBDA_MEMORY_MB = (128, 10240)
 #: Deployment modes and network choices.
 DEPLOYMENT_MODES = ("on_demand", "none")
 VPC_CHOICES = ("create", "none")
+#: ``[limits] max_training_hours``: from 1 hour to the workflow's 14-day limit (336 h); a longer
+#: limit could never fire, since the workflow itself ends (and stops the job) at 14 days.
+MAX_TRAINING_HOURS = (1, 336)
+#: ``[deployment] keep_models``: 0 (never prune) up to this many kept models.
+KEEP_MODELS = (0, 100)
 MAX_AZS = (2, 6)
 
 #: Prop path -> TOML key, where they differ (every other path is its own TOML key).
@@ -69,6 +75,7 @@ class PipelineValues(Protocol):
     reward: RewardConfig
     hyperparameters: Hyperparameters
     deployment: DeploymentConfig
+    limits: LimitsConfig
     network: NetworkConfig
     encryption: EncryptionConfig
     tags: Mapping[str, str]
@@ -145,6 +152,7 @@ def pipeline_problems(
     _check_reward(found, values.reward)
     _check_hyperparameters(found, values.hyperparameters)
     _check_deployment(found, values.deployment)
+    _check_limits(found, values.limits)
     _check_network(found, values.network, region, vpc_given)
     _check_encryption(found, values.encryption, region, account, key_given)
     _check_tags(found, values.tags)
@@ -348,6 +356,14 @@ def _check_deployment(found: _Problems, deployment: DeploymentConfig) -> None:
     for index, email in enumerate(deployment.notification_emails):
         if not isinstance(email, str) or not EMAIL.match(email):
             found.add(f"deployment.notification_emails[{index}]", f"{show(email)} is not an email address")
+    found.bounded("deployment.keep_models", deployment.keep_models, *KEEP_MODELS)
+
+
+def _check_limits(found: _Problems, limits: LimitsConfig) -> None:
+    if limits.max_training_hours is not None:
+        found.bounded(
+            "limits.max_training_hours", limits.max_training_hours, *MAX_TRAINING_HOURS, kind="float"
+        )
 
 
 def _check_network(found: _Problems, network: NetworkConfig, region: str | None, vpc_given: bool) -> None:

@@ -148,12 +148,28 @@ class DeploymentConfig:
     ``mode``: ``"on_demand"`` (default) creates or updates one custom-model deployment per pipeline;
     ``"none"`` trains only. ``retain_models`` (default True) keeps trained custom models when the
     stack is deleted. ``notification_emails``: addresses subscribed to the pipeline's SNS topic
-    (default none).
+    (default none). ``keep_models``: after each successful run, keep this pipeline's N newest
+    custom models and delete older ones that nothing serves, swaps to, or holds (default 0: never
+    delete; the serving, the previously serving and any deployed or held model always stay).
+    Provisioned throughput (``mode = "provisioned"``) is planned, not built yet.
     """
 
     mode: Literal["on_demand", "none"] = "on_demand"
     retain_models: bool = True
     notification_emails: tuple[str, ...] = ()
+    keep_models: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LimitsConfig:
+    """Bounds on what one run may spend.
+
+    ``max_training_hours``: the workflow stops a job that has trained longer (measured from the
+    job's creation) and publishes STOPPED with the reason. Default None: no limit of its own; every
+    run is still bounded by the workflow's 14-day limit, after which the job is stopped too.
+    """
+
+    max_training_hours: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,7 +211,7 @@ class PipelineConfig:
     offer RFT (``us-east-1``). Required by the rules (default None is reported as missing).
     ``account``: optional 12-digit id; default None (any account). ``base_model``: default
     ``amazon.nova-2-lite-v1:0:256k``. ``description``: default ``""``. ``dataset`` and ``reward``:
-    required. ``hyperparameters``, ``deployment``, ``network``, ``encryption``: default their own
+    required. ``hyperparameters``, ``deployment``, ``limits``, ``network``, ``encryption``: default their own
     defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
     (for example after a service-side failure); default ``""``. ``source_file``: the TOML file it
     was loaded from; default None.
@@ -210,6 +226,7 @@ class PipelineConfig:
     reward: RewardConfig
     hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: dict[str, str] = field(default_factory=dict)

@@ -50,6 +50,21 @@ def apply(lifecycle: RftLifecycle) -> None:
     # lifecycle function: Bedrock job/model/deployment ARNs, X-Ray
     policy = lifecycle_fn.role.node.find_child("DefaultPolicy")
     acknowledge(policy, bedrock_reason, *bedrock_wildcards)
+    if lifecycle.keep_models > 0:
+        acknowledge(
+            policy,
+            "ListCustomModels, ListCustomModelDeployments and ListProvisionedModelThroughputs have no "
+            "resource type, so IAM accepts only '*'; keep_models pruning needs them to find this "
+            "pipeline's models and every model still in use (DeleteCustomModel itself is conditioned on "
+            "the model's bedrock-rft:pipeline tag).",
+            "AwsSolutions-IAM5[Resource::*]",
+        )
+    # job-event function: it also stops the job of a run that ended unfinished
+    acknowledge(
+        events_fn.role.node.find_child("DefaultPolicy"),
+        bedrock_reason,
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn("model-customization-job")),
+    )
     # pre-flight reads exactly the training/validation objects and the staging targets by their
     # full ARNs (no wildcard, so nothing to acknowledge), and invokes exactly the reward version
     # launcher: stop runs of this state machine (execution names carry a per-request suffix)
@@ -127,6 +142,14 @@ def apply(lifecycle: RftLifecycle) -> None:
         lifecycle.job_event_rule,
         "The job event only shortens a wait; a lost delivery costs at most one poll interval (<= 15 "
         "min). EventBridge retries delivery for an hour and the function has its own dead-letter queue.",
+        "Serverless-EventBusDLQ",
+    )
+    acknowledge(
+        lifecycle.execution_end_rule,
+        "EventBridge retries this delivery for 24 hours (185 attempts) and the function's failed "
+        "asynchronous invocations go to its own dead-letter queue; a queue on the rule could only hold "
+        "an event that a day of retries did not deliver, by which time the job must be stopped by hand "
+        "(the failed-run alarm and the state record already show the run ended).",
         "Serverless-EventBusDLQ",
     )
     acknowledge(

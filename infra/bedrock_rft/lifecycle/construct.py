@@ -7,8 +7,6 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -22,7 +20,7 @@ from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
-from bedrock_rft.lifecycle import acknowledgments
+from bedrock_rft.lifecycle import acknowledgments, cost_controls, event_rules
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
 from bedrock_rft.lifecycle.launcher import (
     HANDLER_TIMEOUT,
@@ -103,11 +101,17 @@ class RftLifecycle(Construct):
         retrain_nonce: change it to train identical inputs again (e.g. after a transient service
             failure). Default ``""``.
         workflow_timeout: longest a run may take, training included. Default and maximum 14 days.
+            A run that ends without finishing (time-out, abort, failure) has its job stopped by
+            the ``execution_end_rule`` (see :mod:`bedrock_rft.lifecycle.cost_controls`).
+        max_training_hours: the workflow stops a job that has trained longer and publishes why.
+            Default None: no limit but ``workflow_timeout``.
+        keep_models: after a success, keep the pipeline's N newest models and delete older ones
+            nothing uses. Default 0: never prune.
 
     Attributes: ``fingerprint``, ``names`` (``RunNames``: job, model, deployment names),
     ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
     ``state_parameter``, ``topic``, ``lifecycle_function``, ``job_event_function``,
-    ``launcher_function``, ``job_event_rule``, ``dead_letter_queue``.
+    ``launcher_function``, ``job_event_rule``, ``execution_end_rule``, ``dead_letter_queue``.
     """
 
     def __init__(
@@ -139,6 +143,8 @@ class RftLifecycle(Construct):
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         retrain_nonce: str = "",
         workflow_timeout: cdk.Duration | None = None,
+        max_training_hours: float | None = None,
+        keep_models: int = 0,
     ) -> None:
         super().__init__(scope, construct_id)
         tags = dict(tags or {})
@@ -171,6 +177,7 @@ class RftLifecycle(Construct):
         self.names = names.RunNames(pipeline_name, self.fingerprint)
         self.pipeline_name = pipeline_name
         self.retain_models = retain_models
+        self.keep_models = keep_models
         self._preflight_object_arns = self._preflight_objects(
             dataset_bucket, training_data_config, validation_s3_uris
         )
@@ -237,12 +244,10 @@ class RftLifecycle(Construct):
             self,
             "JobEvents",
             handler=f"{HANDLERS}.job_event_handler",
-            description=f"bedrock-rft {pipeline_name}: wakes the workflow on Bedrock job state changes",
-            timeout=cdk.Duration.seconds(30),
-            environment={
-                "RFT_PIPELINE": pipeline_name,
-                "RFT_WAIT_PARAMETER": self.wait_parameter.parameter_name,
-            },
+            description=f"bedrock-rft {pipeline_name}: wakes the workflow on job state changes, stops "
+            "the job of a run that ended without finishing",
+            timeout=cdk.Duration.seconds(60),
+            environment=environment,
             dead_letter_queue=self.dead_letter_queue,
             **common,
         )
@@ -272,23 +277,22 @@ class RftLifecycle(Construct):
             timeout=workflow_timeout,
         )
         self.state_machine = self.workflow.state_machine
-        self.job_event_rule = events.Rule(
+        self.execution_end_rule = cost_controls.add_execution_end_rule(
+            self, job_events.function, job_events.role
+        )
+        self.job_event_rule = event_rules.lambda_rule(
             self,
             "JobStateChange",
             description=f"bedrock-rft {pipeline_name}: customization job finished",
-            event_pattern=events.EventPattern(
-                source=["aws.bedrock"],
-                detail_type=["Model Customization Job State Change"],
-                detail={
-                    "jobName": [{"prefix": self.names.model_name_prefix}],
-                    "jobStatus": list(WAKING_STATUSES),
-                },
-            ),
-            targets=[
-                targets.LambdaFunction(
-                    job_events.function, retry_attempts=2, max_event_age=cdk.Duration.hours(1)
-                )
-            ],
+            source="aws.bedrock",
+            detail_type="Model Customization Job State Change",
+            detail={
+                "jobName": [{"prefix": self.names.model_name_prefix}],
+                "jobStatus": list(WAKING_STATUSES),
+            },
+            function=job_events.function,
+            retry_attempts=2,
+            max_event_age=cdk.Duration.hours(1),
         )
 
         # --- permissions ----------------------------------------------------------------------
@@ -297,6 +301,9 @@ class RftLifecycle(Construct):
         self._grant_staging(lifecycle.role, dataset_bucket, dataset_copies)
         self._grant_launcher(launcher.role, retain_models)
         _grant_get_parameter(job_events.role, self.wait_parameter)
+        self._grant_publish(job_events.role, notify=True)  # the outcome of a run that ended unfinished
+        if keep_models > 0:
+            cost_controls.grant_model_pruning(self, lifecycle.role)
         self.state_machine.grant_task_response(job_events.role)
 
         # --- custom resources -----------------------------------------------------------------
@@ -344,6 +351,8 @@ class RftLifecycle(Construct):
             "datasetBucket": dataset_bucket.bucket_name,
             "retainModels": retain_models,
             "stagingCopies": [dict(copy) for copy in dataset_copies],
+            "maxTrainingHours": max_training_hours,
+            "keepModels": keep_models,
         }
         self.launcher = self._launcher_resource(
             "Run",

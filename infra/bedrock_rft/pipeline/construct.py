@@ -141,6 +141,8 @@ class RftPipeline(Construct):
             dataset_copies=[copy.to_api() for copy in self.training_data.staging],
             deployment_mode=props.deployment.mode,
             retain_models=props.deployment.retain_models,
+            keep_models=props.deployment.keep_models,
+            max_training_hours=props.limits.max_training_hours,
             notification_emails=props.deployment.notification_emails,
             tags=props.tags,
             retrain_nonce=props.retrain_nonce,

@@ -16,6 +16,7 @@ from bedrock_rft.config.schema import (
     DeploymentConfig,
     EncryptionConfig,
     Hyperparameters,
+    LimitsConfig,
     NetworkConfig,
     PipelineConfig,
     RewardConfig,
@@ -39,7 +40,9 @@ class RftPipelineProps:
         base_model: model id or ARN. Default ``amazon.nova-2-lite-v1:0:256k``.
         hyperparameters: the eight RFT hyperparameters. Default :class:`Hyperparameters` ``()``.
         deployment: what happens after training. Default :class:`DeploymentConfig` ``()``
-            (on-demand deployment, models retained).
+            (on-demand deployment, models retained, none pruned).
+        limits: bounds on a run. Default :class:`LimitsConfig` ``()`` (no training-time limit but
+            the workflow's 14 days).
         network: the VPC to create when ``vpc`` is not given. Default :class:`NetworkConfig` ``()``
             (an isolated VPC in 2 zones); ``network.vpc = "none"`` runs without a VPC.
         encryption: log retention, data retention, and an existing key by ARN. Default
@@ -64,6 +67,7 @@ class RftPipelineProps:
     base_model: str = DEFAULT_BASE_MODEL
     hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -83,6 +87,7 @@ class RftPipelineProps:
             base_model=config.base_model,
             hyperparameters=config.hyperparameters,
             deployment=config.deployment,
+            limits=config.limits,
             network=config.network,
             encryption=config.encryption,
             tags=dict(config.tags),

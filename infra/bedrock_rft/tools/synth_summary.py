@@ -1,4 +1,5 @@
-"""Print what ``make synth`` produced: templates, resource counts and the cdk-nag summary.
+"""Print what ``make synth`` produced: templates, resource counts, their cost (standing per month,
+and per hour of a training run; :mod:`bedrock_rft.tools.cost_estimate`) and the cdk-nag summary.
 
 Usage: ``python -m bedrock_rft.tools.synth_summary CDK_OUT_DIR``. Acknowledgments are read from the
 ``aws:cdk:acknowledged-rules`` metadata the CDK writes next to each template.
@@ -12,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from bedrock_rft.compliance.packs import NAG_PACK_NAMES
+from bedrock_rft.tools.cost_estimate import cost_table
 
 
 def summarize(out_dir: Path) -> str:
@@ -21,6 +23,7 @@ def summarize(out_dir: Path) -> str:
         resources = json.loads(template.read_text())["Resources"]
         kinds = Counter(resource["Type"] for resource in resources.values())
         lines.append(f"  {template.name}: {len(resources)} resources ({len(kinds)} types)")
+        lines += cost_table(json.loads(template.read_text()))
     acknowledged: dict[str, set[str]] = {}
     for metadata_file in sorted(out_dir.glob("*.metadata.json")):
         for path, entries in json.loads(metadata_file.read_text()).items():

@@ -11,6 +11,9 @@ Modules (each small, none imports boto3 at import time except through the client
 - ``steps``: the workflow actions (pre-flight, start job, check job, deployment, publish).
 - ``launcher``: the custom resource ``on_event`` logic (start, adopt, stop).
 - ``job_events``: turns an ``aws.bedrock`` job state-change event into a task-token signal.
+- ``time_limit``: ``max_training_hours``: stops a job that has trained too long.
+- ``execution_end``: stops the job of a run whose execution ended unfinished.
+- ``model_pruning``: ``keep_models``: deletes old custom models that nothing uses.
 - ``observe``: read-only view of a pipeline used by ``rft status`` and ``rft wait``.
 - ``handlers``: the thin Lambda entry points.
 """

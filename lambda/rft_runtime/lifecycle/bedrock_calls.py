@@ -86,21 +86,34 @@ def get_custom_model(bedrock: Any, identifier: str) -> dict[str, Any] | None:
     )
 
 
-def list_models(bedrock: Any, name_prefix: str) -> list[dict[str, Any]]:
-    """Custom models whose name starts with ``name_prefix`` (all pages)."""
+def list_pages(method: Callable[..., dict[str, Any]], what: str, items_key: str, **kwargs: Any) -> list:
+    """Every item under ``items_key`` of a paginated ``List*`` call (all pages)."""
     found: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        kwargs: dict[str, Any] = {"nameContains": name_prefix, "maxResults": 100}
-        if token:
-            kwargs["nextToken"] = token
-        out = _call(bedrock.list_custom_models, "ListCustomModels", **kwargs)
-        found += [
-            m for m in out.get("modelSummaries", []) if str(m.get("modelName", "")).startswith(name_prefix)
-        ]
+        out = _call(method, what, **kwargs, **({"nextToken": token} if token else {}))
+        found += list(out.get(items_key) or [])
         token = out.get("nextToken")
         if not token:
             return found
+
+
+def list_models(bedrock: Any, name_prefix: str) -> list[dict[str, Any]]:
+    """Custom models whose name starts with ``name_prefix`` (all pages)."""
+    summaries = list_pages(
+        bedrock.list_custom_models,
+        "ListCustomModels",
+        "modelSummaries",
+        nameContains=name_prefix,
+        maxResults=100,
+    )
+    return [m for m in summaries if str(m.get("modelName", "")).startswith(name_prefix)]
+
+
+def resource_tags(bedrock: Any, arn: str) -> dict[str, str]:
+    """``ListTagsForResource`` as a key -> value dict."""
+    out = _call(bedrock.list_tags_for_resource, "ListTagsForResource", resourceARN=arn)
+    return {str(t.get("key")): str(t.get("value")) for t in out.get("tags") or []}
 
 
 def delete_model(bedrock: Any, identifier: str) -> bool:

@@ -2,7 +2,8 @@
 
 - ``lifecycle_handler``: the workflow's steps (``event["action"]`` names one of ``steps.ACTIONS``).
 - ``launcher_handler``: ``on_event`` of the launcher custom resource (Provider framework).
-- ``job_event_handler``: target of the EventBridge rule on Bedrock job state changes.
+- ``job_event_handler``: target of the EventBridge rules on Bedrock job state changes and on
+  this state machine's executions ending unfinished (``source`` ``aws.states``).
 
 Clients are made once per Lambda container with retries handled by ``retry.call`` (botocore's own
 retries off). The asset bundles a pinned boto3/botocore that knows the RFT API, which the managed
@@ -16,7 +17,7 @@ import logging
 import os
 from typing import Any
 
-from rft_runtime.lifecycle import job_events, launcher, steps
+from rft_runtime.lifecycle import execution_end, job_events, launcher, steps
 from rft_runtime.lifecycle.clients import Clients, boto3_factory
 from rft_runtime.lifecycle.settings import Settings
 
@@ -43,7 +44,11 @@ def launcher_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def job_event_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Wake the workflow step waiting for the job this event is about."""
-    result = job_events.on_job_event(event, _clients(), _settings())
+    """Wake the workflow step waiting for the job this event is about; for an execution that
+    ended unfinished, stop its job."""
+    if event.get("source") == "aws.states":
+        result = execution_end.on_execution_end(event, _clients(), _settings())
+    else:
+        result = job_events.on_job_event(event, _clients(), _settings())
     logging.getLogger(__name__).info("job event: %s", result)
     return result

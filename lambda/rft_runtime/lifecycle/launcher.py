@@ -33,7 +33,6 @@ Errors are raised (the Provider framework reports FAILED); nothing is returned a
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -283,9 +282,7 @@ def _delete_pipeline(
             )
         sleep(DELETE_POLL_SECONDS)
         waited += DELETE_POLL_SECONDS
-    # exactly this pipeline's names (rft-<pipeline>-<12 hex>): pipeline "demo" must never match
-    # the models of a pipeline called "demo-x" that share the listing prefix
-    own = re.compile(rf"rft-{re.escape(pipeline)}-[0-9a-f]{{12}}")
+    own = names.own_model_name(pipeline)
     for model in bc.list_models(clients.bedrock, f"rft-{pipeline}-"):
         if not own.fullmatch(str(model.get("modelName", ""))):
             continue

@@ -155,6 +155,12 @@ def deployment_name(pipeline: str) -> str:
     return _checked(f"rft-{pipeline}", MODEL_NAME, 63, "modelDeploymentName")
 
 
+def own_model_name(pipeline: str) -> re.Pattern[str]:
+    """Exactly the custom-model names of ``pipeline`` (``rft-<pipeline>-<12 hex>``): pipeline
+    ``demo`` never matches the models of ``demo-x``, which share the listing prefix."""
+    return re.compile(rf"rft-{re.escape(pipeline)}-[0-9a-f]{{12}}")
+
+
 def pipeline_physical_id(pipeline: str) -> str:
     """PhysicalResourceId of the pipeline resource (owner of the deployment): stable per pipeline."""
     return f"rft-pipeline-{pipeline}"

@@ -47,7 +47,10 @@ class RunSpec:
     exist before the job starts (those in ``dataset_bucket``; others are reported as unchecked).
     ``retain_models``: keep trained models when the pipeline is deleted. ``staging_copies``:
     ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies (CDK file asset -> key in
-    ``dataset_bucket``) that pre-flight makes before checking the objects.
+    ``dataset_bucket``) that pre-flight makes before checking the objects. ``max_training_hours``:
+    stop the job once it has trained this long (default None: no limit but the workflow's own).
+    ``keep_models``: after a success, keep this pipeline's newest N models and delete older ones
+    that nothing uses (default 0: never prune; see :mod:`rft_runtime.lifecycle.model_pruning`).
     """
 
     pipeline: str
@@ -59,6 +62,8 @@ class RunSpec:
     dataset_bucket: str = ""
     retain_models: bool = True
     staging_copies: list[dict[str, str]] = field(default_factory=list)
+    max_training_hours: float | None = None
+    keep_models: int = 0
 
     @property
     def names(self) -> RunNames:
@@ -88,6 +93,8 @@ class RunSpec:
             "datasetBucket": self.dataset_bucket,
             "retainModels": self.retain_models,
             "stagingCopies": self.staging_copies,
+            "maxTrainingHours": self.max_training_hours,
+            "keepModels": self.keep_models,
         }
 
     @classmethod
@@ -130,6 +137,16 @@ class RunSpec:
                 problems.append(f"stagingCopies[{index}] needs non-empty {', '.join(_COPY_KEYS)}")
         if copies and not data.get("datasetBucket"):
             problems.append("stagingCopies need datasetBucket (the copies' target bucket)")
+        limit = data.get("maxTrainingHours")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0
+        ):
+            problems.append(f"maxTrainingHours must be a positive number or null, got {limit!r}")
+            limit = None
+        keep = data.get("keepModels", 0)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+            problems.append(f"keepModels must be an integer >= 0, got {keep!r}")
+            keep = 0
         spec = None
         try:
             spec = cls(
@@ -142,6 +159,8 @@ class RunSpec:
                 dataset_bucket=str(data.get("datasetBucket", "")),
                 retain_models=_as_bool(data.get("retainModels", True)),
                 staging_copies=[dict(c) for c in copies] if isinstance(copies, list) else [],
+                max_training_hours=limit,
+                keep_models=keep,
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:

@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
-from rft_runtime.lifecycle import retry, state
+from rft_runtime.lifecycle import model_pruning, retry, state, time_limit
 from rft_runtime.lifecycle.errors import (
     InvalidRequest,
     LifecycleError,
@@ -434,13 +434,29 @@ def _publish_training(
 
 
 def check_job(
-    spec: RunSpec, job: Mapping[str, Any], clients: Any, settings: Settings, execution_arn: str
+    spec: RunSpec,
+    job: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Poll the job once; publish a state change when its status or phase moved."""
+    """Poll the job once; publish a state change when its status or phase moved. A job past
+    ``spec.max_training_hours`` (at ``now``, default the current time) is stopped and reported
+    Stopped with the reason (:mod:`rft_runtime.lifecycle.time_limit`)."""
     found = bc.get_job(clients.bedrock, str(job.get("jobArn") or spec.names.job_name))
     if found is None:
         raise InvalidRequest(f"customization job {job.get('jobArn') or spec.names.job_name} no longer exists")
-    result = {**_job_state(found, checks=int(job.get("checks", 0)) + 1), "adopted": bool(job.get("adopted"))}
+    checks = int(job.get("checks", 0)) + 1
+    adopted = bool(job.get("adopted"))
+    result = time_limit.enforce(
+        {**_job_state(found, checks=checks), "adopted": adopted},
+        spec.max_training_hours,
+        clients.bedrock,
+        now=now,
+        reread=lambda fresh: {**_job_state(fresh, checks=checks), "adopted": adopted},
+    )
     moved = (result["status"], result["step"]) != (job.get("status"), job.get("step"))
     if moved and result["status"] in ("InProgress", "Stopping"):
         _publish_training(spec, clients, settings, execution_arn, result)
@@ -632,7 +648,11 @@ def publish_success(
     settings: Settings,
     execution_arn: str,
 ) -> dict[str, Any]:
-    """Publish the outcome: ACTIVE (model serving behind the deployment) or TRAINED (mode none)."""
+    """Publish the outcome: ACTIVE (model serving behind the deployment) or TRAINED (mode none).
+
+    Returns the published record; with ``spec.keep_models`` > 0 also ``pruning``, what
+    :func:`model_pruning.prune` deleted and kept once the success is recorded (the new model, the
+    one served before it and the record's model are protected)."""
     current = state.read(clients.ssm, settings.state_parameter)
     if not state.owned_by(current, spec.fingerprint):
         raise Superseded(f"run {spec.names.short} finished after a newer run took over; nothing published")
@@ -655,7 +675,17 @@ def publish_success(
         )
     record = state.merge(current, spec.pipeline, **updates)
     state.publish(clients, settings, record, notify=True)
-    return json.loads(state.serialize(record))  # exactly what the parameter now holds
+    published = json.loads(state.serialize(record))  # exactly what the parameter now holds
+    if spec.keep_models > 0:
+        protected = (
+            job.get("modelArn"),
+            (current or {}).get("servingModelArn"),
+            (current or {}).get("modelArn"),
+        )
+        published["pruning"] = model_pruning.prune(
+            clients.bedrock, spec.pipeline, spec.keep_models, protected
+        )
+    return published
 
 
 def _failure_message(error: Mapping[str, Any]) -> str:

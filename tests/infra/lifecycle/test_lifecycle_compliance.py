@@ -23,6 +23,8 @@ VARIANTS = {
     "vpc-delete-models-emails": {
         "with_vpc": True,
         "retain_models": False,
+        "keep_models": 3,
+        "max_training_hours": 12,
         "notification_emails": ["ops@example.com"],
         "tags": {"team": "ml"},
         "dataset_copies": [

@@ -454,3 +454,24 @@ def test_train_only_mode_publishes_trained_without_a_deployment(world, monkeypat
     aws.verify()
     assert outcome.status == "SUCCEEDED" and outcome.output["phase"] == state.TRAINED
     assert "ReconcileDeployment" not in outcome.trace
+
+
+def test_a_job_past_max_training_hours_is_stopped_and_the_run_ends_stopped_with_the_reason(world):
+    aws = world.aws
+    spec_data = {**json.loads(world.props["Spec"]), "maxTrainingHours": 4}
+    world.props["Spec"] = json.dumps(spec_data)
+    world.spec = spec = RunSpec.from_dict(spec_data)
+    world.launch()
+    aws.bedrock.add_client_error("get_model_customization_job", "ResourceNotFoundException", "", 404)
+    aws.bedrock.add_response("create_model_customization_job", {"jobArn": job_arn(spec.fingerprint)})
+    # created 2026-05-01 08:00 (job_response), so far more than 4 hours ago by now
+    world.job("InProgress", statusDetails=details("Completed", "Completed", "InProgress"))
+    aws.bedrock.add_response("stop_model_customization_job", {}, {"jobIdentifier": job_arn(spec.fingerprint)})
+    outcome = world.run()
+    aws.verify()  # the stop request went out, once
+    assert (outcome.status, outcome.error) == ("FAILED", "JobStopped")
+    assert "max_training_hours = 4" in outcome.cause
+    record = aws.record()
+    assert record["phase"] == state.STOPPED and "max_training_hours = 4" in record["failure"]["message"]
+    assert [n["Subject"] for n in aws.notifications] == ["[bedrock-rft] demo: STOPPED"]
+    assert "ReconcileDeployment" not in outcome.trace

@@ -1,0 +1,81 @@
+"""Stop a job its workflow left behind: the target of the rule on this state machine's executions.
+
+Step Functions reports every execution that ends ``FAILED``, ``TIMED_OUT`` or ``ABORTED``
+("Step Functions Execution Status Change"). A failure caught by the workflow already stops its job
+(``publish_failure``), but a time-out (the 14-day limit), an abort (``StopExecution``, a deleted
+stack) or a failure that skipped ``PublishFailure`` does not: nothing would watch, deploy or stop
+the job, and it would keep training at the account's expense.
+
+The job to stop is the one in the state record (or, when the record names none yet, the job
+named after the record's fingerprint), and only when the record names this very execution: a job
+another execution adopted (same inputs, a newer run) is watched and never stopped. A record this
+execution has not yet marked as ended is published ``STOPPED`` (when the job was stopped) or
+``FAILED`` with the reason, with notification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from rft_runtime.lifecycle import bedrock_calls as bc
+from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle.settings import Settings
+
+LOG = logging.getLogger(__name__)
+
+#: Execution statuses after which nothing watches the job any more.
+ENDED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+#: Job statuses worth stopping.
+RUNNING_JOB_STATUSES = ("InProgress",)
+
+
+def on_execution_end(event: Mapping[str, Any], clients: Any, settings: Settings) -> dict[str, Any]:
+    """Stop the ended execution's job if it still trains and publish why; returns what happened."""
+    detail = event.get("detail") or {}
+    status, execution = str(detail.get("status", "")), str(detail.get("executionArn", ""))
+    if status not in ENDED_STATUSES or not execution:
+        return {"stopped": False, "reason": f"execution status {status or '?'}: nothing to do"}
+    record = state.read(clients.ssm, settings.state_parameter) or {}
+    if record.get("executionArn") != execution:
+        return {"stopped": False, "reason": "the state record names another execution (its job is watched)"}
+    identifier = str(record.get("jobArn") or record.get("jobName") or _job_name(settings, record))
+    job = bc.get_job(clients.bedrock, identifier) if identifier else None
+    if job is None:
+        return {"stopped": False, "reason": "the execution started no job"}
+    job_status = str(job.get("status") or "")
+    stopped = job_status in RUNNING_JOB_STATUSES and bc.stop_job(clients.bedrock, identifier)
+    if record.get("phase") in state.TERMINAL_PHASES:
+        return {"stopped": stopped, "reason": f"run already published {record.get('phase')}"}
+    why = f"the workflow execution ended {status}"
+    message = f"{why} while job {record.get('jobName') or identifier} was {job_status or 'unknown'}; " + (
+        "the job was stopped so it does not train unwatched" if stopped else "the job was not running"
+    )
+    updated = state.merge(
+        record,
+        settings.pipeline,
+        phase=state.STOPPED if stopped else state.FAILED,
+        step="",
+        jobStatus="Stopping" if stopped else job_status or None,
+        fingerprint=record.get("fingerprint"),
+        executionArn=execution,
+        failure={
+            "phase": "workflow",
+            "error": f"Execution{status.title().replace('_', '')}",
+            "message": message,
+        },
+    )
+    state.publish(clients, settings, updated, notify=True)
+    LOG.info("%s", message)
+    return {"stopped": stopped, "reason": message, "published": updated["phase"]}
+
+
+def _job_name(settings: Settings, record: Mapping[str, Any]) -> str:
+    """The run's job name from its fingerprint: a run aborted between creating its job and
+    recording it still finds the job (names are deterministic). Empty without a fingerprint."""
+    fingerprint = str(record.get("fingerprint") or "")
+    try:
+        return names.RunNames(settings.pipeline, fingerprint).job_name if fingerprint else ""
+    except ValueError:
+        return ""
