@@ -633,29 +633,47 @@ def publish_success(
     execution_arn: str,
 ) -> dict[str, Any]:
     """Publish the outcome: ACTIVE (model serving behind the deployment) or TRAINED (mode none)."""
+    if spec.deployment_mode == "none":
+        return publish_outcome(spec, job, clients, settings, execution_arn, state.TRAINED, {})
+    serving = {
+        "deploymentName": spec.names.deployment_name,
+        "deploymentArn": deployment.get("arn"),
+        "servingModelArn": job.get("modelArn"),
+    }
+    return publish_outcome(spec, job, clients, settings, execution_arn, state.ACTIVE, serving)
+
+
+def publish_outcome(
+    spec: RunSpec,
+    job: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    phase: str,
+    fields: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Publish the end of a run whose job completed: ``phase``, the job's fields and ``fields``
+    (state record, event, notification). Raises :class:`Superseded` when a newer run owns the
+    record. Returns exactly what the parameter now holds."""
     current = state.read(clients.ssm, settings.state_parameter)
     if not state.owned_by(current, spec.fingerprint):
         raise Superseded(f"run {spec.names.short} finished after a newer run took over; nothing published")
-    updates: dict[str, Any] = {
-        "phase": state.TRAINED if spec.deployment_mode == "none" else state.ACTIVE,
-        "step": "",
-        "jobStatus": str(job.get("status", "")),
-        "fingerprint": spec.fingerprint,
-        "executionArn": execution_arn,
-        "jobName": job.get("jobName"),
-        "jobArn": job.get("jobArn"),
-        "modelArn": job.get("modelArn"),
-        "deploymentMode": spec.deployment_mode,
-    }
-    if spec.deployment_mode != "none":
-        updates.update(
-            deploymentName=spec.names.deployment_name,
-            deploymentArn=deployment.get("arn"),
-            servingModelArn=job.get("modelArn"),
-        )
-    record = state.merge(current, spec.pipeline, **updates)
+    record = state.merge(
+        current,
+        spec.pipeline,
+        phase=phase,
+        step="",
+        jobStatus=str(job.get("status", "")),
+        fingerprint=spec.fingerprint,
+        executionArn=execution_arn,
+        jobName=job.get("jobName"),
+        jobArn=job.get("jobArn"),
+        modelArn=job.get("modelArn"),
+        deploymentMode=spec.deployment_mode,
+        **fields,
+    )
     state.publish(clients, settings, record, notify=True)
-    return json.loads(state.serialize(record))  # exactly what the parameter now holds
+    return json.loads(state.serialize(record))
 
 
 def _failure_message(error: Mapping[str, Any]) -> str:
