@@ -15,8 +15,8 @@ from rft_runtime.promotion.batch import EvaluationError, evaluate_batch
 
 def converse_response(text: str) -> dict:
     message = {"role": "assistant", "content": [{"text": text}]}
-    usage = {"inputTokens": 20, "outputTokens": 8, "totalTokens": 28}
-    return {"output": {"message": message}, "stopReason": "end_turn", "usage": usage}
+    usage, metrics = {"inputTokens": 20, "outputTokens": 8, "totalTokens": 28}, {"latencyMs": 1}
+    return {"output": {"message": message}, "stopReason": "end_turn", "usage": usage, "metrics": metrics}
 
 
 @pytest.fixture
