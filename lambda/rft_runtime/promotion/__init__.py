@@ -6,6 +6,9 @@ Modules, one job each:
   graded by the reward function version the job trained with (invoked with the Bedrock grader
   payload).
 - ``results``: the Map's ResultWriter output read back from S3 and checked for completeness.
+- ``candidate``: the temporary candidate deployment (create, poll, remove).
+- ``outcome``: the state record after the decision (REJECTED; ``rft promote``'s manual override).
+- ``handlers``: the Lambda entry points.
 - ``gate``: the summarising step: figures and HTML report (``rft_runtime.evaluation``) written to
   ``s3://<bucket>/runs/<fingerprint>/evaluation/``, and the decision (promote, reject, error).
 """
