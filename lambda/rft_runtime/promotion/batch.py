@@ -137,7 +137,10 @@ def evaluate_batch(event: Mapping[str, Any], runtime: Any, lambda_client: Any) -
         raise EvaluationError("BatchInput needs candidateModel, incumbentModel and rewardFunction")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise EvaluationError(f"BatchInput.samplesPerPrompt must be an integer >= 1, got {samples!r}")
-    settings = converse.InferenceSettings(int(config.get("maxTokens") or 1024), config.get("reasoningEffort"))
+    max_tokens = config.get("maxTokens")
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise EvaluationError(f"BatchInput.maxTokens must be an integer >= 1, got {max_tokens!r}")
+    settings = converse.InferenceSettings(max_tokens, config.get("reasoningEffort"))
     prompts = batch_prompts(event.get("Items") or [])
     replies: dict[str, converse.Reply] = {}
     items: list[dict[str, Any]] = []

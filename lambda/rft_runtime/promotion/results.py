@@ -59,21 +59,34 @@ def collect(s3: Any, details: Mapping[str, Any], samples_per_prompt: int) -> Col
     collected = Collected()
     seen: set[str] = set()
     for entry in files.get("SUCCEEDED") or []:
-        for child in _read_json(s3, bucket, entry["Key"]):
-            if child.get("Status", "SUCCEEDED") != "SUCCEEDED":
-                raise EvaluationError(f"batch {child.get('ExecutionArn', '?')} ended {child.get('Status')}")
-            output = json.loads(child.get("Output") or "null")
-            if not isinstance(output, dict) or not isinstance(output.get("prompts"), list):
-                raise EvaluationError(f"batch {child.get('ExecutionArn', '?')} returned no prompts")
-            for prompt in output["prompts"]:
-                _check_prompt(prompt, samples_per_prompt, seen)
-                collected.prompts.append(prompt)
-            tokens = output.get("tokens") or {}
-            collected.input_tokens += int(tokens.get("inputTokens") or 0)
-            collected.output_tokens += int(tokens.get("outputTokens") or 0)
+        key = entry.get("Key") if isinstance(entry, dict) else None
+        children = _read_json(s3, bucket, key) if isinstance(key, str) else None
+        if not isinstance(children, list):
+            raise EvaluationError(f"result file entry {entry!r} of s3://{bucket}/{key} holds no list"[:500])
+        for child in children:
+            _add_child(collected, child, samples_per_prompt, seen)
     if not collected.prompts:
         raise EvaluationError("the evaluation graded no prompts (is the validation set empty?)")
     return collected
+
+
+def _add_child(collected: Collected, child: Any, samples: int, seen: set[str]) -> None:
+    """Add one child execution's prompts and tokens; raise for anything but a clean success."""
+    arn = child.get("ExecutionArn", "?") if isinstance(child, dict) else "?"
+    if not isinstance(child, dict) or child.get("Status") != "SUCCEEDED":
+        raise EvaluationError(f"batch {arn} did not succeed: {str(child)[:300]}")
+    try:
+        output = json.loads(child.get("Output") or "null")
+    except (TypeError, json.JSONDecodeError) as exc:
+        raise EvaluationError(f"batch {arn} returned no JSON: {exc}") from exc
+    if not isinstance(output, dict) or not isinstance(output.get("prompts"), list):
+        raise EvaluationError(f"batch {arn} returned no prompts")
+    for prompt in output["prompts"]:
+        _check_prompt(prompt, samples, seen)
+        collected.prompts.append(prompt)
+    tokens = output.get("tokens") if isinstance(output.get("tokens"), dict) else {}
+    collected.input_tokens += int(tokens.get("inputTokens") or 0)
+    collected.output_tokens += int(tokens.get("outputTokens") or 0)
 
 
 def _check_prompt(prompt: Any, samples: int, seen: set[str]) -> None:
@@ -85,3 +98,11 @@ def _check_prompt(prompt: Any, samples: int, seen: set[str]) -> None:
         scores = (prompt.get(side) or {}).get("scores")
         if not isinstance(scores, list) or len(scores) != samples:
             raise EvaluationError(f"prompt {prompt_id}: {side} has {scores!r}, expected {samples} scores")
+        if not all(_is_reward(score) for score in scores):
+            raise EvaluationError(
+                f"prompt {prompt_id}: {side} has {scores!r}, rewards must be numbers in [0, 1]"
+            )
+
+
+def _is_reward(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0.0 <= value <= 1.0

@@ -141,6 +141,7 @@ def test_a_model_that_cannot_be_called_fails_the_batch_naming_it(runtime):
     [
         ({"Items": [], "BatchInput": batch_input(rewardFunction="")}, "needs candidateModel"),
         ({"Items": [], "BatchInput": batch_input(samplesPerPrompt=0)}, "samplesPerPrompt must be"),
+        ({"Items": [], "BatchInput": batch_input(maxTokens=None)}, "maxTokens must be an integer >= 1"),
         ({"Items": [{"row": {}}], "BatchInput": batch_input()}, "batch item 0 is not"),
         ({"Items": [{"index": 4, "row": {"messages": []}}], "BatchInput": batch_input()}, "validation row 5"),
     ],

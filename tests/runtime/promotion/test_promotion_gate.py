@@ -105,3 +105,28 @@ def test_missing_map_results_are_an_error_not_a_promotion(s3):
     out = decide(s3, {"Bucket": BUCKET, "Key": "runs/x/evaluation/map/manifest.json"})
     assert out["decision"] == "error" and "cannot read" in out["message"]
     assert decide(s3, {})["decision"] == "error"
+
+
+@pytest.mark.parametrize(
+    "children, problem",
+    [
+        ([{"ExecutionArn": "c1", "Status": "FAILED"}], "batch c1 did not succeed"),
+        ([{"ExecutionArn": "c1", "Status": "SUCCEEDED", "Output": "not json"}], "batch c1 returned no JSON"),
+        ([{"ExecutionArn": "c1", "Status": "SUCCEEDED", "Output": "{}"}], "batch c1 returned no prompts"),
+        (
+            [{"Status": "SUCCEEDED", "Output": json.dumps({"prompts": [prompt_entry("p1", [0.0], [7.0])]})}],
+            "rewards must be numbers in \\[0, 1\\]",
+        ),
+        (
+            [{"Status": "SUCCEEDED", "Output": json.dumps({"prompts": [prompt_entry("p1", [0.0], ["1"])]})}],
+            "rewards must be numbers",
+        ),
+    ],
+)
+def test_malformed_map_results_are_an_error(s3, children, problem):
+    key = "runs/x/evaluation/map/"
+    s3.put_object(Bucket=BUCKET, Key=key + "SUCCEEDED_0.json", Body=json.dumps(children).encode())
+    files = {"SUCCEEDED": [{"Key": key + "SUCCEEDED_0.json", "Size": 1}], "FAILED": [], "PENDING": []}
+    s3.put_object(Bucket=BUCKET, Key=key + "manifest.json", Body=json.dumps({"ResultFiles": files}).encode())
+    out = decide(s3, {"Bucket": BUCKET, "Key": key + "manifest.json"})
+    assert out["decision"] == "error" and re.search(problem, out["message"]), out
