@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "compare two models (or recorded responses) on the same prompts"),
     "status": ("status", "show where a pipeline's training run is"),
     "wait": ("wait", "block until a pipeline's model is deployed (exit 0) or has failed (exit 1)"),
+    "promote": ("promote", "serve a model the promotion gate rejected (recorded as a manual override)"),
     "doctor": ("doctor", "check, read-only, what a deploy needs in the account and Region"),
     "plan": ("plan", "show what a change would train, serve and change in each environment"),
     "init": ("init", "write the GitOps pull-request workflow into a repository"),

@@ -110,6 +110,11 @@ class RunNames:
     def deployment_name(self) -> str:
         return deployment_name(self.pipeline)
 
+    @property
+    def candidate_deployment_name(self) -> str:
+        """The run's temporary deployment the promotion gate evaluates (removed in every outcome)."""
+        return _checked(f"rft-{self.pipeline}-candidate-{self.short}", MODEL_NAME, 63, "modelDeploymentName")
+
     def deployment_request_token(self, execution: str, attempt: int = 1) -> str:
         """``clientRequestToken`` of CreateCustomModelDeployment number ``attempt`` of ``execution``.
 

@@ -36,9 +36,11 @@ ACTIVE = "ACTIVE"
 TRAINED = "TRAINED"
 FAILED = "FAILED"
 STOPPED = "STOPPED"
+#: The promotion gate kept the serving model: the new model is trained but not served.
+REJECTED = "REJECTED"
 
 SUCCESS_PHASES = frozenset({ACTIVE, TRAINED})
-FAILURE_PHASES = frozenset({FAILED, STOPPED})
+FAILURE_PHASES = frozenset({FAILED, STOPPED, REJECTED})
 TERMINAL_PHASES = SUCCESS_PHASES | FAILURE_PHASES
 
 #: Fields that describe the pipeline's deployment; carried over from record to record.
@@ -58,6 +60,8 @@ FIELDS = (
     "deploymentMode",
     *PIPELINE_FIELDS,
     "failure",
+    "evaluation",
+    "override",
     "startedAt",
     "updatedAt",
     "endedAt",
@@ -209,6 +213,11 @@ def _message(record: Mapping[str, Any]) -> str:
             lines.append(f"The previous model keeps serving: {record['servingModelArn']}")
     if record.get("phase") == "ACTIVE":
         lines.append(f"Invoke it with modelId = {record.get('deploymentArn')}")
+    evaluation = record.get("evaluation") or {}
+    if evaluation.get("location"):
+        lines.append(
+            f"Promotion gate: {evaluation.get('decision')}; figures and report: {evaluation['location']}"
+        )
     lines += ["", json.dumps(dict(record), indent=2, sort_keys=True)]
     return "\n".join(lines)
 

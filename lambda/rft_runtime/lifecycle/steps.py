@@ -653,39 +653,55 @@ def publish_success(
     Returns the published record; with ``spec.keep_models`` > 0 also ``pruning``, what
     :func:`model_pruning.prune` deleted and kept once the success is recorded (the new model, the
     one served before it and the record's model are protected)."""
-    current = state.read(clients.ssm, settings.state_parameter)
-    if not state.owned_by(current, spec.fingerprint):
-        raise Superseded(f"run {spec.names.short} finished after a newer run took over; nothing published")
-    updates: dict[str, Any] = {
-        "phase": state.TRAINED if spec.deployment_mode == "none" else state.ACTIVE,
-        "step": "",
-        "jobStatus": str(job.get("status", "")),
-        "fingerprint": spec.fingerprint,
-        "executionArn": execution_arn,
-        "jobName": job.get("jobName"),
-        "jobArn": job.get("jobArn"),
-        "modelArn": job.get("modelArn"),
-        "deploymentMode": spec.deployment_mode,
-    }
-    if spec.deployment_mode != "none":
-        updates.update(
-            deploymentName=spec.names.deployment_name,
-            deploymentArn=deployment.get("arn"),
-            servingModelArn=job.get("modelArn"),
-        )
-    record = state.merge(current, spec.pipeline, **updates)
-    state.publish(clients, settings, record, notify=True)
-    published = json.loads(state.serialize(record))  # exactly what the parameter now holds
+    previous = state.read(clients.ssm, settings.state_parameter) or {}
+    if spec.deployment_mode == "none":
+        published = publish_outcome(spec, job, clients, settings, execution_arn, state.TRAINED, {})
+    else:
+        serving = {
+            "deploymentName": spec.names.deployment_name,
+            "deploymentArn": deployment.get("arn"),
+            "servingModelArn": job.get("modelArn"),
+        }
+        published = publish_outcome(spec, job, clients, settings, execution_arn, state.ACTIVE, serving)
     if spec.keep_models > 0:
-        protected = (
-            job.get("modelArn"),
-            (current or {}).get("servingModelArn"),
-            (current or {}).get("modelArn"),
-        )
+        protected = (job.get("modelArn"), previous.get("servingModelArn"), previous.get("modelArn"))
         published["pruning"] = model_pruning.prune(
             clients.bedrock, spec.pipeline, spec.keep_models, protected
         )
     return published
+
+
+def publish_outcome(
+    spec: RunSpec,
+    job: Mapping[str, Any],
+    clients: Any,
+    settings: Settings,
+    execution_arn: str,
+    phase: str,
+    fields: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Publish the end of a run whose job completed: ``phase``, the job's fields and ``fields``
+    (state record, event, notification). Raises :class:`Superseded` when a newer run owns the
+    record. Returns exactly what the parameter now holds."""
+    current = state.read(clients.ssm, settings.state_parameter)
+    if not state.owned_by(current, spec.fingerprint):
+        raise Superseded(f"run {spec.names.short} finished after a newer run took over; nothing published")
+    record = state.merge(
+        current,
+        spec.pipeline,
+        phase=phase,
+        step="",
+        jobStatus=str(job.get("status", "")),
+        fingerprint=spec.fingerprint,
+        executionArn=execution_arn,
+        jobName=job.get("jobName"),
+        jobArn=job.get("jobArn"),
+        modelArn=job.get("modelArn"),
+        deploymentMode=spec.deployment_mode,
+        **fields,
+    )
+    state.publish(clients, settings, record, notify=True)
+    return json.loads(state.serialize(record))
 
 
 def _failure_message(error: Mapping[str, Any]) -> str:

@@ -1,0 +1,120 @@
+"""The gate's temporary candidate deployment (Stubber for Bedrock) and the gate handler's dispatch:
+the serving deployment is never touched by any gate step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lifecycle_fakes import DEPLOYMENT_ARN, FP_A, FP_B, PIPELINE, make_spec, model_arn
+
+from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle.errors import InvalidRequest, TransientAwsError
+from rft_runtime.promotion import handlers
+from rft_runtime.promotion.candidate import reconcile_candidate, remove_candidate
+
+EXEC = "arn:aws:states:us-east-1:123456789012:execution:RftLifecycle:demo-aaaa-1"
+JOB = {"status": "Completed", "modelArn": model_arn(), "jobName": "rft-demo-x"}
+CANDIDATE = names.RunNames(PIPELINE, FP_A).candidate_deployment_name
+CANDIDATE_ARN = DEPLOYMENT_ARN.replace("abcdefgh1234", "candidate123")
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def candidate_response(status="Active", model=None, **extra):
+    return {
+        "customModelDeploymentArn": CANDIDATE_ARN,
+        "modelDeploymentName": CANDIDATE,
+        "modelArn": model or model_arn(),
+        "createdAt": T0,
+        "status": status,
+        **extra,
+    }
+
+
+def reconcile(aws, previous=None, at=T0):
+    return reconcile_candidate(make_spec(), JOB, previous or {}, aws.clients.bedrock, EXEC, now=lambda: at)
+
+
+def test_the_candidate_has_its_own_name_per_run_never_the_serving_one():
+    assert f"rft-{PIPELINE}-candidate-{FP_A[:12]}" == CANDIDATE
+    assert names.deployment_name(PIPELINE) != CANDIDATE
+    assert names.RunNames("a" * 24, FP_B).candidate_deployment_name.startswith("rft-" + "a" * 24)
+
+
+def test_the_candidate_is_created_then_polled_until_active(aws):
+    aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "none")
+    aws.bedrock.add_response(
+        "create_custom_model_deployment",
+        {"customModelDeploymentArn": CANDIDATE_ARN},
+        {
+            "modelDeploymentName": CANDIDATE,
+            "modelArn": model_arn(),
+            "clientRequestToken": names.RunNames(PIPELINE, FP_A).deployment_request_token(
+                f"{EXEC}|candidate", 1
+            ),
+            "description": f"bedrock-rft pipeline {PIPELINE}, candidate of run {FP_A[:12]}",
+            "tags": [{"key": "team", "value": "ml"}],
+        },
+    )
+    first = reconcile(aws)
+    assert first["outcome"] == "Pending" and first["arn"] == CANDIDATE_ARN and first["nextPollSeconds"] == 30
+    aws.bedrock.add_response("get_custom_model_deployment", candidate_response("Creating"))
+    second = reconcile(aws, first, T0 + timedelta(seconds=30))
+    assert second["outcome"] == "Pending" and second["nextPollSeconds"] == 60
+    aws.bedrock.add_response("get_custom_model_deployment", candidate_response("Active"))
+    assert reconcile(aws, second, T0 + timedelta(seconds=90))["outcome"] == "Active"
+    aws.verify()
+
+
+@pytest.mark.parametrize(
+    "response, message",
+    [
+        (candidate_response("Failed", failureMessage="capacity"), "candidate deployment failed: capacity"),
+        (candidate_response("Active", model=model_arn(FP_B)), "serves another model"),
+    ],
+)
+def test_a_candidate_that_fails_is_reported_failed(aws, response, message):
+    aws.bedrock.add_response("get_custom_model_deployment", response)
+    out = reconcile(aws)
+    assert out["outcome"] == "Failed" and message in out["failureMessage"]
+    aws.verify()
+
+
+def test_a_candidate_not_active_within_four_hours_fails(aws):
+    out = reconcile(aws, {"attempt": 40, "startedAt": T0.isoformat()}, T0 + timedelta(hours=4, seconds=1))
+    assert out["outcome"] == "Failed" and "within 4 hours" in out["failureMessage"]
+    aws.verify()  # no call at all
+
+
+def test_the_candidate_is_removed_and_a_busy_one_is_retried(aws):
+    aws.bedrock.add_client_error("delete_custom_model_deployment", "ConflictException", "being created")
+    with pytest.raises(TransientAwsError, match="busy"):
+        remove_candidate(make_spec(), aws.clients.bedrock)
+    aws.bedrock.add_response(
+        "delete_custom_model_deployment", {}, {"customModelDeploymentIdentifier": CANDIDATE}
+    )
+    assert remove_candidate(make_spec(), aws.clients.bedrock) == {"removed": "deleted"}
+    aws.bedrock.add_client_error("delete_custom_model_deployment", "ResourceNotFoundException", "gone")
+    assert remove_candidate(make_spec(), aws.clients.bedrock) == {"removed": "gone"}
+    aws.verify()
+
+
+def test_the_gate_handler_dispatches_its_actions(aws):
+    aws.put_record(
+        phase=state.DEPLOYING, fingerprint=FP_A, executionArn=EXEC, servingModelArn=model_arn(FP_B)
+    )
+    event = {"spec": make_spec().to_dict(), "job": JOB, "executionArn": EXEC}
+    aws.bedrock.add_response(
+        "delete_custom_model_deployment", {}, {"customModelDeploymentIdentifier": CANDIDATE}
+    )
+    assert handlers.run_action({**event, "action": "remove_candidate"}, aws.clients, aws.settings) == {
+        "removed": "deleted"
+    }
+    decision = {"decision": "reject", "location": "s3://b/runs/x/evaluation/", "prompts": 2, "delta": {}}
+    record = handlers.run_action(
+        {**event, "action": "publish_rejected", "decision": decision}, aws.clients, aws.settings
+    )
+    assert record["phase"] == "REJECTED" and record["servingModelArn"] == model_arn(FP_B)
+    with pytest.raises(InvalidRequest, match="unknown gate action 'swap'"):
+        handlers.run_action({**event, "action": "swap"}, aws.clients, aws.settings)
+    aws.verify()
