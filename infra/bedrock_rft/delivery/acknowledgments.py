@@ -13,6 +13,7 @@ import json
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import IConstruct
@@ -76,6 +77,10 @@ AUTO_APPROVE_FINDINGS = {
     "NIST.800.53.R5-LambdaInsideVPC": "Calls only the CodePipeline API; it handles no data.",
     "HIPAA.Security-LambdaInsideVPC": "Calls only the CodePipeline API; it handles no data.",
 }
+AUTO_APPROVE_LOGS = (
+    "CDK Pipelines' broadening-check function logs only the pipeline, stage and approval outcome; "
+    "no training data or secrets reach it. CloudWatch Logs still encrypts it at rest."
+)
 SOURCE_FROM_PIPELINE = (
     "The project's source is the pipeline artifact (type CODEPIPELINE): no repository URL, so no "
     "credentials in one; the CodeConnections connection holds the repository access."
@@ -93,6 +98,15 @@ def acknowledge_delivery_findings(pipeline: pipelines.CodePipeline) -> None:
             and construct.cfn_resource_type == "AWS::CodeBuild::Project"
         ):
             acknowledge(construct, SOURCE_FROM_PIPELINE, "HIPAA.Security-CodeBuildProjectSourceRepoUrl")
+        elif (
+            isinstance(construct, logs.LogGroup) and construct.node.scope.node.id == "CDKPipelinesAutoApprove"
+        ):
+            acknowledge(
+                construct,
+                AUTO_APPROVE_LOGS,
+                "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
+                "HIPAA.Security-CloudWatchLogGroupEncrypted",
+            )
         elif isinstance(construct, lambda_.Function) and construct.node.id == "CDKPipelinesAutoApprove":
             for finding, reason in AUTO_APPROVE_FINDINGS.items():
                 acknowledge(construct, reason, finding)

@@ -196,6 +196,13 @@ def _read_stage(
     except ConfigError as error:
         problems.add(f"{key}.environment", f"environment {environment!r} is not valid:\n{error}")
         return None
+    if config.network.vpc == "create" and not config.network.availability_zones:
+        problems.add(
+            f"{key}.environment",
+            f"environment {environment!r} creates a VPC: list network.availability_zones in "
+            f"{environment}.toml, so the pipeline synthesizes its account-bound stack without lookups",
+        )
+        return None
     return StageConfig(
         environment=environment,
         config=config,

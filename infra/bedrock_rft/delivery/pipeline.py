@@ -115,6 +115,11 @@ class RftDeliveryPipeline(Construct):
             self._add_stage(stage, environments_dir)
         self.pipeline.build_pipeline()
         acknowledge_delivery_findings(self.pipeline)
+        # cfn-lint E3703 reads an action's RoleArn as a literal ARN or Fn::Sub; CDK Pipelines writes
+        # the stage's bootstrap role ARN with a partition-aware Fn::Join, which is the same ARN.
+        self.pipeline.pipeline.node.default_child.add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["E3703"]}}
+        )
 
     def _add_stage(self, stage: StageConfig, environments_dir: str) -> None:
         account = _stage_account(self.delivery, stage)

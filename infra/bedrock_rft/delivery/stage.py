@@ -44,6 +44,13 @@ class RftEnvironmentStage(cdk.Stage):
     ) -> None:
         account = config.account or pipeline_account
         super().__init__(scope, construct_id, env=cdk.Environment(account=account, region=config.region))
+        if config.network.availability_zones:
+            # The VPC asks the stack for its zones, which for a stack bound to an account is a lookup
+            # (credentials at synth). The environment file lists them: answer the lookup with them.
+            self.node.set_context(
+                f"availability-zones:account={account}:region={config.region}",
+                list(config.network.availability_zones),
+            )
         self.config = config
         self.stack = RftStack(self, config.stack_name, config=config, stack_name=config.stack_name)
         self.wait_role = self._wait_role(pipeline_account)
