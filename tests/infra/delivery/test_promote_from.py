@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 import pytest
 from delivery_files import REPO, write_environment
 
 from bedrock_rft.config import ConfigError, load_environment_file
+from bedrock_rft.stack import RftStack
 
 
 def _prod(tmp_path, *, account=None, edit=lambda text: text, source_account=None):
@@ -76,3 +78,11 @@ def test_chains_and_cycles_are_refused_without_recursing(tmp_path):
     assert "'dev' promotes from 'prod' itself" in _error(path)
     own = write_environment(tmp_path, "qa", name="p-qa", extra='promote_from = "qa"\n')
     assert "an environment cannot promote from itself" in _error(own)
+
+
+@pytest.mark.synth
+def test_a_promoting_stack_warns_that_it_still_trains(tmp_path, cdk_context):
+    config = load_environment_file(_prod(tmp_path))
+    stack = RftStack(cdk.App(context=cdk_context), config.stack_name, config=config)
+    warnings = [str(entry.data) for entry in stack.node.metadata if entry.type == "aws:cdk:warning"]
+    assert any("promote_from = 'dev' is checked" in w and "still trains" in w for w in warnings), warnings
