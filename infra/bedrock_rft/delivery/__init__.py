@@ -4,7 +4,7 @@ from bedrock_rft.delivery.config import DeliveryConfig, SourceConfig, StageConfi
 from bedrock_rft.delivery.pipeline import RftDeliveryPipeline
 from bedrock_rft.delivery.stack import RftDeliveryStack
 from bedrock_rft.delivery.stage import RftEnvironmentStage
-from bedrock_rft.delivery.toolchain import cdk_cli_version
+from bedrock_rft.delivery.toolchain import cdk_assets_version, cdk_cli_version
 
 __all__ = [
     "DeliveryConfig",
@@ -13,6 +13,7 @@ __all__ = [
     "RftEnvironmentStage",
     "SourceConfig",
     "StageConfig",
+    "cdk_assets_version",
     "cdk_cli_version",
     "load_delivery_file",
 ]

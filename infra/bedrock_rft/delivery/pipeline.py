@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
@@ -31,7 +33,10 @@ class RftDeliveryPipeline(Construct):
 
     Keyword arguments:
         delivery: the loaded delivery file. Required.
-        cli_version: the exact ``aws-cdk`` version (``package.json``). Required.
+        cli_version: the exact ``aws-cdk`` version (``package.json``): self-mutation and the
+            broadening check install it. Required.
+        cdk_assets_version: the exact ``cdk-assets`` version (``package.json``) that publishes
+            assets. Required.
         environments_dir: the environments folder relative to the repository root, as the wait
             step passes it to ``rft wait``. Default ``"environments"``.
         removal_policy: of the key and buckets. Default ``RETAIN``.
@@ -48,6 +53,7 @@ class RftDeliveryPipeline(Construct):
         *,
         delivery: DeliveryConfig,
         cli_version: str,
+        cdk_assets_version: str,
         environments_dir: str = "environments",
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
@@ -85,6 +91,7 @@ class RftDeliveryPipeline(Construct):
             cross_account_keys=cross_account,
             self_mutation=True,
             cli_version=cli_version,
+            cdk_assets_cli_version=cdk_assets_version,
             publish_assets_in_parallel=False,  # one asset project, not one per asset: fewer builds
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(
@@ -115,11 +122,30 @@ class RftDeliveryPipeline(Construct):
             self._add_stage(stage, environments_dir)
         self.pipeline.build_pipeline()
         acknowledge_delivery_findings(self.pipeline)
+        self._pin_broadening_check_cli(cli_version)
         # cfn-lint E3703 reads an action's RoleArn as a literal ARN or Fn::Sub; CDK Pipelines writes
         # the stage's bootstrap role ARN with a partition-aware Fn::Join, which is the same ARN.
         self.pipeline.pipeline.node.default_child.add_metadata(
             "cfn-lint", {"config": {"ignore_checks": ["E3703"]}}
         )
+
+    def _pin_broadening_check_cli(self, cli_version: str) -> None:
+        """CDK Pipelines' broadening check installs ``aws-cdk`` unpinned (npm's ``latest`` cannot
+        read this package's assemblies): rewrite its buildspec to install ``cli_version``."""
+        for construct in self.pipeline.node.find_all():
+            if (
+                isinstance(construct, codebuild.CfnProject)
+                and construct.node.scope.node.id == "CDKSecurityCheck"
+            ):
+                # the buildspec is a string or an Fn::Join of strings: edit its JSON text
+                spec = json.dumps(cdk.Stack.of(self).resolve(construct.source)["buildSpec"])
+                unpinned = json.dumps('"npm install -g aws-cdk"')[1:-1]
+                pinned = json.dumps(f'"npm install -g aws-cdk@{cli_version}"')[1:-1]
+                if unpinned not in spec:
+                    raise RuntimeError("the broadening check's buildspec changed: cannot pin its CDK CLI")
+                construct.add_property_override(
+                    "Source.BuildSpec", json.loads(spec.replace(unpinned, pinned))
+                )
 
     def _add_stage(self, stage: StageConfig, environments_dir: str) -> None:
         account = _stage_account(self.delivery, stage)

@@ -14,14 +14,22 @@ class RftDeliveryStack(cdk.Stack):
 
     Keyword arguments:
         delivery: the loaded delivery file. Required.
-        cli_version: the exact ``aws-cdk`` version from ``package.json``. Required. Other keyword
-            arguments go to :class:`RftDeliveryPipeline` (default: its defaults).
+        cli_version: the exact ``aws-cdk`` version from ``package.json``. Required.
+        cdk_assets_version: the exact ``cdk-assets`` version from ``package.json``. Required. Other
+            keyword arguments go to :class:`RftDeliveryPipeline` (default: its defaults).
 
     Attributes: ``delivery``, ``delivery_pipeline``.
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, delivery: DeliveryConfig, cli_version: str, **kwargs
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        delivery: DeliveryConfig,
+        cli_version: str,
+        cdk_assets_version: str,
+        **kwargs,
     ) -> None:
         super().__init__(
             scope,
@@ -31,5 +39,10 @@ class RftDeliveryStack(cdk.Stack):
         )
         self.delivery = delivery
         self.delivery_pipeline = RftDeliveryPipeline(
-            self, "Delivery", delivery=delivery, cli_version=cli_version, **kwargs
+            self,
+            "Delivery",
+            delivery=delivery,
+            cli_version=cli_version,
+            cdk_assets_version=cdk_assets_version,
+            **kwargs,
         )

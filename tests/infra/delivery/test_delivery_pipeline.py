@@ -4,6 +4,7 @@ CLI, the wait step, cross-account keys, cdk-nag and cfn-lint over every template
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,12 +14,13 @@ import aws_cdk as cdk
 import pytest
 from delivery_files import REPO, write_delivery, write_environment
 
-from bedrock_rft.delivery import cdk_cli_version
+from bedrock_rft.delivery import cdk_assets_version, cdk_cli_version
 from bedrock_rft.delivery.application import build_delivery_app
 
 pytestmark = pytest.mark.synth
 
 PINNED = cdk_cli_version(REPO / "package.json")
+ASSETS = cdk_assets_version(REPO / "package.json")
 PIPELINE_ACCOUNT = "111111111111"
 
 
@@ -119,7 +121,12 @@ def test_synth_installs_exactly_the_pinned_toolchain(two):
     (mutation,) = [s for lid, s in specs.items() if "SelfMutation" in lid]
     assert f"npm install -g aws-cdk@{PINNED}" in mutation
     every = "\n".join(specs.values())
-    assert "aws-cdk@latest" not in every and "npx cdk" not in every and "aws-cdk@3" not in every
+    installs = re.findall(r"npm install -g (aws-cdk\S*?|cdk-assets\S*?)[\\\"' ]", every)
+    assert sorted(set(installs)) == [f"aws-cdk@{PINNED}"], installs  # self-mutation, broadening check
+    assert "npx cdk" not in every
+    (assets,) = two.glob("buildspec-*FileAsset.yaml")
+    assert f"npm install -g cdk-assets@{ASSETS}" in assets.read_text()
+    assert "@latest" not in every + assets.read_text()
 
 
 def test_wait_step_reads_the_stage_fingerprint_and_explains_a_timeout(three):
