@@ -13,24 +13,14 @@ class RftDeliveryStack(cdk.Stack):
     """The stack ``RftDelivery-<name>`` holding one :class:`RftDeliveryPipeline`.
 
     Keyword arguments:
-        delivery: the loaded delivery file. Required.
-        cli_version: the exact ``aws-cdk`` version from ``package.json``. Required.
-        cdk_assets_version: the exact ``cdk-assets`` version from ``package.json``. Required. Other
-            keyword arguments go to :class:`RftDeliveryPipeline` (default: its defaults).
+        delivery: the loaded delivery file. Required. Every other keyword argument
+            (``cli_version`` and ``cdk_assets_version`` required) goes to
+            :class:`RftDeliveryPipeline` (default: its defaults).
 
     Attributes: ``delivery``, ``delivery_pipeline``.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        delivery: DeliveryConfig,
-        cli_version: str,
-        cdk_assets_version: str,
-        **kwargs,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, delivery: DeliveryConfig, **kwargs) -> None:
         super().__init__(
             scope,
             construct_id,
@@ -38,11 +28,4 @@ class RftDeliveryStack(cdk.Stack):
             description=f"bedrock-rft delivery pipeline {delivery.name}",
         )
         self.delivery = delivery
-        self.delivery_pipeline = RftDeliveryPipeline(
-            self,
-            "Delivery",
-            delivery=delivery,
-            cli_version=cli_version,
-            cdk_assets_version=cdk_assets_version,
-            **kwargs,
-        )
+        self.delivery_pipeline = RftDeliveryPipeline(self, "Delivery", delivery=delivery, **kwargs)
