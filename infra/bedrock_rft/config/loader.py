@@ -71,6 +71,9 @@ FILE_KEYS: dict[str, frozenset[str]] = {
     "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
 }
 
+#: The delivery pipeline's file in the environments folder (``bedrock_rft.delivery``): not an environment.
+DELIVERY_FILE = "delivery.toml"
+
 _MISSING = object()
 
 
@@ -333,7 +336,7 @@ def load_environment(
     folder = Path(environments_dir)
     path = folder / f"{name}.toml"
     if not path.is_file():
-        available = sorted(p.stem for p in folder.glob("*.toml"))
+        available = sorted(p.stem for p in folder.glob("*.toml") if p.name != DELIVERY_FILE)
         raise ConfigError(
             path,
             [

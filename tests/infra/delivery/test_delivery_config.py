@@ -62,7 +62,7 @@ def test_every_problem_is_reported_with_its_line(tmp_path):
     )
     qa_line = line('environment = "qa"')
     assert f"delivery.toml:{qa_line}: stages[1].environment: environment 'qa'" in message
-    assert "no environment 'qa'; available: delivery, dev" in message
+    assert "no environment 'qa'; available: dev" in message
 
 
 def test_an_environment_listed_twice_and_a_missing_source_are_errors(tmp_path):

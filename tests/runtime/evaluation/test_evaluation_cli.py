@@ -157,7 +157,8 @@ def test_compare_defaults_to_base_model_vs_the_serving_deployment(
     env = tmp_path / "envs"
     env.mkdir()
     (env / "arith.toml").write_text(
-        f'name = "arith"\nbase_model = "{BASE}"\n[dataset]\ntraining = "{small_dataset}"\n'
+        f'name = "arith"\nregion = "us-east-1"\nbase_model = "{BASE}"\n'
+        f'[dataset]\ntraining = "{small_dataset}"\n'
         '[reward]\ntemplate = "math_answer"\n'
         '[hyperparameters]\ninferenceMaxTokens = 256\nreasoningEffort = "low"\n'
     )
@@ -198,7 +199,8 @@ def test_compare_without_a_serving_deployment_says_so(monkeypatch, small_dataset
     env = tmp_path / "envs"
     env.mkdir()
     (env / "arith.toml").write_text(
-        f'name = "arith"\n[dataset]\ntraining = "{small_dataset}"\n[reward]\ntemplate = "math_answer"\n'
+        f'name = "arith"\nregion = "us-east-1"\n[dataset]\ntraining = "{small_dataset}"\n'
+        '[reward]\ntemplate = "math_answer"\n'
     )
     with Stubber(ssm) as ssm_stub:
         ssm_stub.add_response(
