@@ -22,7 +22,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup synth deploy diff test test-fast lint bench checkov docs schema clean
+.PHONY: setup synth synth-delivery deploy-delivery deploy diff test test-fast lint bench checkov docs schema clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ synth: setup  ## synthesize environments/$(ENV).toml into cdk.out (no AWS creden
 	rm -rf cdk.out
 	$(CDK) synth --no-notices --quiet -c env=$(ENV)
 	$(BIN)/python -m bedrock_rft.tools.synth_summary cdk.out
+
+synth-delivery: setup  ## synthesize the delivery pipeline of environments/delivery.toml into cdk.out.delivery (no credentials), then cfn-lint it
+	rm -rf cdk.out.delivery
+	$(CDK) synth --no-notices --quiet --app "$(BIN)/python delivery_app.py" -o cdk.out.delivery
+	$(BIN)/cfn-lint --non-zero-exit-code error -- $$(find cdk.out.delivery -name '*.template.json')
+
+deploy-delivery: setup  ## deploy the delivery pipeline once (needs credentials for its account); it then updates itself
+	$(CDK) deploy --no-notices --app "$(BIN)/python delivery_app.py" --require-approval broadening 'RftDelivery-*'
 
 deploy: setup  ## deploy environments/$(ENV).toml (needs AWS credentials for the target account)
 	$(CDK) deploy --no-notices -c env=$(ENV) --require-approval broadening

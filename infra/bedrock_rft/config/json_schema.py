@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bedrock_rft.config import rules, service_model
+from bedrock_rft.config import promotion, rules, service_model
 from bedrock_rft.config.loader import FILE_KEYS
 from bedrock_rft.config.schema import (
     DEFAULT_BASE_MODEL,
@@ -243,6 +243,11 @@ def environment_schema() -> dict[str, Any]:
         ),
         "tags": _tags(),
         "retrain_nonce": {"type": "string", "pattern": "^(?:" + rules.RETRAIN_NONCE.pattern + ")?$"},
+        "promote_from": {
+            "type": "string",
+            "pattern": promotion.ENVIRONMENT_NAME.pattern,
+            "description": "serve this environment's approved model instead of training (equal inputs)",
+        },
     }
     description = "environments/<env>.toml: one RFT pipeline (README: Configuration reference)"
     return {

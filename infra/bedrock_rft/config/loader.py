@@ -17,6 +17,7 @@ from typing import Any
 from bedrock_rft.config import service_model
 from bedrock_rft.config.errors import ConfigError, Problem
 from bedrock_rft.config.locator import key_lines, line_of
+from bedrock_rft.config.promotion import promotion_problems
 from bedrock_rft.config.rules import TOML_KEYS, config_problems, show
 from bedrock_rft.config.schema import (
     DEFAULT_BASE_MODEL,
@@ -50,6 +51,7 @@ FILE_KEYS: dict[str, frozenset[str]] = {
             "encryption",
             "tags",
             "retrain_nonce",
+            "promote_from",
         }
     ),
     "dataset": frozenset(
@@ -71,6 +73,9 @@ FILE_KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"vpc", "max_azs", "availability_zones", "flow_log_retention_days"}),
     "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
 }
+
+#: The delivery pipeline's file in the environments folder (``bedrock_rft.delivery``): not an environment.
+DELIVERY_FILE = "delivery.toml"
 
 _MISSING = object()
 
@@ -274,6 +279,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         encryption=_read_encryption(reader),
         tags=dict(reader.table("tags")),
         retrain_nonce=reader.value("retrain_nonce", str, default=""),
+        promote_from=reader.value("promote_from", str, default=""),
         source_file=reader.path,
     )
 
@@ -294,9 +300,11 @@ def _toml_key(prop_path: str, data: Mapping[str, Any]) -> str:
     return prop_path
 
 
-def load_environment_file(path: Path | str) -> PipelineConfig:
+def load_environment_file(path: Path | str, *, check_promotion: bool = True) -> PipelineConfig:
     """Load one environment file.
 
+    With ``check_promotion`` (default True) a ``promote_from`` source is loaded from the same folder
+    (without its own promotion check) and compared (:mod:`bedrock_rft.config.promotion`).
     Raises :class:`ConfigError` listing every problem (file, line, key, bad value, what is allowed).
     """
     path = Path(path).resolve()
@@ -319,17 +327,29 @@ def load_environment_file(path: Path | str) -> PipelineConfig:
         key = _toml_key(problem.key, data)
         if not any(_related(key, seen) for seen in reported):  # a bad type is reported once, not twice
             reader.problem(key, problem.message)
+    if check_promotion and not reader.problems:  # the source is compared only with a valid file
+
+        def load_source(name: str) -> PipelineConfig:
+            return load_environment(name, path.parent, check_promotion=False)
+
+        for problem in promotion_problems(config, load_source, path.stem):
+            reader.problem(problem.key, problem.message)
     if reader.problems:
         raise ConfigError(path, sorted(reader.problems, key=lambda p: (p.line or 0, p.key)))
     return config
 
 
-def load_environment(name: str, environments_dir: Path | str) -> PipelineConfig:
-    """Load ``<environments_dir>/<name>.toml``; an unknown name lists the environments that exist."""
+def load_environment(
+    name: str, environments_dir: Path | str, *, check_promotion: bool = True
+) -> PipelineConfig:
+    """Load ``<environments_dir>/<name>.toml``; an unknown name lists the environments that exist.
+
+    ``check_promotion``: see :func:`load_environment_file` (default True).
+    """
     folder = Path(environments_dir)
     path = folder / f"{name}.toml"
     if not path.is_file():
-        available = sorted(p.stem for p in folder.glob("*.toml"))
+        available = sorted(p.stem for p in folder.glob("*.toml") if p.name != DELIVERY_FILE)
         raise ConfigError(
             path,
             [
@@ -338,4 +358,4 @@ def load_environment(name: str, environments_dir: Path | str) -> PipelineConfig:
                 )
             ],
         )
-    return load_environment_file(path)
+    return load_environment_file(path, check_promotion=check_promotion)

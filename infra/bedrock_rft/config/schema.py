@@ -213,8 +213,10 @@ class PipelineConfig:
     ``amazon.nova-2-lite-v1:0:256k``. ``description``: default ``""``. ``dataset`` and ``reward``:
     required. ``hyperparameters``, ``deployment``, ``limits``, ``network``, ``encryption``: default their own
     defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
-    (for example after a service-side failure); default ``""``. ``source_file``: the TOML file it
-    was loaded from; default None.
+    (for example after a service-side failure); default ``""``. ``promote_from``: the environment
+    whose approved model this one serves instead of training (its training inputs must be equal;
+    see :mod:`bedrock_rft.config.promotion`); default ``""`` (train here). ``source_file``: the TOML
+    file it was loaded from; default None.
     """
 
     name: str
@@ -231,6 +233,7 @@ class PipelineConfig:
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: dict[str, str] = field(default_factory=dict)
     retrain_nonce: str = ""
+    promote_from: str = ""
     source_file: Path | None = None
 
     @property

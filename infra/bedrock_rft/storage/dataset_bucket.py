@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from bedrock_rft.compliance import acknowledge
+from bedrock_rft.storage.logged_bucket import logged_kms_bucket
 
 #: Key prefix of training and validation inputs (content-addressed, immutable).
 DATASETS_PREFIX = "datasets/"
@@ -59,58 +59,16 @@ class DatasetBucket(Construct):
         self.output_s3_uri = self.bucket.s3_url_for_object(OUTPUT_PREFIX)
 
     def _create(self, encryption_key: kms.IKey, removal_policy: cdk.RemovalPolicy) -> s3.Bucket:
-        empty_on_delete = removal_policy == cdk.RemovalPolicy.DESTROY
-        # With this (recommended) flag CDK grants log delivery by bucket policy, so ACLs can be off;
-        # without it CDK needs the LogDeliveryWrite ACL.
-        policy_delivery = cdk.FeatureFlags.of(self).is_enabled(
-            "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
-        )
-        self.access_log_bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
-            if policy_delivery
-            else s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            versioned=True,
-            removal_policy=removal_policy,
-            auto_delete_objects=empty_on_delete,
-        )
-        bucket = s3.Bucket(
+        bucket, self.access_log_bucket = logged_kms_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
-            bucket_key_enabled=True,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            server_access_logs_bucket=self.access_log_bucket,
-            server_access_logs_prefix="dataset-bucket/",
+            log_prefix="dataset-bucket/",
             removal_policy=removal_policy,
-            auto_delete_objects=empty_on_delete,
+            purpose="dataset bucket",
+            no_replication_reason="Cross-Region replication is a disaster-recovery choice of the account "
+            "owner; datasets are reproducible from git and RFT runs in a single Region.",
         )
-        acknowledge(
-            self.access_log_bucket,
-            "This bucket receives the dataset bucket's server access logs; logging it into itself would "
-            "loop, and S3 server access logging only writes to SSE-S3 buckets, not SSE-KMS.",
-            "AwsSolutions-S1",
-            "NIST.800.53.R5-S3BucketLoggingEnabled",
-            "HIPAA.Security-S3BucketLoggingEnabled",
-            "NIST.800.53.R5-S3DefaultEncryptionKMS",
-            "HIPAA.Security-S3DefaultEncryptionKMS",
-        )
-        for target in (bucket, self.access_log_bucket):
-            acknowledge(
-                target,
-                "Cross-Region replication is a disaster-recovery choice of the account owner; datasets are "
-                "reproducible from git and RFT runs in a single Region.",
-                "NIST.800.53.R5-S3BucketReplicationEnabled",
-                "HIPAA.Security-S3BucketReplicationEnabled",
-            )
         return bucket
 
     def dataset_key(self, content_sha256: str, file_name: str) -> str:

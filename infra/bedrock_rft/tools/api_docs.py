@@ -27,6 +27,7 @@ DOCUMENTED_MODULES = (
     "bedrock_rft.compute",
     "bedrock_rft.assets",
     "bedrock_rft.compliance",
+    "bedrock_rft.delivery",
 )
 
 
