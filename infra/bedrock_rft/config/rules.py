@@ -415,13 +415,28 @@ def _check_encryption(
 
 
 def _check_tags(found: _Problems, tags: Mapping[str, Any]) -> None:
-    _, key_rule, value_rule = service_model.tag_rules()
-    if len(tags) > MAX_CONFIG_TAGS:
-        found.add(
-            "tags",
-            f"{len(tags)} tags; at most {MAX_CONFIG_TAGS} allowed (AWS takes 50 tags per resource; CDK adds "
-            f"up to 3 of its own, on the VPC's subnets, and the stack adds {PIPELINE_TAG_KEY})",
+    found.items.extend(
+        tag_problems(
+            tags,
+            limit=MAX_CONFIG_TAGS,
+            limit_reason=(
+                f"AWS takes 50 tags per resource; CDK adds up to 3 of its own, on the VPC's subnets, and "
+                f"the stack adds {PIPELINE_TAG_KEY}"
+            ),
         )
+    )
+
+
+def tag_problems(tags: Mapping[str, Any], *, limit: int, limit_reason: str) -> list[Problem]:
+    """Every problem of ``tags`` (keyed ``tags`` / ``tags.<name>``): at most ``limit`` of them
+    (``limit_reason`` says why), key and value patterns from the botocore model, no ``aws:`` keys
+    and not :data:`PIPELINE_TAG_KEY`. The environment files and props use :data:`MAX_CONFIG_TAGS`
+    (every resource of the stack is tagged); ``RftLifecycle`` used alone, which tags only the
+    Bedrock job and model, uses its own limit."""
+    found = _Problems()
+    _, key_rule, value_rule = service_model.tag_rules()
+    if len(tags) > limit:
+        found.add("tags", f"{len(tags)} tags; at most {limit} allowed ({limit_reason})")
     for name, value in tags.items():
         key = f"tags.{name}"
         if not isinstance(value, str):
@@ -433,6 +448,7 @@ def _check_tags(found: _Problems, tags: Mapping[str, Any]) -> None:
             found.add(key, "tag keys starting with 'aws:' are reserved")
         if name == PIPELINE_TAG_KEY:
             found.add(key, f"{PIPELINE_TAG_KEY} is set by the stack (pipeline name); use another key")
+    return found.items
 
 
 def _check_combinations(

@@ -1,7 +1,8 @@
 """Props checks and the training-inputs fingerprint of :class:`RftLifecycle`.
 
 Checks are collected and raised together (one ``ValueError`` listing every problem, each message
-starting with the prop it is about, e.g. ``tags: at most 190 ...``). Values that
+starting with the prop it is about, e.g. ``tags: 191 tags; at most 190 ...``; tag keys and
+values follow the same rules as environment files, :func:`bedrock_rft.config.rules.tag_problems`). Values that
 are CDK tokens are checked only where a token is acceptable, and never fed raw into the fingerprint:
 a token's text differs between synths, so its place is masked and the *caller's* content hashes
 (``inputs_fingerprint``, ``reward_fingerprint``) carry the identity of tokenized data.
@@ -16,12 +17,12 @@ from typing import Any
 
 import aws_cdk as cdk
 
+from bedrock_rft.config.rules import tag_problems
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
 
 # CDK's string encodings of unresolved tokens (strings and string lists)
 _TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
-_TAG_TEXT = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
 #: Most caller tags: Bedrock allows 200 per resource and the pipeline adds its own.
 MAX_TAGS = 190
 
@@ -162,24 +163,19 @@ def check_props(
             continue
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             problems.append(f"notification_emails: {email!r} is not an email address")
+    resolved = {
+        key: value
+        for key, value in tags.items()
+        if not (cdk.Token.is_unresolved(key) or cdk.Token.is_unresolved(value))
+    }
+    reason = "Bedrock allows 200 per resource and the pipeline adds its own"
     if len(tags) > MAX_TAGS:
-        problems.append(
-            f"tags: at most {MAX_TAGS} entries (Bedrock allows 200 per resource and the pipeline adds "
-            f"its own), got {len(tags)}"
-        )
-    for key, value in tags.items():
-        if cdk.Token.is_unresolved(key) or cdk.Token.is_unresolved(value):
-            continue
-        if not isinstance(key, str) or not isinstance(value, str):
-            problems.append(f"tags[{key!r}]: keys and values must be strings, got {value!r}")
-            continue
-        if not (1 <= len(key) <= 128 and _TAG_TEXT.fullmatch(key)) or not (
-            len(value) <= 256 and _TAG_TEXT.fullmatch(value)
-        ):
-            problems.append(
-                f"tags[{key!r}]: {key!r}={value!r} is not a valid Bedrock tag (key 1-128 and value "
-                "0-256 characters of letters, digits, spaces and ._:/=+@-)"
-            )
+        problems.append(f"tags: {len(tags)} tags; at most {MAX_TAGS} allowed ({reason})")
+    problems += [
+        f"{problem.key}: {problem.message}"
+        for problem in tag_problems(resolved, limit=MAX_TAGS, limit_reason=reason)
+        if problem.key != "tags"  # the count, tokens included, is checked above
+    ]
     for index, copy in enumerate(dataset_copies):
         missing = [k for k in ("sourceBucket", "sourceKey", "targetKey") if not copy.get(k)]
         if missing:

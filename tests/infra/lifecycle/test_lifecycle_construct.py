@@ -345,9 +345,14 @@ def test_the_lifecycle_role_can_still_use_the_key_for_sns_sqs_and_parameters(tem
 def test_tag_problems_name_the_prop():
     with pytest.raises(ValueError) as info:
         build(stack_name="Tags", with_vpc=False, tags={f"k{i}": "v" for i in range(191)})
-    assert "tags: at most 190 entries" in str(info.value) and "got 191" in str(info.value)
-    with pytest.raises(ValueError, match=r"tags\['bad\|key'\]"):
+    assert "tags: 191 tags; at most 190 allowed" in str(info.value)
+    with pytest.raises(
+        ValueError, match=r"tags\.bad\|key: tag key 'bad\|key' does not match the API pattern"
+    ):
         build(stack_name="Tags2", with_vpc=False, tags={"bad|key": "v"})
+    # the same rules as environment files: reserved keys are refused here too
+    with pytest.raises(ValueError, match=r"tags\.aws:team: tag keys starting with 'aws:' are reserved"):
+        build(stack_name="Tags3", with_vpc=False, tags={"aws:team": "v"})
     with pytest.raises(ValueError, match=r"output_s3_uri: 'https://x' is not an s3:// URI"):
         build(stack_name="Uri", with_vpc=False, output_s3_uri="https://x")
 
