@@ -49,21 +49,21 @@ def test_a_run_hour_is_priced_from_the_poll_cycle_and_the_function_memory():
     lines = _by_item(run_per_hour(TEMPLATE))
     # 4 polls an hour (15 min), 3 states each, 2 lifecycle invocations each
     assert lines["Step Functions state transitions"].usd == pytest.approx(12 * 0.000025)
-    lambda_usd = 8 * 0.0000002 + 8 * 1.0 * 0.5 * 0.0000166667  # 8 x 1 s x 0.5 GB
+    lambda_usd = 8 * 0.0000002 + 8 * 1.0 * 0.5 * 0.0000133334  # 8 x 1 s x 0.5 GB, arm64
     assert lines["Lambda (lifecycle steps)"].usd == pytest.approx(lambda_usd)
     assert lines["CloudWatch Logs (execution history)"].usd == pytest.approx(12 * 2 * 2048 / 1024**3 * 0.50)
     assert lines["KMS requests"].usd == pytest.approx((12 + 8) * 0.000003)
     assert (
-        "$0.0335 per 1,000 calls of 1 s at 2048 MB"
+        "$0.0269 per 1,000 calls of 1 s at 2048 MB"
         in lines["reward function (per 1,000 grader calls, not per hour)"].basis
-    )  # 1000 x (0.0000002 + 2 GB x 1 s x 0.0000166667)
+    )  # 1000 x (0.0000002 + 2 GB x 1 s x 0.0000133334)
     assert lines["Bedrock RFT training"].usd is None
 
 
 def test_the_table_states_totals_date_and_every_source():
     text = "\n".join(cost_table(TEMPLATE))
     assert f"list prices taken {cost_estimate.PRICES_TAKEN}" in text
-    assert "a run adds per hour of training: $0.0005" in text  # 0.0003 + 0.0000683 + 0.0000229 + 0.00006
+    assert "a run adds per hour of training: $0.0004" in text  # 0.0003 + 0.0000549 + 0.0000229 + 0.00006
     for price in PRICES.values():
         assert price.source.startswith("https://aws.amazon.com/")
     assert "Bedrock RFT training: see pricing (https://aws.amazon.com/bedrock/pricing/)" in text

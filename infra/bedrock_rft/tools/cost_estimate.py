@@ -49,7 +49,8 @@ PRICES = {
     "log_storage_gb_month": Price(0.03, "GB-month stored", _CLOUDWATCH),
     "state_transition": Price(0.025 / 1000, "state transition ($0.025 per 1,000)", _STEP_FUNCTIONS),
     "lambda_request": Price(0.20 / 1_000_000, "request ($0.20 per million)", _LAMBDA),
-    "lambda_gb_second": Price(0.0000166667, "GB-second (x86)", _LAMBDA),
+    # every function of the package runs on arm64 (Graviton), priced below x86's $0.0000166667
+    "lambda_gb_second": Price(0.0000133334, "GB-second (arm64)", _LAMBDA),
 }
 
 #: Steady-state job wait: polls per hour, states entered per poll, lifecycle invocations per poll.
