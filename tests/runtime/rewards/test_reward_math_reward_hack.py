@@ -41,3 +41,32 @@ def test_a_word_reference_is_never_read_as_a_product_of_variables(grade, respons
     # "No" parsed as N*o made "\boxed{oN}" equal to it; a word is not mathematics math_answer grades
     result = grade("math_answer", {}, response, reference)
     assert result.value == 0.0 and result.error == "bad-reference"
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # a midpoint between two large integers: under the old default relative tolerance (1e-9)
+        # it was paid for either neighbour, a hedge the policy can learn
+        ("#### 1000000000.5", "1000000000"),
+        ("#### 1000000000.5", "1000000001"),
+        ("\\boxed{1000000000.5}", "1000000000"),
+        ("#### 12345678901.2", "12345678901"),
+        # a rounded decimal is not the fraction, however many digits it carries
+        ("#### 0.333333333", "1/3"),
+        ("#### 0.3333333333", "\\frac{1}{3}"),
+        ("#### 2.9999999999", "3"),
+        ("#### 0.50000000001", "0.5"),
+    ],
+)
+def test_numbers_written_exactly_are_never_close_by_default(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+def test_a_tolerance_the_user_sets_still_applies(grade):
+    # the same midpoint is what a user who allows 1e-9 asked for; integers stay exact
+    assert grade("math_answer", {"tolerance": 1e-9}, "#### 1000000000.5", "1000000000").value == 1.0
+    assert grade("math_answer", {"tolerance": 0.01}, "#### 1000001", "1000000").value == 0.0
+    assert grade("math_answer", {}, "#### 1000000000.0", "1000000000").value == 1.0
+    assert grade("math_answer", {}, "#### 0.5", "1/2").value == 1.0
+    assert grade("math_answer", {}, "#### 50%", "0.5").value == 1.0

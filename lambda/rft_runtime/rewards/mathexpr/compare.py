@@ -36,6 +36,7 @@ from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
 from rft_runtime.rewards.mathexpr.latex import choice_letter, clean
 from rft_runtime.rewards.mathexpr.parser import Node, ParseError, parse
+from rft_runtime.rewards.mathexpr.tolerance import Tolerance
 
 _HUNDRED: Node = ("num", Fraction(100))
 _RADIANS_PER_DEGREE: Node = ("div", ("const", "pi"), ("num", Fraction(180)))
@@ -66,14 +67,6 @@ class Prepared(NamedTuple):
     choice: str | None
     percent: bool
     degree: bool
-
-
-class Tolerance(NamedTuple):
-    """How close two inexact values must be: ``relative`` (default 1e-9) and ``absolute`` (default 0:
-    a small value such as ``e^{-30}`` is not 0)."""
-
-    relative: float = 1e-9
-    absolute: float = 0.0
 
 
 def prepare(text: str, budget: Budget) -> Prepared:

@@ -8,8 +8,12 @@ a number inside it.
 
 Options (all optional):
 
-- ``tolerance``: relative tolerance, default ``1e-9``. Two integers always compare exactly
-  (``1000000001`` is not ``1000000000``); the tolerances apply to non-integers.
+- ``tolerance``: relative tolerance. Default: none for numbers written exactly (a decimal, a
+  fraction, a percent: ``1000000000.5`` is not ``1000000000``; with any tolerance it would be paid
+  as a midpoint for either neighbour of a large integer) and ``1e-9`` for values only computed
+  (``\\sqrt{2}`` against ``2^{1/2}``). Set it when answers may be rounded, e.g. ``0.01``. Two
+  integers always compare exactly (``1000000001`` is not ``1000000000``); a tolerance applies to
+  the rest.
 - ``abs_tolerance``: absolute tolerance, default ``0`` (relative only: ``0`` is not ``6.626e-34``;
   before 0.x it was ``1e-9``, which paid ``0`` for any reference smaller than that). Set it when
   references near zero are measurements.
@@ -50,6 +54,7 @@ from typing import Any, NamedTuple
 
 from rft_runtime.rewards.core import Sample, Score, failed, reference_answer
 from rft_runtime.rewards.mathexpr.extract import final_answer
+from rft_runtime.rewards.mathexpr.tolerance import Tolerance
 from rft_runtime.rewards.memo import Memo
 from rft_runtime.rewards.numeric import (
     Number,
@@ -75,7 +80,7 @@ _MAX_UNMARKED_ANSWER = 200
 class Options:
     """Options of ``math_answer`` (defaults in the module docstring)."""
 
-    tolerance: float = option(1e-9, rule=number(0.0, 1.0))
+    tolerance: float | None = option(None, rule=number(0.0, 1.0, optional=True))
     abs_tolerance: float = option(0.0, rule=number(0.0))
     fallback: str = option("single", rule=choice("single", "none"))
     budget_ms: float = option(50.0, rule=number(1.0, 10000.0))
@@ -105,7 +110,12 @@ class Grader:
         self._gold = Memo(self._read_reference)
         self._symbolic_gold = Memo(self._prepare_gold)
         rel, absolute = options.tolerance, options.abs_tolerance
-        self._close = lambda got, want: math.isclose(got, want, rel_tol=rel, abs_tol=absolute)
+        #: No tolerance set: numbers written exactly compare exactly (see the module docstring).
+        self._exact_numbers = rel is None and absolute == 0.0
+        self._tolerance = Tolerance(absolute=absolute) if rel is None else Tolerance(rel, absolute)
+        self._close = lambda got, want: math.isclose(
+            got, want, rel_tol=self._tolerance.relative, abs_tol=absolute
+        )
 
     # -- references ---------------------------------------------------------------------------
     def _read_reference(self, reference: object) -> Gold | None:
@@ -158,8 +168,9 @@ class Grader:
             return False
 
     def _numeric(self, got: Number, want: Number) -> bool:
-        if integer(got.exact) and integer(want.exact):  # two integers: equal, never "close"
-            if got.percent == want.percent:
+        both_exact = got.exact is not None and want.exact is not None
+        if both_exact and (self._exact_numbers or (integer(got.exact) and integer(want.exact))):
+            if got.percent == want.percent:  # equal as written, never "close"
                 return got.exact == want.exact
             return any(g == w for g in exact_candidates(got) for w in exact_candidates(want))
         if got.percent != want.percent:  # a sign on one side only: 25% is 25 or 0.25 (both signs: as written)
@@ -174,10 +185,9 @@ class Grader:
         if prepared_gold is None:
             return False, "bad-reference"
         within = self._sample_budget(shared)
-        tolerance = compare.Tolerance(self.options.tolerance, self.options.abs_tolerance)
         try:
             answer = compare.prepare(text, within)
-            return compare.equivalent(prepared_gold, answer, within, tolerance), None
+            return compare.equivalent(prepared_gold, answer, within, self._tolerance), None
         except compare.TooComplex:
             return False, "too-complex"
         except compare.ParseError:
