@@ -70,3 +70,48 @@ def test_a_tolerance_the_user_sets_still_applies(grade):
     assert grade("math_answer", {}, "#### 1000000000.0", "1000000000").value == 1.0
     assert grade("math_answer", {}, "#### 0.5", "1/2").value == 1.0
     assert grade("math_answer", {}, "#### 50%", "0.5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # letters against a number were stripped as a unit, so a product of variables was read as
+        # the number before it: each of these scored 1.0
+        ("\\boxed{6}", "6xy"),
+        ("\\boxed{2}", "2ab"),
+        ("#### 3", "3xyz"),
+        ("\\boxed{3xy}", "3"),
+        ("\\boxed{2ab}", "2"),
+        ("\\boxed{12}", "12xy^2"),
+    ],
+)
+def test_letters_against_a_number_are_variables_not_a_unit(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{6yx}", "6xy"),
+        ("\\boxed{2.5xy}", "\\frac{5xy}{2}"),
+        ("\\boxed{5cm}", "5"),
+        ("\\boxed{3kg}", "3"),
+        ("\\boxed{12cm^2}", "12"),
+        ("\\boxed{5 apples}", "5"),
+    ],
+)
+def test_products_of_variables_and_attached_units_still_match(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("\\boxed{0.70710678119x}", 0.0),  # a rounded coefficient: scored 1.0 (variables skipped the rule)
+        ("\\boxed{0.70710678119x\\cos 0}", 0.0),
+        ("\\boxed{0.707107x}", 0.0),
+        ("\\boxed{\\frac{x}{\\sqrt{2}}}", 1.0),
+    ],
+)
+def test_a_rounded_decimal_coefficient_is_not_an_irrational_one(grade, response, expected):
+    assert grade("math_answer", {}, response, "\\frac{\\sqrt2}{2}x").value == expected

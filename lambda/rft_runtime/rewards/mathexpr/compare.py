@@ -6,10 +6,11 @@ Rules:
   equal to an irrational (an inexact value counts as rational only when it is within a relative
   min(1e-12, 1e-4/q^2) of a fraction p/q with q up to 10^6, e.g. ``\\sin(\\pi/6)``; ``\\pi`` is not
   ``\\frac{3126535}{995207}``); two inexact values must agree within the tolerances.
-- A constant computed from a decimal literal (``0.70710678119\\cos 0``, ``3.14159265359\\pi/\\pi``)
-  equals an irrational written without one only exactly (to rounding noise, 1e-14, whatever the
-  tolerances) and with decimals of at most six significant digits: ``1.5\\pi`` is
-  ``\\frac{3\\pi}{2}``; a rounded decimal, however dressed, is not the irrational.
+- A value computed from a decimal literal (``0.70710678119\\cos 0``, ``3.14159265359\\pi/\\pi``,
+  ``0.70710678119x``) equals an irrational written without one only with decimals of at most six
+  significant digits, and, for a constant, exactly (to rounding noise, 1e-14, whatever the
+  tolerances): ``1.5\\pi`` is ``\\frac{3\\pi}{2}``; a rounded decimal, however dressed, is not the
+  irrational.
 - Expressions with variables are compared at eight fixed, non-integer points, five of them with
   negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
   ``|x|``). Both sides must agree on where they are defined (real-valued, unless one uses ``i``) as
@@ -154,13 +155,14 @@ class _Comparison:
         if pairs is None:
             return False
         digits = _decimal_digits(gold), _decimal_digits(answer)
-        if len(pairs) == 1 and bool(digits[0]) != bool(digits[1]) and not variables((gold, answer)):
-            ((g, a),) = pairs
-            if _irrational(a if digits[0] else g):
-                # a rounded decimal, however dressed (0.70710678119\cos 0), is not an irrational: it
-                # may only be one exactly (1.5\pi), to rounding noise, with a short decimal
-                noise = abs(inexact(g) - inexact(a)) <= _DECIMAL_NOISE * abs(inexact(g))
-                return max(digits) <= _MAX_DECIMAL_DIGITS and noise
+        if bool(digits[0]) != bool(digits[1]) and any(_irrational(a if digits[0] else g) for g, a in pairs):
+            # a rounded decimal, however dressed (0.70710678119\cos 0, 0.70710678119x), is not an
+            # irrational: it may only be one exactly (1.5\pi, 1.5\pi x), with a short decimal
+            if max(digits) > _MAX_DECIMAL_DIGITS:
+                return False
+            if len(pairs) == 1 and not variables((gold, answer)):  # a constant: to rounding noise
+                ((g, a),) = pairs
+                return abs(inexact(g) - inexact(a)) <= _DECIMAL_NOISE * abs(inexact(g))
         return all(self._equal_values(g, a, nonzero) for g, a in pairs)
 
     def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:

@@ -100,6 +100,37 @@ MATH_WORDS = frozenset(
         "trillion",
     ]
 )
+#: Unit abbreviations read as units even when written against the number (``5cm``, ``3kg``). Any
+#: other letters against a number are variables: ``6xy`` is not ``6``, nor ``2ab`` ``2``.
+ATTACHED_UNITS = frozenset(
+    [
+        "mm",
+        "cm",
+        "dm",
+        "km",
+        "kg",
+        "mg",
+        "ml",
+        "cl",
+        "dl",
+        "kl",
+        "ft",
+        "yd",
+        "mi",
+        "lb",
+        "lbs",
+        "oz",
+        "hr",
+        "hrs",
+        "min",
+        "mins",
+        "sec",
+        "secs",
+        "ms",
+        "ns",
+        "sq",
+    ]
+)
 _UNIT_TAIL = re.compile(
     r"(?:\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\s*[23]\s*\}?)?)+\s*$"
 )
@@ -124,12 +155,15 @@ def _text_content(match: re.Match[str]) -> str:
 
 
 def _strip_unit_tail(text: str) -> str:
-    """Trailing unit words (``12 cm^2``, ``5 apples``) removed; mathematics words are kept."""
+    """Trailing unit words (``12 cm^2``, ``5 apples``, ``5cm``) removed; mathematics words, and
+    letters written against the number that are no unit abbreviation (``6xy``), are kept."""
     tail = _UNIT_TAIL.search(text)
     if tail is None or tail.start() == 0:
         return text
-    words = {word.lower() for word in _WORD.findall(tail[0])}
-    if words & MATH_WORDS or text[tail.start() - 1 : tail.start()].isalpha():
+    found = [word.lower() for word in _WORD.findall(tail[0])]
+    if set(found) & MATH_WORDS or text[tail.start() - 1 : tail.start()].isalpha():
+        return text
+    if not tail[0][0].isspace() and found[0] not in ATTACHED_UNITS:
         return text
     return text[: tail.start()]
 
