@@ -14,7 +14,6 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-import rft_runtime
 from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, missing_native_packages, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
@@ -22,7 +21,7 @@ from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.config.judge_models import judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
-from bedrock_rft.reward.fingerprint import reward_fingerprint
+from bedrock_rft.reward.inputs import RewardInputs
 from bedrock_rft.reward.judge_access import judge_model_arns
 from rft_runtime.rewards.catalogue import graders_in_use, native_packages
 
@@ -69,7 +68,9 @@ class RewardFunction(Construct):
         log_retention: Default one year. removal_policy: of the log group, default ``RETAIN``.
 
     Attributes: ``function``, ``version`` (what Bedrock invokes), ``fingerprint`` (content hash of
-    template, options and grader code), ``log_group``, ``runtime_function`` (with ``role``).
+    template, options and grader code), ``inputs`` (:class:`~bedrock_rft.reward.inputs.RewardInputs`:
+    version and behaviour as one value, what ``RftLifecycle`` takes), ``log_group``,
+    ``runtime_function`` (with ``role``).
     """
 
     def __init__(
@@ -138,13 +139,6 @@ class RewardFunction(Construct):
             # through Lambda's and Bedrock's public endpoints, with no standing endpoint cost.
             vpc, vpc_subnets, security_groups = None, None, ()
         self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
-        self.fingerprint = reward_fingerprint(
-            template,
-            options,
-            Path(rft_runtime.__file__).parent,
-            user_file,
-            templates=sorted({name for name, _ in graders}),
-        )
         self.runtime_function = RuntimeFunction(
             self,
             "Grader",
@@ -179,6 +173,8 @@ class RewardFunction(Construct):
         self.function = self.runtime_function.function
         self.log_group = self.runtime_function.log_group
         self.version = self.function.current_version
+        self.inputs = RewardInputs(version=self.version, template=template, options=options)
+        self.fingerprint = self.inputs.fingerprint
         for index, judge_options in enumerate(judges):
             self._allow_judge(index, judge_options, vpc, add_interface_endpoint)
         if self.code_runner is not None:
