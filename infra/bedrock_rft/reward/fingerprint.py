@@ -109,11 +109,15 @@ def portable_options(template: str, options: Mapping[str, Any]) -> dict[str, Any
     return {key: value for key, value in options.items() if not (template == "custom" and key == "path")}
 
 
-def _grader_code(code_root: Path, templates: Iterable[str]) -> Iterable[bytes]:
-    """Relative path, then code (:func:`_code_bytes`), of every module the graders run."""
+def _grader_code(code_root: Path, templates: Iterable[str], user_file: Path | None) -> Iterable[bytes]:
+    """Relative path, then code (:func:`_code_bytes`), of every module the graders run; then the
+    user's file (marked ``user-code``), if any."""
     for source in grader_modules(code_root, templates):
         yield source.relative_to(code_root).as_posix().encode()
         yield _code_bytes(source)
+    if user_file is not None:
+        yield b"user-code"
+        yield _code_bytes(user_file)
 
 
 def reward_fingerprint(
@@ -137,26 +141,18 @@ def reward_fingerprint(
     digest.update(
         json.dumps({"template": template, "options": portable}, sort_keys=True, default=str).encode()
     )
-    for part in _grader_code(code_root, templates or [template]):
+    for part in _grader_code(code_root, templates or [template], user_file):
         digest.update(part)
-    if user_file is not None:
-        digest.update(b"user-code")
-        digest.update(_code_bytes(user_file))
     return digest.hexdigest()
 
 
-def grader_code_sha256(code_root: Path, templates: Iterable[str]) -> str:
-    """Hex SHA-256 of the package's grader code alone (the modules of :func:`reward_fingerprint`,
-    without options or the user's file): what ``rft plan`` shows as ``reward.code``."""
+def grader_code_sha256(code_root: Path, templates: Iterable[str], user_file: Path | None) -> str:
+    """Hex SHA-256 of the grader code alone: what :func:`reward_fingerprint` covers without the
+    template name and options (``rft plan`` shows it as ``reward.code``)."""
     digest = hashlib.sha256()
-    for part in _grader_code(code_root, templates):
+    for part in _grader_code(code_root, templates, user_file):
         digest.update(part)
     return digest.hexdigest()
-
-
-def user_code_sha256(user_file: Path) -> str:
-    """Hex SHA-256 of a ``custom`` grader file's code (comments and docstrings do not count)."""
-    return hashlib.sha256(_code_bytes(user_file)).hexdigest()
 
 
 def _code_bytes(path: Path) -> bytes:

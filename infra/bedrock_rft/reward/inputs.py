@@ -15,12 +15,7 @@ from typing import Any
 from aws_cdk import aws_lambda as lambda_
 
 import rft_runtime
-from bedrock_rft.reward.fingerprint import (
-    grader_code_sha256,
-    portable_options,
-    reward_fingerprint,
-    user_code_sha256,
-)
+from bedrock_rft.reward.fingerprint import grader_code_sha256, portable_options, reward_fingerprint
 from rft_runtime.rewards.catalogue import graders_in_use
 
 
@@ -61,14 +56,13 @@ class RewardInputs:
 
     def described(self) -> dict[str, Any]:
         """The same inputs as training-input names: ``reward.template``, ``reward.options.<name>``
-        (a ``custom`` grader's ``path`` left out), ``reward.code`` (``sha256:`` of the package's
-        grader modules) and, for ``custom``, ``reward.user_code`` (of the user's file)."""
+        (a ``custom`` grader's ``path`` left out) and ``reward.code`` (``sha256:`` of the code that
+        runs: the package's grader modules and, for ``custom``, the user's file)."""
         described: dict[str, Any] = {"reward.template": self.template}
         for key, value in sorted(portable_options(self.template, self.options).items()):
             described[f"reward.options.{key}"] = value
-        described["reward.code"] = f"sha256:{grader_code_sha256(_code_root(), self.templates)}"
-        if self.user_file is not None:
-            described["reward.user_code"] = f"sha256:{user_code_sha256(self.user_file)}"
+        code = grader_code_sha256(_code_root(), self.templates, self.user_file)
+        described["reward.code"] = f"sha256:{code}"
         return described
 
 

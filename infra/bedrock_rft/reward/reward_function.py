@@ -18,7 +18,7 @@ from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, missing_native_pack
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
-from bedrock_rft.config.judge_models import judge_problems
+from bedrock_rft.config.judge_models import reward_judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
 from bedrock_rft.reward.inputs import RewardInputs
@@ -138,7 +138,7 @@ class RewardFunction(Construct):
             # The grader runs no model code now; outside the VPC it reaches the runner (and any judge)
             # through Lambda's and Bedrock's public endpoints, with no standing endpoint cost.
             vpc, vpc_subnets, security_groups = None, None, ()
-        self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
+        self._check_judges(template, options, vpc is not None and add_interface_endpoint is not None)
         self.runtime_function = RuntimeFunction(
             self,
             "Grader",
@@ -189,21 +189,20 @@ class RewardFunction(Construct):
             )
         self._acknowledge()
 
-    def _check_judges(self, judges: Sequence[Mapping[str, Any]], in_isolated_vpc: bool) -> None:
-        """Raise one ``ValueError`` listing every judge that cannot reach its model from here."""
+    def _check_judges(self, template: str, options: Mapping[str, Any], in_isolated_vpc: bool) -> None:
+        """Raise one ``ValueError`` listing every judge that cannot reach its model from here
+        (:func:`~bedrock_rft.config.judge_models.reward_judge_problems`, naming option paths)."""
         region = cdk.Stack.of(self).region
-        problems = [
-            f"judge {index}: options.{option}: {message}"
-            for index, options in enumerate(judges)
-            for option, message in judge_problems(
-                str(options["model_id"]),
-                judge_region=options.get("region"),
-                stack_region=None if cdk.Token.is_unresolved(region) else region,
-                in_isolated_vpc=in_isolated_vpc,
-            )
-        ]
+        problems = reward_judge_problems(
+            template,
+            options,
+            key="options",
+            stack_region=None if cdk.Token.is_unresolved(region) else region,
+            in_isolated_vpc=in_isolated_vpc,
+        )
         if problems:
-            raise ValueError("RewardFunction: " + "; ".join(problems))
+            listed = "; ".join(f"{path}: {message}" for path, message in problems)
+            raise ValueError(f"RewardFunction: {listed}")
 
     def _allow_judge(self, index: int, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
         """Allow judge ``index`` to invoke its model (or inference profile) only."""
