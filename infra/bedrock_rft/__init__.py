@@ -9,8 +9,9 @@ environment file as a stack of its own with :class:`RftStack`. Folders, one comp
 - ``security``: the customer-managed KMS key and the Bedrock customization service role.
 - ``storage``: the dataset bucket (and its access-log bucket).
 - ``network``: the isolated VPC the training job and Lambdas run in.
-- ``data``: synth-time dataset validation and content-addressed upload.
-- ``reward``: the reward (grader) Lambda.
+- ``data``: synth-time dataset validation and content-addressed upload (``DatasetInputs``: what a
+  job trains on, as one value).
+- ``reward``: the reward (grader) Lambda (``RewardInputs``: what decides the rewards, as one value).
 - ``lifecycle``: launcher custom resource and the Step Functions workflow that trains and deploys.
 - ``observability``: the pipeline's CloudWatch dashboard and failed-run alarm.
 - ``compute``: the Lambda settings every function of the package shares.
@@ -19,6 +20,7 @@ environment file as a stack of its own with :class:`RftStack`. Folders, one comp
 - ``compliance``: cdk-nag packs and the package's narrow acknowledgments.
 - ``tools``: helpers the Makefile runs (the synth summary, the JSON Schema writer).
 - ``stack``: ``RftStack``, one environment file as one stack.
+- ``delivery``: ``RftDeliveryPipeline``, a CDK Pipelines release of environment files in order.
 """
 
 from importlib import import_module
@@ -36,9 +38,12 @@ _EXPORTS = {
     "DatasetBucket": "bedrock_rft.storage",
     "IsolatedVpc": "bedrock_rft.network",
     "TrainingData": "bedrock_rft.data",
+    "DatasetInputs": "bedrock_rft.data",
     "RewardFunction": "bedrock_rft.reward",
+    "RewardInputs": "bedrock_rft.reward",
     "RftLifecycle": "bedrock_rft.lifecycle",
     "PipelineDashboard": "bedrock_rft.observability",
+    "RftDeliveryPipeline": "bedrock_rft.delivery",
     "attach_nag_packs": "bedrock_rft.compliance",
     "ConfigError": "bedrock_rft.config",
     "PipelineConfig": "bedrock_rft.config",

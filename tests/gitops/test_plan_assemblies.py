@@ -6,21 +6,28 @@ with the real ``cdk diff`` of the pinned CLI.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
-from variants import EDITS, synth_variant
+from variants import EDITS, GRADERS, synth_variant
 
+from bedrock_rft.data import file_sha256
+from bedrock_rft.reward.fingerprint import reward_fingerprint
 from rft_runtime.cli.main import main
 from rft_runtime.gitops.assembly import read_assemblies
 from rft_runtime.gitops.plan import build_plan
 from rft_runtime.gitops.render import COMMENT_MARKER, as_json, as_markdown, as_text
+from rft_runtime.gitops.training import training_runs
+from rft_runtime.lifecycle import names
 
 pytestmark = pytest.mark.synth
 
 STACK = "Rft-arith-dev"
 REPO = Path(__file__).resolve().parents[2]
+CODE_ROOT = REPO / "lambda" / "rft_runtime"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +48,7 @@ def plans(assemblies):
                 base, read_assemblies([folder]), base_label="base", head_label=variant, cwd=REPO
             )
             for variant, folder in assemblies.items()
+            if variant not in GRADERS  # the custom graders are compared with each other
         }
 
 
@@ -64,7 +72,7 @@ def test_hyperparameter_edit_retrains_and_names_the_hyperparameter(plans):
     environment = _environment(plans["batch_size"])
     (training,) = environment.training
     assert training.action == "retrain"
-    assert [(c.name, c.old, c.new) for c in training.changes] == [("hyperparameters.batchSize", 64, 32)]
+    assert [(c.name, c.old, c.new) for c in training.changes] == [("hyperparameters.batchSize", "64", "32")]
     assert training.new.job_name != training.old.job_name
     assert environment.serving[0].changes
     assert not environment.infrastructure.broadening
@@ -87,8 +95,60 @@ def test_tag_edit_changes_infrastructure_but_never_retrains(plans):
 def test_reward_option_edit_retrains_and_names_the_option(plans):
     (training,) = _environment(plans["reward_option"]).training
     assert training.action == "retrain"
-    assert [(c.name, c.old, c.new) for c in training.changes] == [("reward.options.tolerance", 1e-6, 1e-3)]
+    assert [(c.name, c.old, c.new) for c in training.changes] == [
+        ("reward.options.tolerance", "1e-06", "0.001")
+    ]
     assert not training.unexplained
+    assert "reward.options.tolerance: 1e-06 -> 0.001" in as_text(plans["reward_option"], [])
+
+
+def test_retrain_nonce_edit_retrains_and_names_the_nonce(plans):
+    (training,) = _environment(plans["retrain_nonce"]).training
+    assert training.action == "retrain" and not training.unexplained
+    assert [(c.name, c.old, c.new) for c in training.changes] == [("retrain_nonce", "", "2")]
+    assert 'retrain_nonce: "" -> 2' in as_text(plans["retrain_nonce"], ["retrain"])
+
+
+def test_grader_code_edit_retrains_and_names_the_code(assemblies):
+    """Only the user's ``score()`` file changed: ``reward.code`` is the one input named."""
+    plan = build_plan(
+        read_assemblies([assemblies["custom"]]),
+        read_assemblies([assemblies["custom_edited"]]),
+        base_label="custom",
+        head_label="custom_edited",
+        cwd=REPO,
+    )
+    (training,) = _environment(plan).training
+    assert training.action == "retrain" and not training.unexplained
+    ((name, old, new),) = [(c.name, c.old, c.new) for c in training.changes]
+    assert name == "reward.code" and old.startswith("sha256:") and new.startswith("sha256:") and old != new
+    assert f"reward.code: {old} -> {new}" in as_text(plan, [])
+
+
+def test_dev_fingerprint_is_the_one_of_earlier_releases(assemblies):
+    """The fingerprint recipe of the shipped dev environment, written out independently: a change
+    here would retrain every user's model on upgrade (so it needs a CHANGELOG note)."""
+    (run,) = training_runs(read_assemblies([assemblies["base"]])[STACK].template).values()
+    files = {"training": "arithmetic_train.jsonl", "validation": "arithmetic_validation.jsonl"}
+    data = {"kind": "file"} | {role: file_sha256(REPO / "examples" / "data" / f) for role, f in files.items()}
+    canonical_data = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    dev = tomllib.loads((REPO / "environments" / "dev.toml").read_text(encoding="utf-8"))
+    reward = dev["reward"]
+    expected = names.fingerprint(
+        {
+            "customizationType": "REINFORCEMENT_FINE_TUNING",
+            "baseModel": dev["base_model"],
+            "hyperParameters": dev["hyperparameters"],
+            "trainingData": {"s3Uri": f"s3://<token>/datasets/{data['training']}/training.jsonl"},
+            "validation": [f"s3://<token>/datasets/{data['validation']}/validation.jsonl"],
+            "inputs": hashlib.sha256(canonical_data.encode()).hexdigest(),
+            "reward": reward_fingerprint(
+                reward["template"], reward["options"], CODE_ROOT, None, [reward["template"]]
+            ),
+            "retrainNonce": "",
+        }
+    )
+    assert run.fingerprint == expected
 
 
 def test_judge_grader_broadens_iam_and_is_flagged(plans):
@@ -127,7 +187,7 @@ def test_json_document(plans):
     assert document["gates"] == {"retrain": [STACK]}
     (training,) = document["environments"][0]["training"]
     assert training["trains"] is True
-    assert training["changes"] == [{"name": "hyperparameters.batchSize", "old": 64, "new": 32}]
+    assert training["changes"] == [{"name": "hyperparameters.batchSize", "old": "64", "new": "32"}]
 
 
 def test_cli_exit_codes_are_gates(assemblies, tmp_path, capsys, monkeypatch):

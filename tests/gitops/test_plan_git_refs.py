@@ -61,6 +61,6 @@ def test_one_line_hyperparameter_edit_in_the_working_tree_names_the_retrain(clon
     assert environment["stack"] == "Rft-arith-dev"
     (training,) = environment["training"]
     assert training["action"] == "retrain"
-    assert training["changes"] == [{"name": "hyperparameters.epochCount", "old": 2, "new": 3}]
+    assert training["changes"] == [{"name": "hyperparameters.epochCount", "old": "2", "new": "3"}]
     assert plan["gates"] == {"retrain": ["Rft-arith-dev"]}
     assert _git(clone, "worktree", "list").count("\n") == 1, "the base checkout was not removed"

@@ -7,14 +7,26 @@ import json
 import pytest
 
 from rft_runtime.gitops.intrinsics import referenced_resource, render
-from rft_runtime.gitops.training import changed_inputs, training_runs
+from rft_runtime.gitops.training import (
+    HIDDEN_INPUTS,
+    UNNAMED_INPUTS,
+    changed_inputs,
+    training_runs,
+    unseen_inputs,
+)
 
 FINGERPRINT = "a" * 64
 STAGED = "/datasets/" + "b" * 64 + "/training.jsonl"
 
 
 def _template(
-    *, run_id="Whatever1", function_id="SomeFunction9", hyper=None, options=None, fingerprint=FINGERPRINT
+    *,
+    run_id="Whatever1",
+    function_id="SomeFunction9",
+    hyper=None,
+    options=None,
+    fingerprint=FINGERPRINT,
+    named=None,
 ):
     spec_head = json.dumps(
         {
@@ -48,11 +60,14 @@ def _template(
             ],
         ]
     }
+    run_properties = {"Kind": "run", "Pipeline": "team-a", "Fingerprint": fingerprint, "Spec": spec}
+    if named is not None:
+        run_properties["TrainingInputs"] = named
     return {
         "Resources": {
             run_id: {
                 "Type": "Custom::RftTrainingRun",
-                "Properties": {"Kind": "run", "Pipeline": "team-a", "Fingerprint": fingerprint, "Spec": spec},
+                "Properties": run_properties,
             },
             "PipelineThing": {"Type": "Custom::RftPipeline", "Properties": {"Kind": "pipeline"}},
             "NotCustom": {
@@ -133,3 +148,32 @@ def test_render_keeps_joined_json_parseable():
     assert referenced_resource("${R}") == ("R", "")
     assert referenced_resource("arn:aws:lambda:us-east-1:1:function:f") is None
     assert render({"Fn::ImportValue": "x"}) == "${Fn::ImportValue}"
+
+
+CODE_1, CODE_2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+NAMED = {"base_model": "amazon.nova-2-lite-v1:0:256k", "reward.code": CODE_1, "retrain_nonce": ""}
+
+
+def test_named_inputs_are_compared_when_both_runs_have_them():
+    old = training_runs(_template(named=NAMED))["team-a"]
+    new = training_runs(
+        _template(fingerprint="c" * 64, named={**NAMED, "reward.code": CODE_2, "retrain_nonce": "2"})
+    )["team-a"]
+    assert old.named == NAMED
+    assert [(c.name, c.old, c.new) for c in changed_inputs(old, new)] == [
+        ("reward.code", CODE_1, CODE_2),
+        ("retrain_nonce", "", "2"),
+    ]
+    assert unseen_inputs(old, new) == UNNAMED_INPUTS
+    started = [(c.name, c.old) for c in changed_inputs(None, new)]
+    assert started == [(name, None) for name in NAMED]
+
+
+def test_a_run_without_named_inputs_is_compared_by_what_the_template_shows():
+    """The base of the first plan after an upgrade has no ``TrainingInputs``: both sides are read
+    from the templates, so no input is reported changed only because it is described anew."""
+    old = training_runs(_template())["team-a"]
+    new = training_runs(_template(fingerprint="c" * 64, named=NAMED))["team-a"]
+    assert old.named is None
+    assert changed_inputs(old, new) == []
+    assert unseen_inputs(old, new) == HIDDEN_INPUTS

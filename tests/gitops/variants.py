@@ -1,8 +1,9 @@
 """Cloud assemblies of ``environments/dev.toml`` and of real one-line edits of it, synthesized in-process.
 
 Each variant is the shipped dev file with text replacements applied (so every edit is a real config
-edit a user would make), written beside absolute dataset paths, then synthesized like ``cdk synth``
-(the feature flags of ``cdk.json``, the nag packs attached).
+edit a user would make), written beside absolute dataset paths (and, for the ``custom`` variants, the
+user's grader file ``grader.py``), then synthesized like ``cdk synth`` (the feature flags of
+``cdk.json``, the nag packs attached).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
         ('template = "math_answer"', 'template = "llm_judge"'),
         ("tolerance = 1e-6", 'model_id = "amazon.nova-pro-v1:0"\npreset = "reasoning"'),
     ),
+    "retrain_nonce": (('region = "us-east-1"', 'region = "us-east-1"\nretrain_nonce = "2"'),),
+    "custom": (('template = "math_answer"', 'code = "grader.py"'), ("tolerance = 1e-6\n", "")),
+    "custom_edited": (('template = "math_answer"', 'code = "grader.py"'), ("tolerance = 1e-6\n", "")),
+}
+
+#: variant -> the user's grader file written beside its environment file
+GRADERS = {
+    "custom": "def score(sample):\n    return 1.0 if sample.response.strip() == sample.reference else 0.0\n",
+    "custom_edited": "def score(sample):\n    return 1.0 if sample.response == sample.reference else 0.0\n",
 }
 
 
@@ -44,6 +54,8 @@ def synth_variant(variant: str, workdir: Path) -> Path:
     environments = workdir / "environments"
     environments.mkdir(parents=True)
     (environments / "dev.toml").write_text(environment_text(variant), encoding="utf-8")
+    if variant in GRADERS:
+        (environments / "grader.py").write_text(GRADERS[variant], encoding="utf-8")
     context = {**json.loads((REPO / "cdk.json").read_text())["context"], "env": "dev"}
     app = cdk.App(outdir=str(workdir / "cdk.out"), context=context)
     build_app(environments, app=app)

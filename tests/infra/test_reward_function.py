@@ -250,7 +250,8 @@ def test_judge_that_cannot_reach_its_model_is_refused_by_the_construct(cdk_conte
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     network = IsolatedVpc(stack, "Net", encryption_key=key)
     options = {"model_id": "amazon.nova-pro-v1:0", "region": "us-west-2"}
-    with pytest.raises(ValueError, match=r"judge 0: options\.region: 'us-west-2' differs from the stack's"):
+    expected = r"RewardFunction: options\.region: 'us-west-2' differs from the stack's"
+    with pytest.raises(ValueError, match=expected):
         RewardFunction(
             stack,
             "Reward",

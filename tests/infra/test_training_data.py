@@ -85,6 +85,11 @@ def test_local_files_are_staged_content_addressed_and_never_deletable(tmp_path):
         f"/datasets/{digest}/training.jsonl"
     )
     assert len(data.validation_s3_uris) == 1
+    # one value for RftLifecycle: the same members, and the content named by its hash
+    assert data.inputs.training_data_config == data.training_data_config
+    assert list(data.inputs.copies) == data.staging and data.inputs.fingerprint == data.fingerprint
+    assert data.inputs.described()["dataset.training"] == f"sha256:{digest}"
+    assert data.inputs.described()["dataset.source"] == "file"
     resources = Template.from_stack(stack).to_json()["Resources"]
     assert not [r for r in resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
     assert not any("s3:DeleteObject" in json.dumps(r) for r in resources.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bedrock_rft.config.judge_models import ModelRef, judge_problems, parse_model_id
+from bedrock_rft.config.judge_models import ModelRef, judge_problems, parse_model_id, reward_judge_problems
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,33 @@ def test_checks_needing_the_stacks_region_are_skipped_without_one():
     assert [
         o for o, _ in judge_problems(arn, judge_region=None, stack_region="us-east-1", in_isolated_vpc=False)
     ] == ["model_id"]
+
+
+def test_every_judge_of_a_reward_is_checked_and_named_by_its_path_under_either_key():
+    """One rule for the config (``reward.options``) and the reward construct (``options``)."""
+    far = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0"
+    options = {
+        "graders": [
+            {"template": "math_answer"},
+            {"template": "llm_judge", "options": {"model_id": far, "preset": "reasoning"}},
+            {"template": "llm_judge", "options": {"model_id": "amazon.nova-pro-v1:0", "region": "eu-west-1"}},
+        ]
+    }
+    found = {
+        key: reward_judge_problems(
+            "composite", options, key=key, stack_region="us-east-1", in_isolated_vpc=True
+        )
+        for key in ("reward.options", "options")
+    }
+    assert [path for path, _ in found["options"]] == [
+        "options.graders[1].options.model_id",
+        "options.graders[2].options.region",
+    ]
+    assert [path for path, _ in found["reward.options"]] == [f"reward.{path}" for path, _ in found["options"]]
+    assert [m for _, m in found["options"]] == [m for _, m in found["reward.options"]]
+    assert (
+        reward_judge_problems(
+            "math_answer", {}, key="options", stack_region="us-east-1", in_isolated_vpc=True
+        )
+        == []
+    )

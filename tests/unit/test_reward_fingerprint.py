@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 import rft_runtime
-from bedrock_rft.reward.fingerprint import grader_modules, normalized_source, reward_fingerprint
+from bedrock_rft.reward.fingerprint import (
+    grader_code_sha256,
+    grader_modules,
+    normalized_source,
+    reward_fingerprint,
+)
 
 
 @pytest.fixture
@@ -142,3 +147,19 @@ def test_normalized_source_keeps_code_and_strings_drops_comments_and_docstrings(
     assert normalized_source(source).decode() == (
         'X = "# not a comment"\nclass A:\n    def f(self):\n        return X'
     )
+
+
+def test_grader_code_hash_follows_the_code_only(tmp_path, code_root):
+    """``reward.code`` (what ``rft plan`` names) moves with the code that runs, the package's or the
+    user's, and not with options, documentation or unrelated modules."""
+    user = tmp_path / "grader.py"
+    user.write_text("def score(sample):\n    return 1.0\n")
+    before = grader_code_sha256(code_root, ["custom"], user)
+    user.write_text('"""Doc."""\ndef score(sample):  # same code\n    return 1.0\n')
+    _touch(code_root / "cli" / "main.py")
+    assert grader_code_sha256(code_root, ["custom"], user) == before
+    user.write_text("def score(sample):\n    return 0.0\n")
+    assert grader_code_sha256(code_root, ["custom"], user) != before
+    package = grader_code_sha256(code_root, ["math_answer"], None)
+    _touch(code_root / "rewards" / "numeric.py")
+    assert grader_code_sha256(code_root, ["math_answer"], None) != package

@@ -3,14 +3,18 @@
 The ``llm_judge`` template accepts a foundation-model id (``amazon.nova-pro-v1:0``), a cross-Region
 inference-profile id (``us.amazon.nova-pro-v1:0``) or the ARN of a foundation model, an inference
 profile or an application inference profile. :func:`parse_model_id` tells them apart without any
-AWS call; :func:`judge_problems` lists what cannot work with the stack's Region and network. Both
-are plain Python, shared by the config loader and the reward construct.
+AWS call; :func:`judge_problems` lists what cannot work with the stack's Region and network, and
+:func:`reward_judge_problems` does so for every judge of a reward (also inside ``composite``),
+naming each option's path. Plain Python: the one rule the config rules (file:line, prop paths)
+and the reward construct both apply.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
 
@@ -122,3 +126,42 @@ def judge_problems(
             )
         )
     return problems
+
+
+def reward_judge_problems(
+    template: str,
+    options: Mapping[str, Any],
+    *,
+    key: str,
+    stack_region: str | None,
+    in_isolated_vpc: bool,
+) -> list[tuple[str, str]]:
+    """``(option path, message)`` for each reason a judge of this reward cannot work.
+
+    Every ``llm_judge`` counts, also inside ``composite`` (``<key>.graders[<i>].options``);
+    ``key`` is the path of ``options`` (``"reward.options"`` for the config, ``"options"`` for the
+    reward construct). ``stack_region`` and ``in_isolated_vpc`` as in :func:`judge_problems`.
+    """
+    return [
+        (f"{path}.{option}", message)
+        for path, judge in _judges(template, options, key)
+        for option, message in judge_problems(
+            str(judge["model_id"]),
+            judge_region=judge.get("region"),
+            stack_region=stack_region,
+            in_isolated_vpc=in_isolated_vpc,
+        )
+    ]
+
+
+def _judges(template: str, options: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """``(path of its options, options)`` of every ``llm_judge``, also inside ``composite``."""
+    if template == "llm_judge":
+        return [(key, options)]
+    if template != "composite":
+        return []
+    found = []
+    for index, entry in enumerate(options.get("graders", ())):
+        sub_key = f"{key}.graders[{index}].options"
+        found.extend(_judges(str(entry["template"]), entry.get("options", {}), sub_key))
+    return found

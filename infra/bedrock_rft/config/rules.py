@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from bedrock_rft.config import service_model
 from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
 from bedrock_rft.config.errors import Problem
-from bedrock_rft.config.judge_models import judge_problems
+from bedrock_rft.config.judge_models import reward_judge_problems
 from bedrock_rft.config.schema import (
     CDK_MAX_DESCRIPTION_LENGTH,
     MAX_REWARD_OPTIONS_BYTES,
@@ -466,24 +466,7 @@ def _check_combinations(
             "the reward runs generated code (code_tests), which must have no network path: "
             'use vpc = "create" (the grader then gets a security group with no egress)',
         )
-    for key, judge in _judges(template, options, "reward.options"):
-        for option, message in judge_problems(
-            str(judge["model_id"]),
-            judge_region=judge.get("region"),
-            stack_region=region,
-            in_isolated_vpc=in_vpc,
-        ):
-            found.add(f"{key}.{option}", message)
-
-
-def _judges(template: str, options: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
-    """``(prop path of its options, options)`` of every ``llm_judge``, also inside ``composite``."""
-    if template == "llm_judge":
-        return [(key, options)]
-    if template != "composite":
-        return []
-    found = []
-    for index, entry in enumerate(options.get("graders", ())):
-        sub_key = f"{key}.graders[{index}].options"
-        found.extend(_judges(str(entry["template"]), entry.get("options", {}), sub_key))
-    return found
+    for path, message in reward_judge_problems(
+        template, options, key="reward.options", stack_region=region, in_isolated_vpc=in_vpc
+    ):
+        found.add(path, message)

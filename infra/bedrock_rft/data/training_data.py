@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from bedrock_rft.config import DatasetConfig
+from bedrock_rft.data.inputs import DatasetCopy, DatasetInputs
 from bedrock_rft.data.validation import DatasetRules, check_local_datasets, file_sha256
 from bedrock_rft.security import CustomizationRole
 from bedrock_rft.storage import DatasetBucket
-
-
-@dataclass(frozen=True)
-class DatasetCopy:
-    """One server-side copy the workflow makes before a job: asset object -> dataset bucket key."""
-
-    source_bucket: str
-    source_key: str
-    target_key: str
-
-    def to_api(self) -> dict[str, str]:
-        """The workflow's input form: ``{"sourceBucket", "sourceKey", "targetKey"}``."""
-        return {
-            "sourceBucket": self.source_bucket,
-            "sourceKey": self.source_key,
-            "targetKey": self.target_key,
-        }
 
 
 class TrainingData(Construct):
@@ -56,7 +37,8 @@ class TrainingData(Construct):
     Attributes: ``training_data_config`` and ``validation_s3_uris`` (API request members, may hold
     tokens), ``source_uri`` (the training object, or the invocation-log prefix), ``fingerprint``
     (SHA-256 over the inputs' identity: file contents, S3 URIs or the log source and filters),
-    ``row_counts`` (local files only), ``staging`` (:class:`DatasetCopy` per local file).
+    ``row_counts`` (local files only), ``staging`` (:class:`DatasetCopy` per local file),
+    ``inputs`` (:class:`DatasetInputs`: all of the above as one value, what ``RftLifecycle`` takes).
     """
 
     def __init__(
@@ -98,8 +80,13 @@ class TrainingData(Construct):
             self.validation_s3_uris.append(dataset.validation_s3_uri)
             identity["validation_s3_uri"] = dataset.validation_s3_uri
         self.source_uri: str = self.training_data_config.get("s3Uri") or dataset.invocation_logs.s3_uri
-        canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"))
-        self.fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
+        self.inputs = DatasetInputs(
+            training_data_config=self.training_data_config,
+            identity=identity,
+            validation_s3_uris=tuple(self.validation_s3_uris),
+            copies=tuple(self.staging),
+        )
+        self.fingerprint = self.inputs.fingerprint
 
     def _stage(self, role: str, path: Path, digest: str, storage: DatasetBucket) -> str:
         """Publish ``path`` as a CDK file asset that the workflow copies into the dataset bucket.

@@ -20,8 +20,9 @@ from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
+from bedrock_rft.data.inputs import DatasetInputs
 from bedrock_rft.lifecycle import acknowledgments, cost_controls, event_rules
-from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint
+from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint, training_inputs
 from bedrock_rft.lifecycle.launcher import (
     HANDLER_TIMEOUT,
     PIPELINE_TYPE,
@@ -30,6 +31,7 @@ from bedrock_rft.lifecycle.launcher import (
     LauncherProvider,
 )
 from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
+from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.settings import EVENT_SOURCE
 from rft_runtime.lifecycle.spec import SPEC_SCHEMA
@@ -55,10 +57,13 @@ class RftLifecycle(Construct):
     publishes the outcome to the SSM parameter ``/bedrock-rft/<pipeline>/state``, an EventBridge
     event (source ``bedrock-rft``, detail-type "RFT Pipeline State Change") and the SNS topic.
 
-    The fingerprint covers the training inputs only: ``inputs_fingerprint`` (dataset content or S3
-    version), ``reward_fingerprint``, ``base_model_id``, ``hyperparameters``, the literal parts of
-    ``training_data_config``/``validation_s3_uris`` and ``retrain_nonce``. Tags, descriptions,
-    networking and notification settings never start a new run; an unchanged redeploy is a no-op.
+    The construct computes the fingerprint itself, over the training inputs only: the data's
+    identity (file contents, S3 URIs, log source: ``training_data``), the grader's template,
+    options and code (``reward``), ``base_model_id``, ``hyperparameters``, the literal parts of
+    the data's API members and ``retrain_nonce``. Tags, descriptions, networking and notification
+    settings never start a new run; an unchanged redeploy is a no-op. The run resource also carries
+    these inputs by name (property ``TrainingInputs``, attribute :attr:`training_inputs`), so that
+    ``rft plan`` can say which one changed; the launcher ignores that property.
 
     Two custom resources: ``launcher`` (``Custom::RftTrainingRun``, one per fingerprint: a new
     fingerprint replaces it, and the replaced run's Delete stops its execution and job) and
@@ -71,22 +76,19 @@ class RftLifecycle(Construct):
         pipeline_name: lowercase letters, digits, single hyphens, at most 24 characters. Required.
         base_model_id: model id or ARN, e.g. ``amazon.nova-2-lite-v1:0:256k``. Required.
         hyperparameters: ``RFTHyperParameters`` in API form (checked against botocore). Required.
-        training_data_config: ``{"s3Uri": ...}`` or ``{"invocationLogsConfig": {...}}``; values may
-            be tokens. Required.
-        validation_s3_uris: up to 10 ``s3://`` objects. Default: none.
+        training_data: :class:`~bedrock_rft.data.inputs.DatasetInputs` (``TrainingData.inputs``):
+            the API's ``trainingDataConfig`` (values may be tokens), up to 10 validation
+            ``s3://`` objects, the identity of the content, and the server-side copies from CDK file
+            assets to content-addressed keys of ``dataset_bucket`` that pre-flight makes once
+            before the job (the construct grants read on exactly those sources and write on exactly
+            those keys). Required.
         output_s3_uri: where the job writes its artifacts. Required.
-        inputs_fingerprint: hash of the training (and validation) data content, or S3 URI + version,
-            computed by the caller. Required.
-        reward_function_version: the reward Lambda *version* the job invokes. Required.
-        reward_fingerprint: hash of the grader's code and options. Required.
+        reward: :class:`~bedrock_rft.reward.inputs.RewardInputs` (``RewardFunction.inputs``): the
+            reward Lambda *version* the job invokes, its template and options. Required.
         customization_role: the Bedrock service role (passed to the job). Required.
         encryption_key: encrypts the model, logs, topic, queue, state machine, Lambda environments.
             Its policy must let CloudWatch Logs use it (``PipelineKey`` does). Required.
         dataset_bucket: pre-flight checks objects in this bucket. Required.
-        dataset_copies: ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies from CDK
-            file assets to content-addressed keys of ``dataset_bucket`` that pre-flight makes once
-            before the job (``TrainingData.staging``, each ``.to_api()``); the construct grants read
-            on exactly those sources and write on exactly those keys. Default: none.
         vpc / vpc_subnets / security_groups: the *job's* ``vpcConfig``. Default: no VPC; subnets
             default to the VPC's private ones; without security groups one is created (no inbound,
             HTTPS out). The lifecycle Lambdas stay outside the VPC (control-plane calls only).
@@ -108,7 +110,9 @@ class RftLifecycle(Construct):
         keep_models: after a success, keep the pipeline's N newest models and delete older ones
             nothing uses. Default 0: never prune.
 
-    Attributes: ``fingerprint``, ``names`` (``RunNames``: job, model, deployment names),
+    Attributes: ``fingerprint``, ``training_inputs`` (input name -> text, e.g.
+    ``{"reward.options.tolerance": "1e-06", "reward.code": "sha256:...", ...}``),
+    ``names`` (``RunNames``: job, model, deployment names),
     ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
     ``state_parameter``, ``topic``, ``lifecycle_function``, ``job_event_function``,
     ``launcher_function``, ``job_event_rule``, ``execution_end_rule``, ``dead_letter_queue``.
@@ -122,16 +126,12 @@ class RftLifecycle(Construct):
         pipeline_name: str,
         base_model_id: str,
         hyperparameters: Mapping[str, Any],
-        training_data_config: Mapping[str, Any],
-        validation_s3_uris: Sequence[str] = (),
+        training_data: DatasetInputs,
         output_s3_uri: str,
-        inputs_fingerprint: str,
-        reward_function_version: lambda_.IVersion,
-        reward_fingerprint: str,
+        reward: RewardInputs,
         customization_role: iam.IRole,
         encryption_key: kms.IKey,
         dataset_bucket: s3.IBucket,
-        dataset_copies: Sequence[Mapping[str, str]] = (),
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
@@ -148,6 +148,10 @@ class RftLifecycle(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         tags = dict(tags or {})
+        training_data_config = dict(training_data.training_data_config)
+        validation_s3_uris = list(training_data.validation_s3_uris)
+        dataset_copies = [copy.to_api() for copy in training_data.copies]
+        reward_function_version = reward.version
         check_props(
             pipeline_name=pipeline_name,
             base_model_id=base_model_id,
@@ -155,8 +159,8 @@ class RftLifecycle(Construct):
             training_data_config=training_data_config,
             validation_s3_uris=validation_s3_uris,
             output_s3_uri=output_s3_uri,
-            inputs_fingerprint=inputs_fingerprint,
-            reward_fingerprint=reward_fingerprint,
+            dataset_identity=training_data.identity,
+            reward_template=reward.template,
             deployment_mode=deployment_mode,
             notification_emails=notification_emails,
             tags=tags,
@@ -170,8 +174,15 @@ class RftLifecycle(Construct):
             hyperparameters=hyperparameters,
             training_data_config=training_data_config,
             validation_s3_uris=validation_s3_uris,
-            inputs_fingerprint=inputs_fingerprint,
-            reward_fingerprint=reward_fingerprint,
+            dataset_fingerprint=training_data.fingerprint,
+            reward_fingerprint=reward.fingerprint,
+            retrain_nonce=retrain_nonce,
+        )
+        self.training_inputs = training_inputs(
+            base_model_id=base_model_id,
+            hyperparameters=hyperparameters,
+            training_data=training_data,
+            reward=reward,
             retrain_nonce=retrain_nonce,
         )
         self.names = names.RunNames(pipeline_name, self.fingerprint)
@@ -361,6 +372,7 @@ class RftLifecycle(Construct):
                 "Kind": "run",
                 "Pipeline": pipeline_name,
                 "Fingerprint": self.fingerprint,
+                "TrainingInputs": self.training_inputs,  # for rft plan; the launcher ignores it
                 "Spec": stack.to_json_string(spec),
                 "StateMachineArn": self.state_machine.state_machine_arn,
                 "StateParameter": self.state_parameter.parameter_name,

@@ -4,12 +4,17 @@ Checks are collected and raised together (one ``ValueError`` listing every probl
 starting with the prop it is about, e.g. ``tags: 191 tags; at most 190 ...``; tag keys and
 values follow the same rules as environment files, :func:`bedrock_rft.config.rules.tag_problems`). Values that
 are CDK tokens are checked only where a token is acceptable, and never fed raw into the fingerprint:
-a token's text differs between synths, so its place is masked and the *caller's* content hashes
-(``inputs_fingerprint``, ``reward_fingerprint``) carry the identity of tokenized data.
+a token's text differs between synths, so its place is masked and the identities of the data and
+the grader (:class:`~bedrock_rft.data.inputs.DatasetInputs`,
+:class:`~bedrock_rft.reward.inputs.RewardInputs`, literal by rule) carry what tokenized values name.
+
+:func:`training_inputs` lists the same inputs by name, readable (``rft plan`` shows them old -> new).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -18,6 +23,8 @@ from typing import Any
 import aws_cdk as cdk
 
 from bedrock_rft.config.rules import tag_problems
+from bedrock_rft.data.inputs import DatasetInputs
+from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
 
@@ -25,6 +32,8 @@ from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
 _TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
 #: Most caller tags: Bedrock allows 200 per resource and the pipeline adds its own.
 MAX_TAGS = 190
+#: Longest training-input value shown as it is; longer ones are shown by their SHA-256 and length.
+MAX_INPUT_TEXT = 200
 
 
 @cache
@@ -47,18 +56,30 @@ def mask_tokens(value: Any) -> Any:
     return value
 
 
+def _holds_token(value: Any) -> bool:
+    """Whether ``value`` is or contains (recursively) an unresolved CDK token."""
+    if isinstance(value, Mapping):
+        return any(_holds_token(k) or _holds_token(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_token(v) for v in value)
+    return cdk.Token.is_unresolved(value)
+
+
 def training_fingerprint(
     *,
     base_model_id: str,
     hyperparameters: Mapping[str, Any],
     training_data_config: Mapping[str, Any],
     validation_s3_uris: Sequence[str],
-    inputs_fingerprint: str,
+    dataset_fingerprint: str,
     reward_fingerprint: str,
     retrain_nonce: str,
 ) -> str:
     """SHA-256 over the training inputs only. Tags, descriptions, role, network, output location
-    and KMS key are deliberately left out: changing them never retrains."""
+    and KMS key are deliberately left out: changing them never retrains.
+
+    ``dataset_fingerprint`` / ``reward_fingerprint``: :attr:`DatasetInputs.fingerprint` and
+    :attr:`RewardInputs.fingerprint`."""
     return names.fingerprint(
         {
             "customizationType": CUSTOMIZATION_TYPE,
@@ -66,11 +87,42 @@ def training_fingerprint(
             "hyperParameters": dict(hyperparameters),
             "trainingData": mask_tokens(dict(training_data_config)),
             "validation": mask_tokens(list(validation_s3_uris)),
-            "inputs": inputs_fingerprint,
+            "inputs": dataset_fingerprint,
             "reward": reward_fingerprint,
             "retrainNonce": retrain_nonce,
         }
     )
+
+
+def training_inputs(
+    *,
+    base_model_id: str,
+    hyperparameters: Mapping[str, Any],
+    training_data: DatasetInputs,
+    reward: RewardInputs,
+    retrain_nonce: str,
+) -> dict[str, str]:
+    """The inputs :func:`training_fingerprint` covers, by name, as text: ``base_model``,
+    ``hyperparameters.<name>``, the dataset's (:meth:`DatasetInputs.described`), the grader's
+    (:meth:`RewardInputs.described`) and ``retrain_nonce``.
+
+    Small and free of secrets by construction: file contents appear as ``sha256:<hex>``, values
+    are literal config values, and a value longer than :data:`MAX_INPUT_TEXT` characters is shown
+    as ``sha256:<hex> (<n> characters)``. Strings are kept as they are; other values as JSON.
+    """
+    named: dict[str, Any] = {"base_model": base_model_id}
+    named.update({f"hyperparameters.{key}": value for key, value in sorted(hyperparameters.items())})
+    named.update(training_data.described())
+    named.update(reward.described())
+    named["retrain_nonce"] = retrain_nonce
+    return {name: _input_text(mask_tokens(value)) for name, value in named.items()}
+
+
+def _input_text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    if len(text) <= MAX_INPUT_TEXT:
+        return text
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()} ({len(text)} characters)"
 
 
 def _check_hyperparameters(hyperparameters: Mapping[str, Any]) -> list[str]:
@@ -123,8 +175,8 @@ def check_props(
     training_data_config: Mapping[str, Any],
     validation_s3_uris: Sequence[str],
     output_s3_uri: str,
-    inputs_fingerprint: str,
-    reward_fingerprint: str,
+    dataset_identity: Mapping[str, Any],
+    reward_template: str,
     deployment_mode: str,
     notification_emails: Sequence[str],
     tags: Mapping[str, str],
@@ -140,19 +192,26 @@ def check_props(
     else:
         problems += [f"pipeline_name: {problem}" for problem in names.check_pipeline_name(pipeline_name)]
     _literal_text(base_model_id, "base_model_id", problems)
-    _literal_text(inputs_fingerprint, "inputs_fingerprint", problems)
-    _literal_text(reward_fingerprint, "reward_fingerprint", problems)
+    _literal_text(reward_template, "reward.template", problems)
+    if not dataset_identity:
+        problems.append("training_data.identity must name the data (file SHA-256s, S3 URIs or log source)")
+    elif _holds_token(dataset_identity):
+        problems.append("training_data.identity must be literal (it feeds the fingerprint), not hold tokens")
     if not isinstance(hyperparameters, Mapping):
         problems.append("hyperparameters must be a mapping in API form (RFTHyperParameters)")
     else:
         problems += _check_hyperparameters(hyperparameters)
     sources = [k for k in ("s3Uri", "invocationLogsConfig") if k in (training_data_config or {})]
     if len(sources) != 1 or len(training_data_config) != 1:
-        problems.append('training_data_config must hold exactly one of "s3Uri" or "invocationLogsConfig"')
+        problems.append(
+            'training_data.training_data_config must hold exactly one of "s3Uri" or "invocationLogsConfig"'
+        )
     if len(validation_s3_uris) > 10:
-        problems.append(f"validation_s3_uris: at most 10 (Bedrock limit), got {len(validation_s3_uris)}")
+        problems.append(
+            f"training_data.validation_s3_uris: at most 10 (Bedrock limit), got {len(validation_s3_uris)}"
+        )
     labelled = [("output_s3_uri", output_s3_uri)]
-    labelled += [(f"validation_s3_uris[{i}]", uri) for i, uri in enumerate(validation_s3_uris)]
+    labelled += [(f"training_data.validation_s3_uris[{i}]", uri) for i, uri in enumerate(validation_s3_uris)]
     for prop, uri in labelled:
         if not isinstance(uri, str) or (not cdk.Token.is_unresolved(uri) and not uri.startswith("s3://")):
             problems.append(f"{prop}: {uri!r} is not an s3:// URI")
@@ -179,7 +238,7 @@ def check_props(
     for index, copy in enumerate(dataset_copies):
         missing = [k for k in ("sourceBucket", "sourceKey", "targetKey") if not copy.get(k)]
         if missing:
-            problems.append(f"dataset_copies[{index}] lacks {missing}")
+            problems.append(f"training_data.copies[{index}] lacks {missing}")
     if vpc_placement_given and not has_vpc:
         problems.append("vpc_subnets/security_groups need vpc")
     if security_group_count > 5:

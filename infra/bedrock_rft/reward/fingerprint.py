@@ -104,6 +104,22 @@ def normalized_source(source: str) -> bytes:
     return "\n".join(kept).encode("utf-8")
 
 
+def portable_options(template: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` without what names a place rather than behaviour (a ``custom`` grader's ``path``)."""
+    return {key: value for key, value in options.items() if not (template == "custom" and key == "path")}
+
+
+def _grader_code(code_root: Path, templates: Iterable[str], user_file: Path | None) -> Iterable[bytes]:
+    """Relative path, then code (:func:`_code_bytes`), of every module the graders run; then the
+    user's file (marked ``user-code``), if any."""
+    for source in grader_modules(code_root, templates):
+        yield source.relative_to(code_root).as_posix().encode()
+        yield _code_bytes(source)
+    if user_file is not None:
+        yield b"user-code"
+        yield _code_bytes(user_file)
+
+
 def reward_fingerprint(
     template: str,
     options: Mapping[str, Any],
@@ -121,16 +137,21 @@ def reward_fingerprint(
     docstrings do not retrain); other files by their bytes.
     """
     digest = hashlib.sha256()
-    portable = {key: value for key, value in options.items() if not (template == "custom" and key == "path")}
+    portable = portable_options(template, options)
     digest.update(
         json.dumps({"template": template, "options": portable}, sort_keys=True, default=str).encode()
     )
-    for source in grader_modules(code_root, templates or [template]):
-        digest.update(source.relative_to(code_root).as_posix().encode())
-        digest.update(_code_bytes(source))
-    if user_file is not None:
-        digest.update(b"user-code")
-        digest.update(_code_bytes(user_file))
+    for part in _grader_code(code_root, templates or [template], user_file):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def grader_code_sha256(code_root: Path, templates: Iterable[str], user_file: Path | None) -> str:
+    """Hex SHA-256 of the grader code alone: what :func:`reward_fingerprint` covers without the
+    template name and options (``rft plan`` shows it as ``reward.code``)."""
+    digest = hashlib.sha256()
+    for part in _grader_code(code_root, templates, user_file):
+        digest.update(part)
     return digest.hexdigest()
 
 

@@ -14,15 +14,14 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-import rft_runtime
 from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, missing_native_packages, runtime_code
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
-from bedrock_rft.config.judge_models import judge_problems
+from bedrock_rft.config.judge_models import reward_judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
-from bedrock_rft.reward.fingerprint import reward_fingerprint
+from bedrock_rft.reward.inputs import RewardInputs
 from bedrock_rft.reward.judge_access import judge_model_arns
 from rft_runtime.rewards.catalogue import graders_in_use, native_packages
 
@@ -69,7 +68,9 @@ class RewardFunction(Construct):
         log_retention: Default one year. removal_policy: of the log group, default ``RETAIN``.
 
     Attributes: ``function``, ``version`` (what Bedrock invokes), ``fingerprint`` (content hash of
-    template, options and grader code), ``log_group``, ``runtime_function`` (with ``role``).
+    template, options and grader code), ``inputs`` (:class:`~bedrock_rft.reward.inputs.RewardInputs`:
+    version and behaviour as one value, what ``RftLifecycle`` takes), ``log_group``,
+    ``runtime_function`` (with ``role``).
     """
 
     def __init__(
@@ -137,14 +138,7 @@ class RewardFunction(Construct):
             # The grader runs no model code now; outside the VPC it reaches the runner (and any judge)
             # through Lambda's and Bedrock's public endpoints, with no standing endpoint cost.
             vpc, vpc_subnets, security_groups = None, None, ()
-        self._check_judges(judges, vpc is not None and add_interface_endpoint is not None)
-        self.fingerprint = reward_fingerprint(
-            template,
-            options,
-            Path(rft_runtime.__file__).parent,
-            user_file,
-            templates=sorted({name for name, _ in graders}),
-        )
+        self._check_judges(template, options, vpc is not None and add_interface_endpoint is not None)
         self.runtime_function = RuntimeFunction(
             self,
             "Grader",
@@ -179,6 +173,8 @@ class RewardFunction(Construct):
         self.function = self.runtime_function.function
         self.log_group = self.runtime_function.log_group
         self.version = self.function.current_version
+        self.inputs = RewardInputs(version=self.version, template=template, options=options)
+        self.fingerprint = self.inputs.fingerprint
         for index, judge_options in enumerate(judges):
             self._allow_judge(index, judge_options, vpc, add_interface_endpoint)
         if self.code_runner is not None:
@@ -193,21 +189,20 @@ class RewardFunction(Construct):
             )
         self._acknowledge()
 
-    def _check_judges(self, judges: Sequence[Mapping[str, Any]], in_isolated_vpc: bool) -> None:
-        """Raise one ``ValueError`` listing every judge that cannot reach its model from here."""
+    def _check_judges(self, template: str, options: Mapping[str, Any], in_isolated_vpc: bool) -> None:
+        """Raise one ``ValueError`` listing every judge that cannot reach its model from here
+        (:func:`~bedrock_rft.config.judge_models.reward_judge_problems`, naming option paths)."""
         region = cdk.Stack.of(self).region
-        problems = [
-            f"judge {index}: options.{option}: {message}"
-            for index, options in enumerate(judges)
-            for option, message in judge_problems(
-                str(options["model_id"]),
-                judge_region=options.get("region"),
-                stack_region=None if cdk.Token.is_unresolved(region) else region,
-                in_isolated_vpc=in_isolated_vpc,
-            )
-        ]
+        problems = reward_judge_problems(
+            template,
+            options,
+            key="options",
+            stack_region=None if cdk.Token.is_unresolved(region) else region,
+            in_isolated_vpc=in_isolated_vpc,
+        )
         if problems:
-            raise ValueError("RewardFunction: " + "; ".join(problems))
+            listed = "; ".join(f"{path}: {message}" for path, message in problems)
+            raise ValueError(f"RewardFunction: {listed}")
 
     def _allow_judge(self, index: int, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
         """Allow judge ``index`` to invoke its model (or inference profile) only."""

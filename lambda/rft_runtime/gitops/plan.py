@@ -26,7 +26,7 @@ PLAN_SCHEMA = 1
 class TrainingPlan:
     """One pipeline's run. ``action``: ``start`` (first run), ``retrain``, ``unchanged`` or
     ``removed``. ``changes``: inputs that differ; ``unexplained``: the fingerprint changed but no
-    input visible in the template did (see ``training.HIDDEN_INPUTS``)."""
+    input the template shows did (see ``training.unseen_inputs``)."""
 
     pipeline: str
     action: str

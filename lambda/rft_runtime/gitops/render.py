@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rft_runtime.gitops.plan import GATES, PLAN_SCHEMA, EnvironmentPlan, Plan, TrainingPlan
-from rft_runtime.gitops.training import HIDDEN_INPUTS
+from rft_runtime.gitops.training import unseen_inputs
 
 COMMENT_MARKER = "<!-- rft-plan -->"
 #: GitHub refuses comments over 65,536 characters; keep room for the rest of the comment.
@@ -24,6 +24,8 @@ _ACTIONS = {"+": "add", "-": "remove", "~": "modify"}
 def _value(value: Any) -> str:
     if value is None:
         return "(absent)"
+    if value == "":
+        return '""'
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
@@ -57,7 +59,7 @@ def _training_lines(training: TrainingPlan, *, with_changes: bool) -> list[str]:
     if old is not None and with_changes:
         lines += [f"{c.name}: {_value(c.old)} -> {_value(c.new)}" for c in training.changes]
     if training.unexplained:
-        lines.append(f"no input visible in the template changed: {HIDDEN_INPUTS} did")
+        lines.append(f"no training input the template shows changed: {unseen_inputs(old, new)} did")
     return lines
 
 

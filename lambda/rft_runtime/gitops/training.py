@@ -5,13 +5,17 @@ properties say ``Kind = "run"`` and carry ``Fingerprint`` and ``Spec`` (the run 
 lifecycle launcher reads, ``rft_runtime.lifecycle.spec``). Runs are keyed by their ``Pipeline``
 property, so a stack may hold several pipelines.
 
-The training inputs read from a run: the base model and every hyperparameter (from the job
-request in ``Spec``), the training and validation data (a staged local file by the content hash in
-its key ``datasets/<sha256>/<file>``, an S3 object or invocation-log prefix by URI), and the
-reward: the grader Lambda the job request points to is followed through its version to the
-function, whose environment holds the template and options and whose code asset hash stands for
-the code. Whether a run retrains is decided by the fingerprint alone (that is what the launcher
-compares); the inputs only explain it.
+The training inputs of a run are the ones it names itself: its property ``TrainingInputs``
+(input name -> text, written by ``RftLifecycle``: base model, hyperparameters, dataset content
+hashes or URIs, reward template, options and code hash, ``retrain_nonce``), which covers every
+input of the fingerprint. Runs synthesized before that property existed are read from the
+template instead: the base model and every hyperparameter (from the job request in ``Spec``), the
+training and validation data (a staged local file by the content hash in its key
+``datasets/<sha256>/<file>``, an S3 object or invocation-log prefix by URI), and the reward: the
+grader Lambda the job request points to is followed through its version to the function, whose
+environment holds the template and options. Two runs are compared by their named inputs when both
+have them, else both by what the template shows. Whether a run retrains is decided by the
+fingerprint alone (that is what the launcher compares); the inputs only explain it.
 """
 
 from __future__ import annotations
@@ -28,11 +32,16 @@ from rft_runtime.lifecycle.names import RunNames
 #: Environment variables of the reward function (read by ``rft_runtime.rewards.handler``).
 REWARD_TEMPLATE_VARIABLE = "RFT_REWARD_TEMPLATE"
 REWARD_OPTIONS_VARIABLE = "RFT_REWARD_OPTIONS"
-#: Not visible in the template: what can change a fingerprint when no input listed here changed.
+#: The run property that names every training input (``RftLifecycle.training_inputs``).
+TRAINING_INPUTS_PROPERTY = "TrainingInputs"
+#: Not visible in a template without named inputs: what can change a fingerprint when no input
+#: read from the template changed.
 HIDDEN_INPUTS = (
     "the grader source code (its asset also holds the rest of the runtime, so it is no proof) "
     "or retrain_nonce"
 )
+#: What can change a fingerprint when both runs name their inputs and none of them changed.
+UNNAMED_INPUTS = "the package's fingerprint rules (an upgrade of bedrock-rft-cdk)"
 
 _STAGED_KEY = re.compile(r"/datasets/([0-9a-f]{64})/([^/]+)$")
 _FUNCTION_TYPES = ("AWS::Lambda::Function",)
@@ -51,8 +60,10 @@ class InputChange:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One run as synthesized: ``inputs`` maps input names to values; ``reward_code`` is the reward
-    function's code asset id (it changes with any runtime file, so it is not an input by itself)."""
+    """One run as synthesized: ``inputs`` maps input names to values read from the template;
+    ``named`` is the run's own ``TrainingInputs`` (name -> text; None for runs synthesized before
+    that property existed); ``reward_code`` is the reward function's code asset id (it changes
+    with any runtime file, so it is not an input by itself)."""
 
     pipeline: str
     fingerprint: str
@@ -61,6 +72,7 @@ class TrainingRun:
     deployment_name: str
     inputs: dict[str, Any] = field(default_factory=dict)
     reward_code: str = ""
+    named: dict[str, str] | None = None
 
 
 def _dataset(uri: str) -> str:
@@ -156,6 +168,7 @@ def training_runs(template: dict[str, Any]) -> dict[str, TrainingRun]:
         pipeline = str(properties.get("Pipeline") or spec.get("pipeline") or logical_id)
         fingerprint = str(properties["Fingerprint"])
         names = RunNames(pipeline, fingerprint)
+        named = properties.get(TRAINING_INPUTS_PROPERTY)
         runs[pipeline] = TrainingRun(
             pipeline=pipeline,
             fingerprint=fingerprint,
@@ -164,17 +177,31 @@ def training_runs(template: dict[str, Any]) -> dict[str, TrainingRun]:
             deployment_name=names.deployment_name,
             inputs=inputs,
             reward_code=code,
+            named={str(k): render(v) for k, v in named.items()} if isinstance(named, dict) else None,
         )
     return runs
 
 
+def _by_name(old: TrainingRun | None, new: TrainingRun | None) -> bool:
+    """Whether every run present names its inputs (``TrainingInputs``)."""
+    present = [run for run in (old, new) if run is not None]
+    return bool(present) and all(run.named is not None for run in present)
+
+
 def changed_inputs(old: TrainingRun | None, new: TrainingRun | None) -> list[InputChange]:
-    """Inputs whose values differ, in the order the runs list them (``new`` first)."""
-    old_inputs = old.inputs if old else {}
-    new_inputs = new.inputs if new else {}
+    """Inputs whose values differ, in the order the runs list them (``new`` first): the named
+    inputs when both runs have them, else the inputs read from the templates."""
+    by_name = _by_name(old, new)
+    old_inputs = (old.named if by_name else old.inputs) if old else {}
+    new_inputs = (new.named if by_name else new.inputs) if new else {}
     names = list(new_inputs) + [name for name in old_inputs if name not in new_inputs]
     return [
         InputChange(name, old_inputs.get(name), new_inputs.get(name))
         for name in names
         if old_inputs.get(name) != new_inputs.get(name)
     ]
+
+
+def unseen_inputs(old: TrainingRun | None, new: TrainingRun | None) -> str:
+    """What can have changed the fingerprint when :func:`changed_inputs` finds nothing."""
+    return UNNAMED_INPUTS if _by_name(old, new) else HIDDEN_INPUTS

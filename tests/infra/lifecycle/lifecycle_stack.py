@@ -15,7 +15,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
 from bedrock_rft.assets import runtime_code
+from bedrock_rft.data import DatasetCopy, DatasetInputs
 from bedrock_rft.lifecycle import RftLifecycle
+from bedrock_rft.reward import RewardInputs
 from bedrock_rft.security import PipelineKey
 
 HYPERPARAMETERS = {
@@ -30,8 +32,21 @@ HYPERPARAMETERS = {
 }
 
 
-def build(*, with_vpc: bool = True, stack_name: str = "LifecycleTest", **overrides: Any):
-    """``(app, stack, lifecycle)``; ``overrides`` replace ``RftLifecycle`` keyword arguments."""
+#: The identity of the test data (an object outside the stack, named literally).
+IDENTITY = {"kind": "s3", "training_s3_uri": "s3://datasets/train-0123abcd.jsonl"}
+#: The reward the test stack's function is said to run.
+REWARD = {"template": "math_answer", "options": {"tolerance": 1e-6}}
+
+
+def build(
+    *,
+    with_vpc: bool = True,
+    stack_name: str = "LifecycleTest",
+    copies: tuple[DatasetCopy, ...] = (),
+    **overrides: Any,
+):
+    """``(app, stack, lifecycle)``; ``overrides`` replace ``RftLifecycle`` keyword arguments;
+    ``copies`` are the staging copies of the default ``training_data``."""
     app = cdk.App()
     stack = cdk.Stack(app, stack_name)
     key = PipelineKey(stack, "Encryption", removal_policy=cdk.RemovalPolicy.DESTROY).key
@@ -66,12 +81,14 @@ def build(*, with_vpc: bool = True, stack_name: str = "LifecycleTest", **overrid
         "pipeline_name": "demo",
         "base_model_id": "amazon.nova-2-lite-v1:0:256k",
         "hyperparameters": dict(HYPERPARAMETERS),
-        "training_data_config": {"s3Uri": f"s3://{bucket.bucket_name}/datasets/train-0123abcd.jsonl"},
-        "validation_s3_uris": [f"s3://{bucket.bucket_name}/datasets/val-4567ef01.jsonl"],
+        "training_data": DatasetInputs(
+            training_data_config={"s3Uri": f"s3://{bucket.bucket_name}/datasets/train-0123abcd.jsonl"},
+            validation_s3_uris=[f"s3://{bucket.bucket_name}/datasets/val-4567ef01.jsonl"],
+            identity=IDENTITY,
+            copies=copies,
+        ),
         "output_s3_uri": f"s3://{bucket.bucket_name}/output/",
-        "inputs_fingerprint": "d" * 64,
-        "reward_function_version": reward.current_version,
-        "reward_fingerprint": "e" * 64,
+        "reward": RewardInputs(version=reward.current_version, **REWARD),
         "customization_role": role,
         "encryption_key": key,
         "dataset_bucket": bucket,

@@ -11,6 +11,8 @@ from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint
 from lifecycle_stack import build
 
+from bedrock_rft.data import DatasetCopy
+
 pytestmark = pytest.mark.synth
 
 PACKS = (
@@ -27,9 +29,7 @@ VARIANTS = {
         "max_training_hours": 12,
         "notification_emails": ["ops@example.com"],
         "tags": {"team": "ml"},
-        "dataset_copies": [
-            {"sourceBucket": "cdk-assets", "sourceKey": "a.jsonl", "targetKey": "datasets/a/t.jsonl"}
-        ],
+        "copies": (DatasetCopy("cdk-assets", "a.jsonl", "datasets/a/t.jsonl"),),
     },
     "no-vpc-train-only": {"with_vpc": False, "deployment_mode": "none"},
 }

@@ -9,9 +9,11 @@ import boto3
 import pytest
 from aws_cdk.assertions import Match, Template
 from botocore.validate import ParamValidator
-from lifecycle_stack import HYPERPARAMETERS, build, fake_resolve, resources_of
+from lifecycle_stack import HYPERPARAMETERS, IDENTITY, build, fake_resolve, resources_of
 
-from bedrock_rft.lifecycle.inputs import training_fingerprint
+from bedrock_rft.data import DatasetCopy, DatasetInputs
+from bedrock_rft.lifecycle.inputs import training_fingerprint, training_inputs
+from bedrock_rft.reward import RewardInputs
 from rft_runtime.lifecycle.spec import RunSpec
 
 pytestmark = pytest.mark.synth
@@ -34,13 +36,7 @@ WILDCARD_RESOURCE_ACTIONS = {  # actions IAM accepts only with Resource "*" (see
 }
 
 
-COPIES = [
-    {
-        "sourceBucket": "cdk-assets-bucket",
-        "sourceKey": "0123abcd.jsonl",
-        "targetKey": "datasets/0123abcd/train.jsonl",
-    }
-]
+COPY = DatasetCopy("cdk-assets-bucket", "0123abcd.jsonl", "datasets/0123abcd/train.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +45,7 @@ def built():
         retain_models=False,
         notification_emails=["ops@example.com"],
         tags={"team": "ml"},
-        dataset_copies=COPIES,
+        copies=(COPY,),
     )
     return stack, lifecycle, Template.from_stack(stack)
 
@@ -209,7 +205,7 @@ def test_staging_reads_exactly_the_assets_and_writes_exactly_their_keys(template
     assert fake_resolve(template, write["Resource"]).endswith("/datasets/0123abcd/train.jsonl")
     (run,) = resources_of(template, "Custom::RftTrainingRun").values()
     spec = RunSpec.from_json(fake_resolve(template, run["Properties"]["Spec"]))
-    assert spec.staging_copies == COPIES
+    assert spec.staging_copies == [COPY.to_api()]
 
 
 def test_all_prop_problems_are_reported_at_once():
@@ -219,11 +215,12 @@ def test_all_prop_problems_are_reported_at_once():
             with_vpc=False,
             pipeline_name="Bad_Name",
             hyperparameters={"epochCount": 0, "batchSize": "64", "temperature": 1},
-            training_data_config={},
+            training_data=DatasetInputs(
+                training_data_config={}, identity=IDENTITY, copies=[DatasetCopy("b", "", "")]
+            ),
             deployment_mode="provisioned",
             notification_emails=["not-an-email"],
             security_groups=[object()] * 6,
-            dataset_copies=[{"sourceBucket": "b"}],
         )
     message = str(info.value)
     for expected in (
@@ -236,7 +233,7 @@ def test_all_prop_problems_are_reported_at_once():
         "not-an-email",
         "need vpc",
         "at most 5",
-        "dataset_copies[0] lacks ['sourceKey', 'targetKey']",
+        "training_data.copies[0] lacks ['sourceKey', 'targetKey']",
     ):
         assert expected in message, expected
 
@@ -263,7 +260,7 @@ def test_fingerprint_follows_every_training_input():
         "hyperparameters": HYPERPARAMETERS,
         "training_data_config": {"s3Uri": "s3://b/datasets/train.jsonl"},
         "validation_s3_uris": ["s3://b/datasets/val.jsonl"],
-        "inputs_fingerprint": "d" * 64,
+        "dataset_fingerprint": "d" * 64,
         "reward_fingerprint": "e" * 64,
         "retrain_nonce": "",
     }
@@ -271,7 +268,7 @@ def test_fingerprint_follows_every_training_input():
         {"hyperparameters": {**HYPERPARAMETERS, "learningRate": 5e-5}},
         {"base_model_id": "amazon.nova-2-lite-v1:0"},
         {"training_data_config": {"s3Uri": "s3://b/datasets/other.jsonl"}},
-        {"inputs_fingerprint": "f" * 64},
+        {"dataset_fingerprint": "f" * 64},
         {"reward_fingerprint": "0" * 64},
         {"validation_s3_uris": []},
         {"retrain_nonce": "2"},
@@ -280,13 +277,63 @@ def test_fingerprint_follows_every_training_input():
     assert training_fingerprint(**base) not in found and len(found) == len(changes)
 
 
+def test_run_carries_its_training_inputs_by_name_as_literal_text(built, template):
+    """``TrainingInputs`` names every input the fingerprint covers, as plain text (no tokens)."""
+    _, lifecycle, _ = built
+    (run,) = resources_of(template, "Custom::RftTrainingRun").values()
+    inputs = run["Properties"]["TrainingInputs"]
+    assert inputs == lifecycle.training_inputs
+    assert all(isinstance(value, str) and "Token" not in value for value in inputs.values())
+    assert inputs["base_model"] == "amazon.nova-2-lite-v1:0:256k"
+    assert inputs["hyperparameters.learningRate"] == "1e-05"
+    assert inputs["dataset.source"] == "s3"
+    assert inputs["dataset.training"] == IDENTITY["training_s3_uri"]
+    assert inputs["reward.template"] == "math_answer"
+    assert inputs["reward.options.tolerance"] == "1e-06"
+    assert inputs["reward.code"].startswith("sha256:") and len(inputs["reward.code"]) == 7 + 64
+    assert inputs["retrain_nonce"] == ""
+    assert len(json.dumps(inputs)) < 2048
+
+
+def test_training_inputs_follow_the_fingerprint_and_stay_small():
+    reward = RewardInputs(version=None, template="math_answer", options={"tolerance": 1e-6})
+    data = DatasetInputs(training_data_config={"s3Uri": "s3://b/t.jsonl"}, identity={"training": "a" * 64})
+    base = {
+        "base_model_id": "amazon.nova-2-lite-v1:0:256k",
+        "hyperparameters": HYPERPARAMETERS,
+        "training_data": data,
+        "reward": reward,
+        "retrain_nonce": "",
+    }
+    before = training_inputs(**base)
+    assert before["dataset.training"] == "sha256:" + "a" * 64
+    nonce = training_inputs(**{**base, "retrain_nonce": "2"})
+    assert {k for k in before if before[k] != nonce[k]} == {"retrain_nonce"}
+    rubric = RewardInputs(version=None, template="llm_judge", options={"rubric": "x" * 5000})
+    shown = training_inputs(**{**base, "reward": rubric})["reward.options.rubric"]
+    assert shown.startswith("sha256:") and shown.endswith("(5000 characters)")
+
+
+def test_dataset_identity_must_be_literal():
+    bucket_token = cdk.Token.as_string(cdk.Fn.ref("Bucket"))
+    with pytest.raises(ValueError, match=r"training_data\.identity must be literal"):
+        build(
+            stack_name="TokenIdentity",
+            with_vpc=False,
+            training_data=DatasetInputs(
+                training_data_config={"s3Uri": f"s3://{bucket_token}/t.jsonl"},
+                identity={"training_s3_uri": f"s3://{bucket_token}/t.jsonl"},
+            ),
+        )
+
+
 def test_two_synths_give_identical_templates(template):
     again = Template.from_stack(
         build(
             retain_models=False,
             notification_emails=["ops@example.com"],
             tags={"team": "ml"},
-            dataset_copies=COPIES,
+            copies=(COPY,),
         )[1]
     ).to_json()
     assert json.dumps(again, sort_keys=True) == json.dumps(template, sort_keys=True)

@@ -108,6 +108,25 @@ def test_update_with_unchanged_inputs_is_a_no_op(aws):
     assert aws.record()["phase"] == state.NOT_STARTED
 
 
+@pytest.mark.parametrize(
+    "old_inputs",
+    [None, {"reward.code": "sha256:" + "1" * 64}],
+    ids=["property-added-by-an-upgrade", "described-differently"],
+)
+def test_update_of_training_inputs_alone_is_a_no_op(aws, old_inputs):
+    """``TrainingInputs`` only explains the fingerprint (for ``rft plan``): a change of it alone,
+    such as the package upgrade that adds the property, starts nothing."""
+    physical = make_spec().names.run_physical_id
+    old = run_props()
+    if old_inputs is not None:
+        old["TrainingInputs"] = old_inputs
+    new = {**run_props(), "TrainingInputs": {"reward.code": "sha256:" + "2" * 64, "retrain_nonce": ""}}
+    response = launcher.on_event(event("Update", new, physical=physical, old=old), aws.clients)
+    aws.verify()  # no Step Functions call at all
+    assert response["PhysicalResourceId"] == physical
+    assert aws.record()["phase"] == state.NOT_STARTED
+
+
 def test_update_with_new_hyperparameters_starts_a_new_run_under_a_new_id(aws):
     old_physical = make_spec(FP_A).names.run_physical_id
     aws.put_record(phase=state.ACTIVE, fingerprint=FP_A, deploymentArn=DEPLOYMENT_ARN, servingModelArn="m-A")
