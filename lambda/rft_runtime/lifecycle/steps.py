@@ -764,8 +764,8 @@ def _job_of_failed_run(spec: RunSpec, run: Mapping[str, Any], bedrock: Any) -> M
     knowing its job (StartJob created it, then kept failing to publish), the job found by its
     deterministic name. Never raises: an unreadable job counts as none."""
     job = run.get("job") or {}
-    if job.get("jobArn") or "objects" not in (run.get("preflight") or {}):
-        return job
+    if job.get("jobArn") or "objects" not in (run.get("preflight") or {}) or spec.promote_from:
+        return job  # (a promoting run has no job of its own)
     try:
         found = bc.get_job(bedrock, spec.names.job_name)
     except (LifecycleError, BotoCoreError):
