@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
+from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.config.schema import PromotionSource
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.model_pruning import PIPELINE_TAG_KEY
@@ -73,3 +74,12 @@ def grant_adoption(lifecycle: RftLifecycle, role: iam.IRole, source: PromotionSo
         ),
     ):
         role.add_to_principal_policy(statement)
+    policy = role.node.try_find_child("DefaultPolicy")
+    if policy is not None:
+        acknowledge(
+            policy,
+            f"The source pipeline's key is created in its own stack, so its id is unknown here; the grant "
+            f"covers only keys tagged {PIPELINE_TAG_KEY} = {source.pipeline}, used through Bedrock "
+            "(kms:ViaService), for the adopted model that key encrypts.",
+            resource_finding(stack, "AwsSolutions-IAM5", keys),
+        )
