@@ -9,7 +9,7 @@ import json
 import pytest
 from lifecycle_fakes import ACCOUNT, FP_A, FP_B, PIPELINE, REGION, make_spec, model_arn
 
-from rft_runtime.lifecycle import adoption, model_pruning, names, state, steps
+from rft_runtime.lifecycle import adoption, execution_end, model_pruning, names, state, steps
 from rft_runtime.lifecycle.errors import SpecError, Superseded
 
 #: The source shares the promoting pipeline's name as a prefix on purpose ("demo" / "demo-dev"):
@@ -197,3 +197,18 @@ def test_pruning_in_the_promoting_pipeline_never_touches_the_sources_models(aws,
     result = model_pruning.prune(aws.clients.bedrock, PIPELINE, 1, [])
     aws.verify()  # no ListTagsForResource, no DeleteCustomModel was made
     assert result == {"deleted": [], "kept": {}}
+
+
+def test_a_promoting_run_that_times_out_waiting_is_published_failed_with_what_it_waited_for(aws, spec):
+    no_source_model(aws.bedrock)
+    waiting = adopt(aws, spec)["step"]
+    own_job = spec.names.job_name  # looked up by name: the run has none, and the source's is not touched
+    aws.bedrock.add_client_error("get_model_customization_job", "ResourceNotFoundException", "", 404,
+                                 expected_params={"jobIdentifier": own_job})  # fmt: skip
+    event = {"source": "aws.states", "detail": {"executionArn": EXEC, "status": "TIMED_OUT"}}
+    result = execution_end.on_execution_end(event, aws.clients, aws.settings)
+    aws.verify()
+    record = aws.record()
+    assert (result["stopped"], record["phase"]) == (False, state.FAILED)
+    assert record["failure"]["message"] == f"the workflow execution ended TIMED_OUT {waiting}"
+    assert aws.notifications[-1]["Subject"] == "[bedrock-rft] demo: FAILED"
