@@ -155,6 +155,10 @@ def test_the_promoting_stack_adopts_dev_s_model_and_may_not_train(two_environmen
     (key,) = [s for s in prod_statements if s.get("Sid") == "PromotionSourceKeyViaBedrockOnly"]
     assert key["Condition"]["StringEquals"]["aws:ResourceTag/bedrock-rft:pipeline"] == "p-dev"
     assert key["Condition"]["StringEquals"]["kms:ViaService"] == "bedrock.us-east-1.amazonaws.com"
+    (dev_key,) = [r for r in templates["dev"]["Resources"].values() if r["Type"] == "AWS::KMS::Key"]
+    assert {"Key": "bedrock-rft:pipeline", "Value": "p-dev"} in dev_key["Properties"][
+        "Tags"
+    ]  # what it matches
     # the only other tag reads are keep_models' own pruning; no statement names the dev key or state
     assert all("p-dev" not in json.dumps(s) for s in prod_statements if s not in (tags, source_state, key))
 
