@@ -31,6 +31,16 @@ if TYPE_CHECKING:
     from bedrock_rft.lifecycle.construct import RftLifecycle
 
 
+def check_source(pipeline_name: str, source: PromotionSource) -> None:
+    """Raise ``ValueError`` (naming ``promote_from``) when ``source`` cannot be a promotion source
+    of ``pipeline_name``: not a valid pipeline name, or the pipeline itself."""
+    problems = [f"promote_from.pipeline: {problem}" for problem in names.check_pipeline_name(source.pipeline)]
+    if source.pipeline == pipeline_name:
+        problems.append(f"promote_from.pipeline: pipeline {pipeline_name!r} cannot promote from itself")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 def spec_member(scope: cdk.Stack, source: PromotionSource) -> dict[str, Any]:
     """``promoteFrom`` of the run spec; an unset account or Region is the stack's own."""
     return {

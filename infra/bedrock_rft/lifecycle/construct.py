@@ -188,6 +188,8 @@ class RftLifecycle(Construct):
             dataset_bucket, training_data_config, validation_s3_uris
         )
         self._key = encryption_key
+        if promote_from is not None:
+            adoption.check_source(pipeline_name, promote_from)
         self.promote_from = promote_from
         stack = cdk.Stack.of(self)
 
