@@ -44,10 +44,3 @@ class RftStack(cdk.Stack):
         )
         self.config = config
         self.pipeline = RftPipeline(self, PIPELINE_ID, props=RftPipelineProps.from_config(config))
-        if config.promote_from:
-            cdk.Annotations.of(self).add_warning_v2(
-                "bedrock-rft:promote-from-trains",
-                f"promote_from = {config.promote_from!r} is checked (equal training inputs) but not yet "
-                "acted on: this stack still trains its own run with the same inputs (README: Delivery "
-                "pipeline, Promotion).",
-            )

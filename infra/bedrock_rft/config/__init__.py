@@ -11,6 +11,7 @@ from bedrock_rft.config.schema import (
     LimitsConfig,
     NetworkConfig,
     PipelineConfig,
+    PromotionSource,
     RewardConfig,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "NetworkConfig",
     "PipelineConfig",
     "Problem",
+    "PromotionSource",
     "RewardConfig",
     "load_environment",
     "load_environment_file",

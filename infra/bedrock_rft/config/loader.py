@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Set
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bedrock_rft.config import service_model
 from bedrock_rft.config.errors import ConfigError, Problem
 from bedrock_rft.config.locator import key_lines, line_of
-from bedrock_rft.config.promotion import promotion_problems
+from bedrock_rft.config.promotion import promotion_problems, promotion_source
 from bedrock_rft.config.rules import TOML_KEYS, config_problems, show
 from bedrock_rft.config.schema import (
     DEFAULT_BASE_MODEL,
@@ -334,6 +335,8 @@ def load_environment_file(path: Path | str, *, check_promotion: bool = True) -> 
 
         for problem in promotion_problems(config, load_source, path.stem):
             reader.problem(problem.key, problem.message)
+        if config.promote_from and not reader.problems:
+            config = replace(config, promotion_source=promotion_source(load_source(config.promote_from)))
     if reader.problems:
         raise ConfigError(path, sorted(reader.problems, key=lambda p: (p.line or 0, p.key)))
     return config

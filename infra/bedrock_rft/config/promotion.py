@@ -5,10 +5,15 @@ key (so the run it would adopt is the run with the same fingerprint), both envir
 the same Region, and accounts must be known to be the same. Every difference is a :class:`Problem`
 on the ``promote_from`` key naming the differing keys with both values.
 
-Cross-account promotion is refused here: Bedrock's path is to share the custom model through AWS
-RAM (both accounts in one AWS Organization, RAM sharing enabled) and copy it into the receiving
-account (``CreateModelCopyJob``); this package does not run that path yet, so it must not look as if
-it did. Cross-Region promotion is refused for the same reason (and RFT runs in one Region).
+Cross-account promotion is refused here, with the reason: Bedrock's documented path for a custom
+model is to share it through AWS RAM (both accounts in one AWS Organization) and copy it into the
+receiving account (``CreateModelCopyJob``, with the receiver's own KMS key), but the Bedrock User
+Guide's tables of models that can be shared ("Supported Regions and models for model sharing") and
+copied ("... for model copy") do not list Nova 2 Lite, the base model RFT trains, so the path is
+not known to work for RFT models and is not built (README "GitOps", "Cross-account"). Cross-Region
+promotion is refused for the same reason (and RFT runs in one Region). At run time the promoting
+pipeline finds the source's model by name in its own account and Region
+(:mod:`rft_runtime.lifecycle.adoption`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bedrock_rft.config.errors import ConfigError, Problem
-from bedrock_rft.config.schema import PipelineConfig
+from bedrock_rft.config.schema import PipelineConfig, PromotionSource
 
 #: An environment name: the stem of ``environments/<name>.toml``.
 ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -58,6 +63,11 @@ def training_inputs(config: PipelineConfig) -> dict[str, Any]:
         {f"hyperparameters.{name}": value for name, value in config.hyperparameters.to_api().items()}
     )
     return inputs
+
+
+def promotion_source(source: PipelineConfig) -> PromotionSource:
+    """What the promoting pipeline's run needs to find the source's model at run time."""
+    return PromotionSource(pipeline=source.name, account=source.account, region=source.region)
 
 
 def promotion_problems(
@@ -117,9 +127,12 @@ def promotion_problems(
             Problem(
                 KEY,
                 f"cross-account promotion ({source.account} -> {config.account}) is not supported yet: "
-                "Bedrock needs the model shared through AWS RAM (both accounts in one AWS "
-                "Organization, RAM sharing enabled) and copied into this account with "
-                "CreateModelCopyJob, and this package does not run that path; train here instead",
+                "Bedrock's path is to share the custom model through AWS RAM (both accounts in one AWS "
+                "Organization) and copy it into this account with CreateModelCopyJob, but Bedrock's "
+                "documented shareable and copyable models do not include Nova 2 Lite, the model RFT "
+                "trains, so this package does not run that path. Train here instead (remove "
+                "promote_from), or put both environments in one account; README 'GitOps' lists the "
+                "manual share-and-copy steps to try where the service allows them",
             )
         )
     return problems

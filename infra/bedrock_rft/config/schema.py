@@ -202,6 +202,16 @@ class EncryptionConfig:
     retain_data: bool = True
 
 
+@dataclass(frozen=True)
+class PromotionSource:
+    """The pipeline a ``promote_from`` environment adopts its model from: its ``pipeline`` name,
+    ``account`` and ``region`` (None: the promoting stack's own, known only at deploy time)."""
+
+    pipeline: str
+    account: str | None = None
+    region: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class PipelineConfig:
     """One environment's RFT pipeline: everything ``RftStack`` needs.
@@ -215,8 +225,9 @@ class PipelineConfig:
     defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
     (for example after a service-side failure); default ``""``. ``promote_from``: the environment
     whose approved model this one serves instead of training (its training inputs must be equal;
-    see :mod:`bedrock_rft.config.promotion`); default ``""`` (train here). ``source_file``: the TOML
-    file it was loaded from; default None.
+    see :mod:`bedrock_rft.config.promotion`); default ``""`` (train here). ``promotion_source``: that
+    environment's pipeline, filled in by the loader once the promotion checks pass; default None.
+    ``source_file``: the TOML file it was loaded from; default None.
     """
 
     name: str
@@ -234,6 +245,7 @@ class PipelineConfig:
     tags: dict[str, str] = field(default_factory=dict)
     retrain_nonce: str = ""
     promote_from: str = ""
+    promotion_source: PromotionSource | None = None
     source_file: Path | None = None
 
     @property

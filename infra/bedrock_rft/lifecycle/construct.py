@@ -20,8 +20,9 @@ from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
+from bedrock_rft.config.schema import PromotionSource
 from bedrock_rft.data.inputs import DatasetInputs
-from bedrock_rft.lifecycle import acknowledgments, cost_controls, event_rules
+from bedrock_rft.lifecycle import acknowledgments, adoption, cost_controls, event_rules
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint, training_inputs
 from bedrock_rft.lifecycle.launcher import (
     HANDLER_TIMEOUT,
@@ -109,6 +110,10 @@ class RftLifecycle(Construct):
             Default None: no limit but ``workflow_timeout``.
         keep_models: after a success, keep the pipeline's N newest models and delete older ones
             nothing uses. Default 0: never prune.
+        promote_from: the pipeline (``PromotionSource``) whose promoted model of the same
+            fingerprint this one serves: the workflow never starts a job (the role may not) and
+            waits for that model instead (:mod:`bedrock_rft.lifecycle.adoption`). Default None:
+            train here.
 
     Attributes: ``fingerprint``, ``training_inputs`` (input name -> text, e.g.
     ``{"reward.options.tolerance": "1e-06", "reward.code": "sha256:...", ...}``),
@@ -145,6 +150,7 @@ class RftLifecycle(Construct):
         workflow_timeout: cdk.Duration | None = None,
         max_training_hours: float | None = None,
         keep_models: int = 0,
+        promote_from: PromotionSource | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         tags = dict(tags or {})
@@ -193,6 +199,9 @@ class RftLifecycle(Construct):
             dataset_bucket, training_data_config, validation_s3_uris
         )
         self._key = encryption_key
+        if promote_from is not None:
+            adoption.check_source(pipeline_name, promote_from)
+        self.promote_from = promote_from
         stack = cdk.Stack.of(self)
 
         # --- where the outcome goes -----------------------------------------------------------
@@ -315,6 +324,8 @@ class RftLifecycle(Construct):
         self._grant_publish(job_events.role, notify=True)  # the outcome of a run that ended unfinished
         if keep_models > 0:
             cost_controls.grant_model_pruning(self, lifecycle.role)
+        if promote_from is not None:
+            adoption.grant_adoption(self, lifecycle.role, promote_from)
         self.state_machine.grant_task_response(job_events.role)
 
         # --- custom resources -----------------------------------------------------------------
@@ -365,6 +376,8 @@ class RftLifecycle(Construct):
             "maxTrainingHours": max_training_hours,
             "keepModels": keep_models,
         }
+        if promote_from is not None:
+            spec["promoteFrom"] = adoption.spec_member(stack, promote_from)
         self.launcher = self._launcher_resource(
             "Run",
             RUN_TYPE,
@@ -476,7 +489,8 @@ class RftLifecycle(Construct):
             iam.PolicyStatement(
                 sid="CustomizationJobs",
                 actions=[
-                    "bedrock:CreateModelCustomizationJob",
+                    # a promoting pipeline adopts its model: it may not start a job at all
+                    *([] if self.promote_from else ["bedrock:CreateModelCustomizationJob"]),
                     "bedrock:GetModelCustomizationJob",
                     "bedrock:StopModelCustomizationJob",
                     "bedrock:TagResource",

@@ -12,9 +12,16 @@ Waiting for the job is ``CheckJob`` -> ``AwaitJobEvent``: the latter parks a tas
 ``waitForTaskToken``) with a timeout taken from ``$.job.nextPollSeconds`` (2 min growing to 15
 min). The job-event function sends the token when Bedrock reports the job finished; otherwise the
 timeout (caught) leads back to ``CheckJob``. Events are best effort, the poll is the truth.
+
+A pipeline with ``promote_from`` (``$.spec.promoteFrom``) never reaches ``StartJob``: after pre-flight
+it loops ``AdoptModel`` -> ``WaitForSourceModel`` (``$.job.nextPollSeconds``, 5 growing to 15 min)
+until the source's promoted model is found (or its gate rejected it), then joins ``JobStatus`` with
+the same ``$.job`` shape a finished job has (:mod:`rft_runtime.lifecycle.adoption`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
@@ -25,6 +32,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from bedrock_rft.security.log_group import encrypted_log_group, vended_log_group_name
+from rft_runtime.lifecycle.adoption import WAITING as WAITING_FOR_SOURCE
 
 #: Errors our steps raise that are worth retrying later (see rft_runtime.lifecycle.errors).
 RETRIED_ERRORS = (
@@ -260,4 +268,30 @@ class LifecycleWorkflow(Construct):
             .otherwise(await_event)
         )
         await_event.next(check_job)
-        return init.next(preflight).next(start_job).next(check_job)
+        start_job.next(check_job)
+        return init.next(preflight).next(self._train_or_adopt(start_job, catch_into_failure))
+
+    def _train_or_adopt(
+        self, start_job: sfn.IChainable, catch_into_failure: Callable[[sfn.TaskStateBase], None]
+    ) -> sfn.Choice:
+        """After pre-flight: ``StartJob``, or (``$.spec.promoteFrom`` set) the adoption loop, which
+        hands its Completed or Failed ``$.job`` to ``JobStatus`` like a finished job."""
+        adopt = self._step("AdoptModel", "adopt_model", "$.job", "job", patient=True)
+        catch_into_failure(adopt)
+        job_status = self.node.find_child("JobStatus")
+        wait_source = sfn.Wait(
+            self,
+            "WaitForSourceModel",
+            comment="the source pipeline's run has no promoted model yet",
+            time=sfn.WaitTime.seconds_path("$.job.nextPollSeconds"),
+        ).next(adopt)
+        adopt.next(
+            sfn.Choice(self, "AdoptionStatus")
+            .when(sfn.Condition.string_equals("$.job.status", WAITING_FOR_SOURCE), wait_source)
+            .otherwise(job_status)
+        )
+        return (
+            sfn.Choice(self, "TrainOrAdopt")
+            .when(sfn.Condition.is_present("$.spec.promoteFrom"), adopt)
+            .otherwise(start_job)
+        )

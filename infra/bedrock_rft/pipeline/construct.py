@@ -142,6 +142,7 @@ class RftPipeline(Construct):
             notification_emails=props.deployment.notification_emails,
             tags=props.tags,
             retrain_nonce=props.retrain_nonce,
+            promote_from=props.promote_from,
             log_retention=log_retention,
             removal_policy=removal,
             **placement,

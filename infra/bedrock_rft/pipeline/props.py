@@ -19,6 +19,7 @@ from bedrock_rft.config.schema import (
     LimitsConfig,
     NetworkConfig,
     PipelineConfig,
+    PromotionSource,
     RewardConfig,
 )
 from bedrock_rft.errors import InputError
@@ -49,6 +50,8 @@ class RftPipelineProps:
             :class:`EncryptionConfig` ``()`` (a new key, logs kept 365 days, data retained).
         tags: added to every resource of the pipeline and to the job and model. Default none.
         retrain_nonce: change it to train identical inputs again. Default ``""``.
+        promote_from: the pipeline (:class:`PromotionSource`) whose promoted model of the same
+            training inputs this pipeline serves instead of training. Default None: train here.
         encryption_key: an existing KMS key (``kms.IKey``) to use; its policy must let CloudWatch
             Logs and Bedrock use it. Default None: a key is created (or imported from
             ``encryption.kms_key_arn``).
@@ -72,6 +75,7 @@ class RftPipelineProps:
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: Mapping[str, str] = field(default_factory=dict)
     retrain_nonce: str = ""
+    promote_from: PromotionSource | None = None
     encryption_key: kms.IKey | None = None
     vpc: ec2.IVpc | None = None
     vpc_subnets: ec2.SubnetSelection | None = None
@@ -92,6 +96,7 @@ class RftPipelineProps:
             encryption=config.encryption,
             tags=dict(config.tags),
             retrain_nonce=config.retrain_nonce,
+            promote_from=config.promotion_source,
         )
 
 

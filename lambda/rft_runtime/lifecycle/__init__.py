@@ -9,6 +9,7 @@ Modules (each small, none imports boto3 at import time except through the client
 - ``spec``: the run specification (what the construct asks for) and its validation.
 - ``state``: the pipeline state record kept in an SSM parameter, plus event/SNS publishing.
 - ``steps``: the workflow actions (pre-flight, start job, check job, deployment, publish).
+- ``adoption``: ``promote_from``: waits for the source pipeline's promoted model and adopts it.
 - ``launcher``: the custom resource ``on_event`` logic (start, adopt, stop).
 - ``job_events``: turns an ``aws.bedrock`` job state-change event into a task-token signal.
 - ``time_limit``: ``max_training_hours``: stops a job that has trained too long.

@@ -10,7 +10,9 @@ The job to stop is the one in the state record (or, when the record names none y
 named after the record's fingerprint), and only when the record names this very execution: a job
 another execution adopted (same inputs, a newer run) is watched and never stopped. A record this
 execution has not yet marked as ended is published ``STOPPED`` (when the job was stopped) or
-``FAILED`` with the reason, with notification.
+``FAILED`` with the reason, with notification. A ``promote_from`` run has no job: when it ends
+while still waiting for the source's model (phase ``ADOPTING``, e.g. the 14-day time-out), it is
+published ``FAILED`` with what it waited for.
 """
 
 from __future__ import annotations
@@ -42,16 +44,36 @@ def on_execution_end(event: Mapping[str, Any], clients: Any, settings: Settings)
         return {"stopped": False, "reason": "the state record names another execution (its job is watched)"}
     identifier = str(record.get("jobArn") or record.get("jobName") or _job_name(settings, record))
     job = bc.get_job(clients.bedrock, identifier) if identifier else None
+    why = f"the workflow execution ended {status}"
     if job is None:
-        return {"stopped": False, "reason": "the execution started no job"}
+        if record.get("phase") != state.ADOPTING:
+            return {"stopped": False, "reason": "the execution started no job"}
+        # a promote_from run that never found its model: say what it waited for
+        return _publish_end(clients, settings, record, execution, status, f"{why} {record.get('step') or ''}")
     job_status = str(job.get("status") or "")
     stopped = job_status in RUNNING_JOB_STATUSES and bc.stop_job(clients.bedrock, identifier)
     if record.get("phase") in state.TERMINAL_PHASES:
         return {"stopped": stopped, "reason": f"run already published {record.get('phase')}"}
-    why = f"the workflow execution ended {status}"
     message = f"{why} while job {record.get('jobName') or identifier} was {job_status or 'unknown'}; " + (
         "the job was stopped so it does not train unwatched" if stopped else "the job was not running"
     )
+    return _publish_end(
+        clients, settings, record, execution, status, message, stopped=stopped, job_status=job_status
+    )
+
+
+def _publish_end(
+    clients: Any,
+    settings: Settings,
+    record: Mapping[str, Any],
+    execution: str,
+    status: str,
+    message: str,
+    *,
+    stopped: bool = False,
+    job_status: str = "",
+) -> dict[str, Any]:
+    """Publish STOPPED (the job was stopped) or FAILED with ``message``, with notification."""
     updated = state.merge(
         record,
         settings.pipeline,

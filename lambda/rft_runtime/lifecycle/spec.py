@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rft_runtime.lifecycle.errors import SpecError
-from rft_runtime.lifecycle.names import RunNames
+from rft_runtime.lifecycle.names import RunNames, check_pipeline_name
 
 SPEC_SCHEMA = 1
 CUSTOMIZATION_TYPE = "REINFORCEMENT_FINE_TUNING"
@@ -36,6 +36,8 @@ JOB_REQUEST_KEYS = frozenset(
 )
 _REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "outputDataConfig")
 _COPY_KEYS = ("sourceBucket", "sourceKey", "targetKey")
+#: Members of ``promoteFrom``: the source pipeline's name, account and Region.
+PROMOTE_FROM_KEYS = ("pipeline", "account", "region")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class RunSpec:
     stop the job once it has trained this long (default None: no limit but the workflow's own).
     ``keep_models``: after a success, keep this pipeline's newest N models and delete older ones
     that nothing uses (default 0: never prune; see :mod:`rft_runtime.lifecycle.model_pruning`).
+    ``promote_from``: ``{"pipeline", "account", "region"}`` of the pipeline whose promoted model of
+    the same fingerprint this run adopts instead of training (default None: train here; see
+    :mod:`rft_runtime.lifecycle.adoption`).
     """
 
     pipeline: str
@@ -64,6 +69,7 @@ class RunSpec:
     staging_copies: list[dict[str, str]] = field(default_factory=list)
     max_training_hours: float | None = None
     keep_models: int = 0
+    promote_from: dict[str, str] | None = None
 
     @property
     def names(self) -> RunNames:
@@ -95,6 +101,8 @@ class RunSpec:
             "stagingCopies": self.staging_copies,
             "maxTrainingHours": self.max_training_hours,
             "keepModels": self.keep_models,
+            # only when set: a pipeline that trains keeps the spec (and the template) it had
+            **({"promoteFrom": self.promote_from} if self.promote_from else {}),
         }
 
     @classmethod
@@ -147,6 +155,7 @@ class RunSpec:
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
             problems.append(f"keepModels must be an integer >= 0, got {keep!r}")
             keep = 0
+        promote_from = _promote_from(data.get("promoteFrom"), str(data.get("pipeline", "")), problems)
         spec = None
         try:
             spec = cls(
@@ -161,6 +170,7 @@ class RunSpec:
                 staging_copies=[dict(c) for c in copies] if isinstance(copies, list) else [],
                 max_training_hours=limit,
                 keep_models=keep,
+                promote_from=promote_from,
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:
@@ -178,6 +188,22 @@ class RunSpec:
         if not isinstance(data, dict):
             raise SpecError("run spec must be a JSON object")
         return cls.from_dict(data)
+
+
+def _promote_from(value: Any, pipeline: str, problems: list[str]) -> dict[str, str] | None:
+    """``promoteFrom`` checked (None when absent); problems are appended to ``problems``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(k), str) and value[k] for k in PROMOTE_FROM_KEYS
+    ):
+        problems.append(f"promoteFrom must be an object with non-empty {', '.join(PROMOTE_FROM_KEYS)}")
+        return None
+    found = [f"promoteFrom.pipeline: {p}" for p in check_pipeline_name(value["pipeline"])]
+    if value["pipeline"] == pipeline:
+        found.append("promoteFrom.pipeline: a pipeline cannot promote from itself")
+    problems.extend(found)
+    return None if found else {k: value[k] for k in PROMOTE_FROM_KEYS}
 
 
 def _as_bool(value: Any) -> bool:

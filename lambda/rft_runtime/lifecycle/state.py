@@ -38,6 +38,8 @@ FAILED = "FAILED"
 STOPPED = "STOPPED"
 #: The promotion gate kept the serving model: the new model is trained but not served.
 REJECTED = "REJECTED"
+#: A ``promote_from`` run waits for the source pipeline's promoted model (``step`` says what for).
+ADOPTING = "ADOPTING"
 
 SUCCESS_PHASES = frozenset({ACTIVE, TRAINED})
 FAILURE_PHASES = frozenset({FAILED, STOPPED, REJECTED})
@@ -57,6 +59,7 @@ FIELDS = (
     "jobName",
     "jobArn",
     "modelArn",
+    "adoptedFrom",
     "deploymentMode",
     *PIPELINE_FIELDS,
     "failure",

@@ -4,7 +4,8 @@ returns the small dict the state machine stores (``$.preflight``, ``$.job``, ``$
 
 Order in the workflow: ``preflight`` (objects, grader probe) -> ``start_job`` -> (``check_job`` ->
 ``await_job_event``)* -> (``reconcile_deployment`` -> Wait)* -> ``publish_success``; any failure ->
-``publish_failure``.
+``publish_failure``. With ``promote_from``, ``adopt_model`` (repeated) replaces the job's steps
+(:mod:`rft_runtime.lifecycle.adoption`).
 Expected outcomes (job Failed/Stopped, deployment Failed) are *returned*, the state machine routes
 them; unexpected ones are *raised* with the class names of :mod:`rft_runtime.lifecycle.errors`.
 """
@@ -19,8 +20,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rft_runtime.lifecycle import adoption, model_pruning, retry, state, time_limit
 from rft_runtime.lifecycle import bedrock_calls as bc
-from rft_runtime.lifecycle import model_pruning, retry, state, time_limit
 from rft_runtime.lifecycle.errors import (
     InvalidRequest,
     LifecycleError,
@@ -697,6 +698,7 @@ def publish_outcome(
         jobName=job.get("jobName"),
         jobArn=job.get("jobArn"),
         modelArn=job.get("modelArn"),
+        adoptedFrom=job.get("adoptedFrom"),
         deploymentMode=spec.deployment_mode,
         **fields,
     )
@@ -762,8 +764,8 @@ def _job_of_failed_run(spec: RunSpec, run: Mapping[str, Any], bedrock: Any) -> M
     knowing its job (StartJob created it, then kept failing to publish), the job found by its
     deterministic name. Never raises: an unreadable job counts as none."""
     job = run.get("job") or {}
-    if job.get("jobArn") or "objects" not in (run.get("preflight") or {}):
-        return job
+    if job.get("jobArn") or "objects" not in (run.get("preflight") or {}) or spec.promote_from:
+        return job  # (a promoting run has no job of its own)
     try:
         found = bc.get_job(bedrock, spec.names.job_name)
     except (LifecycleError, BotoCoreError):
@@ -854,6 +856,7 @@ def publish_failure(
 ACTIONS = (
     "preflight",
     "start_job",
+    "adopt_model",
     "check_job",
     "await_job_event",
     "reconcile_deployment",
@@ -875,6 +878,9 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
         return preflight(spec, clients)
     if action == "start_job":
         return start_job(spec, clients, settings, execution_arn, execution_started)
+    if action == "adopt_model":
+        started = (execution_arn, execution_started)
+        return adoption.adopt_model(spec, job, clients, settings, execution=started)
     if action == "check_job":
         return check_job(spec, job, clients, settings, execution_arn)
     if action == "await_job_event":

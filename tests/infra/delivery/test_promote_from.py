@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 import pytest
+from aws_cdk.assertions import Template
 from delivery_files import REPO, write_environment
 
-from bedrock_rft.config import ConfigError, load_environment_file
+from bedrock_rft.compliance import attach_nag_packs
+from bedrock_rft.config import ConfigError, PromotionSource, load_environment_file
 from bedrock_rft.stack import RftStack
 
 
@@ -80,9 +84,91 @@ def test_chains_and_cycles_are_refused_without_recursing(tmp_path):
     assert "an environment cannot promote from itself" in _error(own)
 
 
+@pytest.fixture(scope="module")
+def two_environments(tmp_path_factory, cdk_context):
+    """dev trains; prod (equal training inputs, other tags, keep_models) promotes from dev; both
+    synthesized in one app with the nag packs (a finding fails the fixture)."""
+    folder = tmp_path_factory.mktemp("environments")
+    prod = _prod(folder, edit=lambda t: t.replace('environment = "dev"', 'environment = "prod"'))
+    prod.write_text(prod.read_text().replace("retain_models = true", "retain_models = true\nkeep_models = 2"))
+    app = cdk.App(context=cdk_context, outdir=str(folder / "cdk.out"))
+    stacks = {
+        env: RftStack(app, config.stack_name, config=config)
+        for env, config in (
+            ("dev", load_environment_file(folder / "dev.toml")),
+            ("prod", load_environment_file(prod)),
+        )
+    }
+    attach_nag_packs(app)
+    app.synth()  # fails on any unacknowledged nag finding (e.g. the source key's wildcard grant)
+    templates = {env: Template.from_stack(stack).to_json() for env, stack in stacks.items()}
+    return stacks, templates
+
+
+def _lifecycle_statements(template: dict) -> list[dict]:
+    roles = [
+        k
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::IAM::Role" and k.startswith("LifecycleRole")  # Lifecycle/Lifecycle/Role
+    ]
+    assert len(roles) == 1, roles
+    return [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and any(role.get("Ref") in roles for role in resource["Properties"]["Roles"])
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statement: dict) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else actions
+
+
 @pytest.mark.synth
-def test_a_promoting_stack_warns_that_it_still_trains(tmp_path, cdk_context):
-    config = load_environment_file(_prod(tmp_path))
-    stack = RftStack(cdk.App(context=cdk_context), config.stack_name, config=config)
-    warnings = [str(entry.data) for entry in stack.node.metadata if entry.type == "aws:cdk:warning"]
-    assert any("promote_from = 'dev' is checked" in w and "still trains" in w for w in warnings), warnings
+def test_equal_inputs_give_both_environments_the_same_fingerprint(two_environments):
+    stacks, _ = two_environments
+    dev, prod = (stacks[env].pipeline.lifecycle for env in ("dev", "prod"))
+    assert dev.fingerprint == prod.fingerprint  # so prod's run finds dev's model by name
+    assert prod.promote_from == PromotionSource("p-dev", None, "us-east-1") and dev.promote_from is None
+
+
+@pytest.mark.synth
+def test_the_promoting_stack_adopts_dev_s_model_and_may_not_train(two_environments):
+    _, templates = two_environments
+    (dev_run,) = [r for r in templates["dev"]["Resources"].values() if r["Type"] == "Custom::RftTrainingRun"]
+    (prod_run,) = [
+        r for r in templates["prod"]["Resources"].values() if r["Type"] == "Custom::RftTrainingRun"
+    ]
+    assert "promoteFrom" not in json.dumps(dev_run["Properties"]["Spec"])
+    assert '\\"promoteFrom\\":{\\"pipeline\\":\\"p-dev\\"' in json.dumps(prod_run["Properties"]["Spec"])
+    dev_actions = {a for s in _lifecycle_statements(templates["dev"]) for a in _actions(s)}
+    prod_statements = _lifecycle_statements(templates["prod"])
+    prod_actions = {a for s in prod_statements for a in _actions(s)}
+    assert "bedrock:CreateModelCustomizationJob" in dev_actions
+    assert "bedrock:CreateModelCustomizationJob" not in prod_actions  # the role cannot train at all
+    (tags,) = [s for s in prod_statements if s.get("Sid") == "ReadPromotionSourceModelTags"]
+    assert tags["Condition"] == {"StringEquals": {"aws:ResourceTag/bedrock-rft:pipeline": "p-dev"}}
+    (source_state,) = [s for s in prod_statements if s.get("Sid") == "ReadPromotionSourceState"]
+    assert json.dumps(source_state["Resource"]).endswith(':parameter/bedrock-rft/p-dev/state"]]}')
+    (key,) = [s for s in prod_statements if s.get("Sid") == "PromotionSourceKeyViaBedrockOnly"]
+    assert key["Condition"]["StringEquals"]["aws:ResourceTag/bedrock-rft:pipeline"] == "p-dev"
+    assert key["Condition"]["StringEquals"]["kms:ViaService"] == "bedrock.us-east-1.amazonaws.com"
+    (dev_key,) = [r for r in templates["dev"]["Resources"].values() if r["Type"] == "AWS::KMS::Key"]
+    assert {"Key": "bedrock-rft:pipeline", "Value": "p-dev"} in dev_key["Properties"][
+        "Tags"
+    ]  # what it matches
+    # the only other tag reads are keep_models' own pruning; no statement names the dev key or state
+    assert all("p-dev" not in json.dumps(s) for s in prod_statements if s not in (tags, source_state, key))
+
+
+@pytest.mark.synth
+def test_the_promoting_state_machine_loops_on_adoption_before_it_could_start_a_job(two_environments):
+    _, templates = two_environments
+    (machine,) = [
+        r for r in templates["prod"]["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
+    definition = json.dumps(machine["Properties"]["DefinitionString"])
+    for state_name in ("TrainOrAdopt", "AdoptModel", "WaitForSourceModel", "AdoptionStatus"):
+        assert f'\\"{state_name}\\"' in definition

@@ -3,7 +3,7 @@
 It runs the *synthesized* definition: Pass (Parameters, intrinsic ``States.Format``), Task (Lambda
 invoke with the payload as Parameters, ``lambda:invoke.waitForTaskToken`` with ``Payload``,
 ``TimeoutSecondsPath``), Retry (ErrorEquals, MaxAttempts; no real sleeping), Catch, ResultPath,
-Choice (StringEquals, Or, And, Not), Wait, Succeed (OutputPath), Fail (Error/Cause and paths).
+Choice (StringEquals, IsPresent, Or, And, Not), Wait, Succeed (OutputPath), Fail (Error/Cause and paths).
 Lambda errors surface as the exception's class name, as in Lambda.
 """
 
@@ -83,6 +83,12 @@ def _choice(rule: dict, data: Any, context: dict) -> bool:
         return all(_choice(r, data, context) for r in rule["And"])
     if "Not" in rule:
         return not _choice(rule["Not"], data, context)
+    if "IsPresent" in rule:
+        try:
+            get_path(data, rule["Variable"], context)
+        except StatesError:
+            return rule["IsPresent"] is False
+        return rule["IsPresent"] is True
     if "StringEquals" in rule:
         try:
             return get_path(data, rule["Variable"], context) == rule["StringEquals"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import aws_cdk as cdk
 import boto3
@@ -11,6 +12,7 @@ from aws_cdk.assertions import Match, Template
 from botocore.validate import ParamValidator
 from lifecycle_stack import HYPERPARAMETERS, IDENTITY, build, fake_resolve, resources_of
 
+from bedrock_rft.config import PromotionSource
 from bedrock_rft.data import DatasetCopy, DatasetInputs
 from bedrock_rft.lifecycle.inputs import training_fingerprint, training_inputs
 from bedrock_rft.reward import RewardInputs
@@ -429,3 +431,15 @@ def test_the_workflow_timeout_fits_the_execution_history():
         build(workflow_timeout=cdk.Duration.days(30))
     with pytest.raises(ValueError, match=r"16.6667 days is longer"):  # not a whole number of days
         build(workflow_timeout=cdk.Duration.hours(400))
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("demo", "pipeline 'demo' cannot promote from itself"),
+        ("Dev_1", "promote_from.pipeline: pipeline name 'Dev_1'"),
+    ],
+)
+def test_a_promotion_source_that_cannot_be_one_is_refused_at_synth(source, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build(with_vpc=False, promote_from=PromotionSource(source))

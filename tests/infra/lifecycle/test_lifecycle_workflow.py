@@ -17,7 +17,8 @@ import pytest
 from aws_cdk.assertions import Template
 from lifecycle_stack import build, fake_resolve, resources_of
 
-from rft_runtime.lifecycle import job_events, launcher, names, state, steps
+from bedrock_rft.config import PromotionSource
+from rft_runtime.lifecycle import adoption, job_events, launcher, names, state, steps
 from rft_runtime.lifecycle.spec import RunSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime" / "lifecycle"))
@@ -41,7 +42,11 @@ STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/LifecycleTest/1"
 
 @pytest.fixture(scope="module")
 def synthesized():
-    _app, stack, _lifecycle = build()
+    return _synthesize()
+
+
+def _synthesize(**overrides):
+    _app, stack, _lifecycle = build(**overrides)
     template = Template.from_stack(stack).to_json()
     (machine,) = resources_of(template, "AWS::StepFunctions::StateMachine").values()
     definition = json.loads(fake_resolve(template, machine["Properties"]["DefinitionString"]))
@@ -94,6 +99,7 @@ def test_every_task_has_retry_and_a_catch_all(synthesized):
     assert set(tasks) == {
         "Preflight",
         "StartJob",
+        "AdoptModel",
         "CheckJob",
         "AwaitJobEvent",
         "ReconcileDeployment",
@@ -124,7 +130,7 @@ def test_the_job_wait_survives_an_hour_of_failing_checks(synthesized):
         ]
         return sum(delays)
 
-    for name in ("CheckJob", "AwaitJobEvent"):
+    for name in ("CheckJob", "AwaitJobEvent", "AdoptModel"):
         retry = retry_of(name)
         assert retry["JitterStrategy"] == "FULL"
         assert longest_wait(retry) / 2 >= 3600, name  # full jitter: the mean is half the longest
@@ -145,6 +151,10 @@ def test_the_job_wait_is_an_event_or_a_growing_timeout(synthesized):
 
 @pytest.fixture
 def world(monkeypatch, synthesized):
+    yield from _world(monkeypatch, synthesized)
+
+
+def _world(monkeypatch, synthesized):
     definition, props = synthesized
     with aws_env(monkeypatch) as aws:
         spec = RunSpec.from_json(props["Spec"])
@@ -475,3 +485,99 @@ def test_a_job_past_max_training_hours_is_stopped_and_the_run_ends_stopped_with_
     assert record["phase"] == state.STOPPED and "max_training_hours = 4" in record["failure"]["message"]
     assert [n["Subject"] for n in aws.notifications] == ["[bedrock-rft] demo: STOPPED"]
     assert "ReconcileDeployment" not in outcome.trace
+
+
+# --- promote_from: the adoption loop instead of a job ------------------------------------------
+
+SOURCE = "demo-dev"
+SOURCE_ARN = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-2-lite-v1:0:256k/50urce50urce"
+
+
+@pytest.fixture(scope="module")
+def promoting_synthesized():
+    return _synthesize(with_vpc=False, promote_from=PromotionSource(SOURCE))
+
+
+@pytest.fixture
+def promoting(monkeypatch, promoting_synthesized):
+    yield from _world(monkeypatch, promoting_synthesized)
+
+
+def _source_checks(world, *steps_seen: str) -> None:
+    """Queue what AdoptModel reads per check: ``absent``, ``unpromoted``, ``rejected`` or ``promoted``."""
+    stub, name = world.aws.bedrock, names.RunNames(SOURCE, world.spec.fingerprint).custom_model_name
+    for seen in steps_seen:
+        if seen == "absent":
+            stub.add_client_error("get_custom_model", "ResourceNotFoundException", "", 404,
+                                  expected_params={"modelIdentifier": name})  # fmt: skip
+            continue
+        stub.add_response("get_custom_model", {"modelArn": SOURCE_ARN, "modelName": name,
+                          "creationTime": "2026-05-01T09:00:00Z", "modelStatus": "Active"},
+                          {"modelIdentifier": name})  # fmt: skip
+        mark = [{"key": "bedrock-rft:promoted", "value": "gate"}] if seen == "promoted" else []
+        stub.add_response("list_tags_for_resource", {"tags": mark}, {"resourceARN": SOURCE_ARN})
+        if seen == "rejected":
+            world.aws.clients.ssm.put_parameter(
+                Name=names.state_parameter_name(SOURCE), Type="String", Overwrite=True,
+                Value=json.dumps({"phase": state.REJECTED, "fingerprint": world.spec.fingerprint}),
+            )  # fmt: skip
+
+
+def _bedrock_calls(world) -> list[str]:
+    called: list[str] = []
+    world.aws.clients.bedrock.meta.events.register(
+        "provide-client-params.bedrock", lambda model, **_: called.append(model.name)
+    )
+    return called
+
+
+def test_a_promoting_pipeline_has_the_same_spec_plus_promote_from(promoting_synthesized, synthesized):
+    spec = json.loads(promoting_synthesized[1]["Spec"])
+    assert spec["promoteFrom"] == {"pipeline": SOURCE, "account": "123456789012", "region": "us-east-1"}
+    assert "promoteFrom" not in json.loads(synthesized[1]["Spec"])  # a training pipeline: no member
+    choice = promoting_synthesized[0]["States"]["TrainOrAdopt"]
+    assert choice["Choices"] == [{"Variable": "$.spec.promoteFrom", "IsPresent": True, "Next": "AdoptModel"}]
+    assert choice["Default"] == "StartJob"
+
+
+def test_a_promoting_run_waits_for_the_promoted_model_then_deploys_it_without_training(promoting):
+    aws, spec = promoting.aws, promoting.spec
+    promoting.launch()
+    _source_checks(promoting, "absent", "unpromoted", "promoted")
+    aws.bedrock.add_response("get_custom_model", {"modelArn": SOURCE_ARN, "modelName": "m",
+                             "creationTime": "2026-05-01T09:00:00Z", "modelStatus": "Active"})  # fmt: skip
+    aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "", 404)
+    aws.bedrock.add_response("create_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN})
+    aws.bedrock.add_response("get_custom_model", {"modelArn": SOURCE_ARN, "modelName": "m",
+                             "creationTime": "2026-05-01T09:00:00Z", "modelStatus": "Active"})  # fmt: skip
+    aws.bedrock.add_response("get_custom_model_deployment", deployment_response("Active", SOURCE_ARN))
+    called = _bedrock_calls(promoting)
+    outcome = promoting.run()
+    aws.verify()
+    assert outcome.status == "SUCCEEDED", (outcome.error, outcome.cause, outcome.trace)
+    assert not {"StartJob", "CheckJob", "AwaitJobEvent"} & set(outcome.trace)
+    assert "CreateCustomModelDeployment" in called  # the hook sees every call...
+    assert "CreateModelCustomizationJob" not in called and "GetModelCustomizationJob" not in called
+    assert outcome.trace.count("AdoptModel") == 3 and outcome.waits[:2] == [300, 450]
+    assert "JobStatus" in outcome.trace  # the adopted model takes the path a trained one takes
+    record = aws.record()
+    assert (record["phase"], record["servingModelArn"]) == (state.ACTIVE, SOURCE_ARN)
+    assert record["adoptedFrom"]["pipeline"] == SOURCE and record["adoptedFrom"]["promotedBy"] == "gate"
+    assert promoting.phases() == ["STARTING", "ADOPTING", "ADOPTING", "DEPLOYING", "ACTIVE"]
+    assert spec.fingerprint == record["fingerprint"]
+
+
+def test_a_model_the_sources_gate_rejected_fails_the_promoting_run_and_stops_nothing(promoting):
+    aws, spec = promoting.aws, promoting.spec
+    promoting.launch()
+    _source_checks(promoting, "rejected")
+    called = _bedrock_calls(promoting)
+    outcome = promoting.run()
+    aws.verify()  # no StopModelCustomizationJob: the source's job is not this run's
+    assert (outcome.status, outcome.error) == ("FAILED", "JobFailed"), outcome.trace
+    assert "ReconcileDeployment" not in outcome.trace and "RecordJobFailure" in outcome.trace
+    failure = aws.record()["failure"]
+    assert failure["phase"] == "adoption"
+    assert f"rft promote --pipeline {SOURCE} --fingerprint {spec.fingerprint}" in failure["message"]
+    assert called == ["GetCustomModel", "ListTagsForResource"]
+    assert aws.record()["phase"] == state.FAILED and adoption.WAITING not in json.dumps(aws.record())
