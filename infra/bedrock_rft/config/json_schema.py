@@ -156,6 +156,18 @@ def _reward() -> dict[str, Any]:
     )
 
 
+def _provisioned_only() -> dict[str, Any]:
+    """``model_units`` required with mode ``provisioned``; it and a commitment other than ``none``
+    allowed only there (the rule of ``rules._check_provisioned``)."""
+    provisioned = {"properties": {"mode": {"const": "provisioned"}}, "required": ["mode"]}
+    committed = {"properties": {"commitment": {"not": {"const": "none"}}}, "required": ["commitment"]}
+    return {
+        "if": provisioned,
+        "then": {"required": ["model_units"]},
+        "else": {"not": {"anyOf": [{"required": ["model_units"]}, committed]}},
+    }
+
+
 def _tags() -> dict[str, Any]:
     _, key_rule, value_rule = service_model.tag_rules()
     return {
@@ -204,8 +216,20 @@ def environment_schema() -> dict[str, Any]:
                     "keep this many newest models; delete older unused ones (0: never)",
                     default=deployment.keep_models,
                 ),
+                "model_units": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": 'model units of the Provisioned Throughput (mode "provisioned" only)',
+                },
+                "commitment": {
+                    "enum": list(rules.COMMITMENTS),
+                    "default": deployment.commitment,
+                    "description": "Provisioned Throughput term; a committed one cannot be deleted "
+                    "before it ends",
+                },
             },
             "what happens after training",
+            **_provisioned_only(),
         ),
         "limits": _table(
             "limits",

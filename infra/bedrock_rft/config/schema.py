@@ -151,13 +151,18 @@ class DeploymentConfig:
     (default none). ``keep_models``: after each successful run, keep this pipeline's N newest
     custom models and delete older ones that nothing serves, swaps to, or holds (default 0: never
     delete; the serving, the previously serving and any deployed or held model always stay).
-    Provisioned throughput (``mode = "provisioned"``) is planned, not built yet.
+    ``"provisioned"`` serves through one Provisioned Throughput per pipeline instead of an
+    on-demand deployment: ``model_units`` (required there, at least 1; an error in other modes) and
+    ``commitment`` (``"none"`` default, ``"OneMonth"`` or ``"SixMonths"``: a committed throughput
+    cannot be deleted before its term ends and bills every hour until then).
     """
 
-    mode: Literal["on_demand", "none"] = "on_demand"
+    mode: Literal["on_demand", "provisioned", "none"] = "on_demand"
     retain_models: bool = True
     notification_emails: tuple[str, ...] = ()
     keep_models: int = 0
+    model_units: int | None = None
+    commitment: str = "none"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,10 @@ from rft_runtime.lifecycle.names import RunNames
 
 SPEC_SCHEMA = 1
 CUSTOMIZATION_TYPE = "REINFORCEMENT_FINE_TUNING"
-DEPLOYMENT_MODES = ("on_demand", "none")
+ON_DEMAND, PROVISIONED, NO_DEPLOYMENT = "on_demand", "provisioned", "none"
+DEPLOYMENT_MODES = (ON_DEMAND, PROVISIONED, NO_DEPLOYMENT)
+#: Provisioned Throughput terms: ``none`` (no commitment, hourly) or botocore's ``CommitmentDuration``.
+COMMITMENTS = ("none", "OneMonth", "SixMonths")
 
 #: Members of the ``CreateModelCustomizationJob`` request the construct may set in ``jobRequest``.
 JOB_REQUEST_KEYS = frozenset(
@@ -43,14 +46,18 @@ class RunSpec:
     """One training run (and its deployment) of one pipeline.
 
     ``job_request``: the ``CreateModelCustomizationJob`` members other than names, token and type.
-    ``deployment_mode``: ``on_demand`` or ``none``. ``preflight_uris``: ``s3://`` objects that must
-    exist before the job starts (those in ``dataset_bucket``; others are reported as unchecked).
+    ``deployment_mode``: ``on_demand``, ``provisioned`` or ``none``. ``preflight_uris``: ``s3://``
+    objects that must exist before the job starts (those in ``dataset_bucket``; others are
+    reported as unchecked).
     ``retain_models``: keep trained models when the pipeline is deleted. ``staging_copies``:
     ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies (CDK file asset -> key in
     ``dataset_bucket``) that pre-flight makes before checking the objects. ``max_training_hours``:
     stop the job once it has trained this long (default None: no limit but the workflow's own).
     ``keep_models``: after a success, keep this pipeline's newest N models and delete older ones
     that nothing uses (default 0: never prune; see :mod:`rft_runtime.lifecycle.model_pruning`).
+    ``model_units`` / ``commitment``: the Provisioned Throughput of ``provisioned`` mode (units
+    required there, None elsewhere; commitment default ``none``; see
+    :mod:`rft_runtime.lifecycle.provisioned`).
     """
 
     pipeline: str
@@ -64,6 +71,8 @@ class RunSpec:
     staging_copies: list[dict[str, str]] = field(default_factory=list)
     max_training_hours: float | None = None
     keep_models: int = 0
+    model_units: int | None = None
+    commitment: str = "none"
 
     @property
     def names(self) -> RunNames:
@@ -95,6 +104,7 @@ class RunSpec:
             "stagingCopies": self.staging_copies,
             "maxTrainingHours": self.max_training_hours,
             "keepModels": self.keep_models,
+            **provisioned_members(self.deployment_mode, self.model_units, self.commitment),
         }
 
     @classmethod
@@ -147,6 +157,7 @@ class RunSpec:
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
             problems.append(f"keepModels must be an integer >= 0, got {keep!r}")
             keep = 0
+        units, commitment = provisioned_problems(data, str(mode), problems)
         spec = None
         try:
             spec = cls(
@@ -161,6 +172,8 @@ class RunSpec:
                 staging_copies=[dict(c) for c in copies] if isinstance(copies, list) else [],
                 max_training_hours=limit,
                 keep_models=keep,
+                model_units=units,
+                commitment=commitment,
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:
@@ -178,6 +191,31 @@ class RunSpec:
         if not isinstance(data, dict):
             raise SpecError("run spec must be a JSON object")
         return cls.from_dict(data)
+
+
+def provisioned_members(mode: str, model_units: int | None, commitment: str) -> dict[str, Any]:
+    """The spec's ``modelUnits`` and ``commitment`` in provisioned mode; nothing in the others
+    (their specs stay as they were before the mode existed)."""
+    if mode != PROVISIONED:
+        return {}
+    return {"modelUnits": model_units, "commitment": commitment}
+
+
+def provisioned_problems(data: Mapping[str, Any], mode: str, problems: list[str]) -> tuple[int | None, str]:
+    """``(modelUnits, commitment)`` of ``data``, appending to ``problems`` what is wrong with them:
+    units are an integer >= 1 in ``provisioned`` mode and absent otherwise."""
+    units = data.get("modelUnits")
+    if mode == PROVISIONED and (isinstance(units, bool) or not isinstance(units, int) or units < 1):
+        problems.append(f"modelUnits must be an integer >= 1 in provisioned mode, got {units!r}")
+        units = None
+    elif mode != PROVISIONED and units is not None:
+        problems.append(f"modelUnits is only for provisioned mode, got {units!r} in {mode} mode")
+        units = None
+    commitment = data.get("commitment") or "none"
+    if commitment not in COMMITMENTS:
+        problems.append(f"commitment must be one of {COMMITMENTS}, got {commitment!r}")
+        commitment = "none"
+    return units, str(commitment)
 
 
 def _as_bool(value: Any) -> bool:
