@@ -1,5 +1,6 @@
 """An environment with ``[deployment] mode = "provisioned"`` synthesizes cleanly: cdk-nag packs
-(every acknowledgment reasoned), cfn-lint, the provisioned-throughput IAM, outputs and summary."""
+(every acknowledgment reasoned), cfn-lint, the provisioned-throughput IAM, outputs and summary
+(with the LLM judge calls of its composite reward)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ from bedrock_rft.tools.synth_summary import summarize
 pytestmark = pytest.mark.synth
 
 REPO = Path(__file__).resolve().parents[2]
+JUDGED = (
+    '[reward]\ntemplate = "composite"\ntimeout_seconds = 300\nmemory_mb = 1024\nreserved_concurrency = 0\n'
+    "max_judge_calls = 5000\n\n"
+    '[[reward.options.graders]]\ntemplate = "math_answer"\n'
+    "[reward.options.graders.options]\ntolerance = 1e-6\n"
+    '[[reward.options.graders]]\ntemplate = "llm_judge"\n[reward.options.graders.options]\n'
+    'model_id = "amazon.nova-lite-v1:0"\npreset = "reasoning"\n'
+)
 PROVISIONED = (
     '[deployment]\nmode = "provisioned"\nmodel_units = 2\ncommitment = "OneMonth"\nretain_models = true\n'
 )
@@ -29,6 +38,8 @@ def assembly(tmp_path_factory) -> Path:
     text = (REPO / "environments" / "dev.toml").read_text(encoding="utf-8")
     text = text.replace('"../examples/', f'"{REPO}/examples/')
     text = text.replace('[deployment]\nmode = "on_demand"\nretain_models = true\n', PROVISIONED)
+    reward = text[text.index("[reward]\n") : text.index("[hyperparameters]")]
+    text = text.replace(reward, JUDGED + "\n")
     assert 'mode = "provisioned"' in text
     (folder / "pt.toml").write_text(text, encoding="utf-8")
     out = tmp_path_factory.mktemp("cdk-pt")
@@ -120,3 +131,5 @@ def test_summary_prices_the_units_as_see_pricing_and_warns_about_the_commitment(
     assert "whether used or not" in text
     assert "WARNING: [deployment] commitment = 'OneMonth'" in text
     assert "on-demand model deployment" not in text
+    # 240 rows x 4 samples per prompt x 2 epochs x 1 judge, under max_judge_calls = 5000
+    assert "LLM judge calls per run: 1,920 = 240 rows x 4 samples per prompt x 2 epochs x 1 judges" in text

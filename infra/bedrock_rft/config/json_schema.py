@@ -150,6 +150,11 @@ def _reward() -> dict[str, Any]:
                 "0 = unreserved; N needs an account limit of N + 100 or more",
                 default=defaults.reserved_concurrency,
             ),
+            "max_judge_calls": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "synth fails when one run's LLM judge calls exceed it (default: no bound)",
+            },
         },
         "the reward (grader) function",
         anyOf=[{"required": ["template"]}, {"required": ["code"]}],

@@ -66,7 +66,15 @@ FILE_KEYS: dict[str, frozenset[str]] = {
     ),
     "dataset.invocation_logs": frozenset({"s3_uri", "use_prompt_response", "request_metadata_filters"}),
     "reward": frozenset(
-        {"template", "options", "code", "timeout_seconds", "memory_mb", "reserved_concurrency"}
+        {
+            "template",
+            "options",
+            "code",
+            "timeout_seconds",
+            "memory_mb",
+            "reserved_concurrency",
+            "max_judge_calls",
+        }
     ),
     "deployment": frozenset(
         {"mode", "retain_models", "notification_emails", "keep_models", "model_units", "commitment"}
@@ -214,6 +222,7 @@ def _read_reward(reader: _Reader) -> RewardConfig:
         reserved_concurrency=reader.value(
             "reward.reserved_concurrency", int, default=defaults.reserved_concurrency
         ),
+        max_judge_calls=reader.value("reward.max_judge_calls", int, default=None),
     )
 
 

@@ -340,6 +340,8 @@ def _check_reward(found: _Problems, reward: RewardConfig) -> None:
             "reward.reserved_concurrency",
             f"{show(concurrency)} is out of range; allowed: 0 (unreserved) or more",
         )
+    if reward.max_judge_calls is not None:
+        found.bounded("reward.max_judge_calls", reward.max_judge_calls, 1, None)
 
 
 def _check_hyperparameters(found: _Problems, hyperparameters: Hyperparameters) -> None:

@@ -131,7 +131,9 @@ class RewardConfig:
     ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
     900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 0 = unreserved, which fits any
     account; N > 0 reserves N concurrent graders, which needs an account concurrency limit of at least
-    N + 100 (Lambda keeps 100 unreserved).
+    N + 100 (Lambda keeps 100 unreserved). ``max_judge_calls``: synth fails when one run's
+    ``llm_judge`` calls (training rows x trainingSamplePerPrompt x epochCount x judges, see
+    ``rft_runtime.rewards.judge_budget``) would exceed it; default None: no bound.
     """
 
     template: str
@@ -139,6 +141,7 @@ class RewardConfig:
     timeout_seconds: int = 300
     memory_mb: int = 1024
     reserved_concurrency: int = 0
+    max_judge_calls: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_rft.compliance import acknowledge
+from bedrock_rft.config.errors import Problem
 from bedrock_rft.config.rules import pipeline_problems
 from bedrock_rft.data import DatasetRules, TrainingData
 from bedrock_rft.lifecycle import RftLifecycle
@@ -19,6 +20,7 @@ from bedrock_rft.reward import RewardFunction
 from bedrock_rft.security import CustomizationRole, PipelineKey
 from bedrock_rft.storage import DatasetBucket
 from bedrock_rft.units import retention_days
+from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA, judge_budget, over_limit
 
 
 class RftPipeline(Construct):
@@ -105,6 +107,20 @@ class RftPipeline(Construct):
             storage=self.storage,
             customization=self.customization,
         )
+        self.judge_budget = judge_budget(
+            props.reward.template,
+            props.reward.options,
+            rows=self.training_data.row_counts.get("training"),
+            samples_per_prompt=props.hyperparameters.trainingSamplePerPrompt,
+            epochs=props.hyperparameters.epochCount,
+        )
+        too_many = over_limit(self.judge_budget, props.reward.max_judge_calls)
+        if too_many:
+            raise PipelinePropsError(
+                self.node.path, [Problem(key="reward.max_judge_calls", message=too_many)]
+            )
+        if self.judge_budget is not None:  # the synth summary prints it
+            stack.add_metadata(JUDGE_CALLS_METADATA, self.judge_budget.describe())
         if props.dataset.source_kms_key_arn:
             self.customization.grant_decrypt_sources(props.dataset.source_kms_key_arn)
         self.reward = RewardFunction(

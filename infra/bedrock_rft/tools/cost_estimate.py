@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rft_runtime.lifecycle.steps import JOB_POLL_MAX_SECONDS
+from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA
 
 #: When the prices below were taken from the pages they cite (re-check before relying on them).
 PRICES_TAKEN = "2026-12-05"
@@ -285,6 +286,9 @@ def cost_table(template: Mapping[str, Any]) -> list[str]:
         out.append(warning)
     out.append(f"    a run adds per hour of training: ${_total(hourly):.4f}, plus the items priced per use")
     out += [_format(line) for line in hourly]
+    judge_calls = template.get("Metadata", {}).get(JUDGE_CALLS_METADATA)
+    if judge_calls:
+        out.append(f"    {judge_calls}")
     return out
 
 
