@@ -428,3 +428,29 @@ def test_a_commitment_whose_term_ended_no_longer_protects_the_throughput():
     assert provisioned.committed({**ended, "commitmentExpirationTime": now + timedelta(days=1)}, now)
     assert provisioned.committed({"commitmentDuration": "OneMonth"}, now)  # no expiry known yet
     assert not provisioned.committed(_pt(), now)
+
+
+def test_rft_status_reads_a_provisioned_serving_arn_as_a_throughput(aws, capsys, monkeypatch):
+    from rft_runtime.cli import main, status
+
+    monkeypatch.setattr(status, "make_clients", lambda region: aws.clients)
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_A, deploymentArn=PT_ARN, servingModelArn=model_arn())
+    aws.bedrock.add_response(
+        "get_provisioned_model_throughput", _pt("InService"), {"provisionedModelId": PT_ARN}
+    )
+    assert main.main(["status", "--pipeline", PIPELINE]) == 0
+    aws.verify()  # GetProvisionedModelThroughput, never GetCustomModelDeployment on this ARN
+    assert f"{PT_ARN}  (InService, serving {model_arn()})" in capsys.readouterr().out
+
+
+def test_rft_plan_counts_a_retrain_in_provisioned_mode_as_a_serving_change():
+    from rft_runtime.gitops.plan import TrainingPlan, _serving
+    from rft_runtime.gitops.training import TrainingRun
+
+    def run(fp: str) -> TrainingRun:
+        return TrainingRun(PIPELINE, fp, f"rft-{PIPELINE}-{fp[:12]}", "provisioned", NAME)
+
+    serving = _serving(TrainingPlan(PIPELINE, "retrain", run(FP_A), run(FP_B)))
+    assert serving.changes and serving.summary.startswith(f"provisioned throughput {NAME} switches")
+    removed = _serving(TrainingPlan(PIPELINE, "removed", run(FP_A), None))
+    assert removed.changes and "unless its commitment runs" in removed.summary
