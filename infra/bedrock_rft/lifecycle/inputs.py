@@ -160,7 +160,12 @@ def check_props(
             problems.append(f"{prop}: {uri!r} is not an s3:// URI")
     if deployment_mode not in DEPLOYMENT_MODES:
         problems.append(f"deployment_mode must be one of {list(DEPLOYMENT_MODES)}, got {deployment_mode!r}")
-    provisioned_problems({"modelUnits": model_units, "commitment": commitment}, deployment_mode, problems)
+    provisioned_problems(
+        {"modelUnits": model_units, "commitment": commitment},
+        deployment_mode,
+        problems,
+        units_name="model_units",
+    )
     for email in notification_emails:
         if cdk.Token.is_unresolved(email):
             continue

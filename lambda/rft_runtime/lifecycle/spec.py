@@ -201,15 +201,17 @@ def provisioned_members(mode: str, model_units: int | None, commitment: str) -> 
     return {"modelUnits": model_units, "commitment": commitment}
 
 
-def provisioned_problems(data: Mapping[str, Any], mode: str, problems: list[str]) -> tuple[int | None, str]:
-    """``(modelUnits, commitment)`` of ``data``, appending to ``problems`` what is wrong with them:
-    units are an integer >= 1 in ``provisioned`` mode and absent otherwise."""
+def provisioned_problems(
+    data: Mapping[str, Any], mode: str, problems: list[str], *, units_name: str = "modelUnits"
+) -> tuple[int | None, str]:
+    """``(modelUnits, commitment)`` of ``data``, appending to ``problems`` what is wrong with them
+    (the units named ``units_name``): an integer >= 1 in ``provisioned`` mode, absent otherwise."""
     units = data.get("modelUnits")
     if mode == PROVISIONED and (isinstance(units, bool) or not isinstance(units, int) or units < 1):
-        problems.append(f"modelUnits must be an integer >= 1 in provisioned mode, got {units!r}")
+        problems.append(f"{units_name} must be an integer >= 1 in provisioned mode, got {units!r}")
         units = None
     elif mode != PROVISIONED and units is not None:
-        problems.append(f"modelUnits is only for provisioned mode, got {units!r} in {mode} mode")
+        problems.append(f"{units_name} is only for provisioned mode, got {units!r} in {mode} mode")
         units = None
     commitment = data.get("commitment") or "none"
     if commitment not in COMMITMENTS:
