@@ -66,9 +66,11 @@ class TeamStack(cdk.Stack):
         self.invoke_grant = self.pipeline.grant_invoke_model(app_role)  # RFT
         acknowledge(
             app_role,
-            "Bedrock names the deployment after training; the grant covers this account's custom-model "
-            "deployments in this Region, and the state parameter names the one to call.",
+            "Bedrock names the deployment (or provisioned model) after training; the grant covers this "
+            "account's custom-model deployments and provisioned models in this Region, and the state "
+            "parameter names the one to call.",
             resource_finding(self, "AwsSolutions-IAM5", self.pipeline.reference.deployments_arn),
+            resource_finding(self, "AwsSolutions-IAM5", self.pipeline.reference.provisioned_models_arn),
             "NIST.800.53.R5-IAMNoInlinePolicy",
             "HIPAA.Security-IAMNoInlinePolicy",
         )

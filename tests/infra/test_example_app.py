@@ -60,7 +60,10 @@ def test_the_returned_grant_gave_the_app_role_state_invoke_and_decrypt(synthesiz
     state = by_action[json.dumps(["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters"])]
     assert "parameter/bedrock-rft/team-arith/state" in json.dumps(state["Resource"])
     invoke = by_action[json.dumps(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"])]
-    assert invoke["Resource"] == "arn:aws:bedrock:us-east-1:111122223333:custom-model-deployment/*"
+    assert invoke["Resource"] == [  # what serves in either deployment mode
+        "arn:aws:bedrock:us-east-1:111122223333:custom-model-deployment/*",
+        "arn:aws:bedrock:us-east-1:111122223333:provisioned-model/*",
+    ]
     decrypt = by_action['"kms:Decrypt"']
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
     assert set(by_action) == {json.dumps(s["Action"]) for s in (state, invoke, decrypt)}  # nothing else

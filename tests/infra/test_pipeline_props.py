@@ -163,6 +163,8 @@ def test_a_pipeline_deployed_elsewhere_is_granted_by_name():
     assert len(resources) == 3
     assert ":ssm:us-east-1:111122223333:parameter/bedrock-rft/arith-prod/state" in resources[0]
     assert ":bedrock:us-east-1:111122223333:custom-model-deployment/*" in resources[1]
+    # what serves in provisioned mode too: the record's deploymentArn is one or the other
+    assert ":bedrock:us-east-1:111122223333:provisioned-model/*" in resources[1]
     assert resources[2] == json.dumps(key_arn)
 
 

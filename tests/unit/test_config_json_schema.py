@@ -53,6 +53,9 @@ VALID = {
     '[network]\nvpc = "create"\nmax_azs = 2\navailability_zones = ["us-east-1a", "us-east-1b"]\n'
     "flow_log_retention_days = 30\n[encryption]\nlog_retention_days = 7\nretain_data = false\n",
     "46 tags": BASE + TAGS_46,
+    "provisioned": BASE + '[deployment]\nmode = "provisioned"\nmodel_units = 2\ncommitment = "SixMonths"\n',
+    "provisioned without commitment": BASE + '[deployment]\nmode = "provisioned"\nmodel_units = 1\n',
+    "on demand, commitment none": BASE + '[deployment]\ncommitment = "none"\n',
     "nonce and account": 'account = "111122223333"\nretrain_nonce = "run-2.b_1"\n' + BASE,
 }
 INVALID = {
@@ -75,7 +78,13 @@ INVALID = {
     "memory too large": BASE + "memory_mb = 99999\n",
     "timeout zero": BASE + "timeout_seconds = 0\n",
     "negative concurrency": BASE + "reserved_concurrency = -1\n",
-    "unknown mode": BASE + '[deployment]\nmode = "provisioned"\n',
+    "unknown mode": BASE + '[deployment]\nmode = "reserved"\n',
+    "provisioned without units": BASE + '[deployment]\nmode = "provisioned"\n',
+    "provisioned with 0 units": BASE + '[deployment]\nmode = "provisioned"\nmodel_units = 0\n',
+    "units on demand": BASE + "[deployment]\nmodel_units = 1\n",
+    "commitment on demand": BASE + '[deployment]\ncommitment = "OneMonth"\n',
+    "unknown commitment": BASE
+    + '[deployment]\nmode = "provisioned"\nmodel_units = 1\ncommitment = "OneYear"\n',
     "bad email": BASE + '[deployment]\nnotification_emails = ["not-an-email"]\n',
     "unknown vpc choice": BASE + '[network]\nvpc = "default"\n',
     "too many zones": BASE + "[network]\nmax_azs = 7\n",

@@ -76,3 +76,33 @@ def test_a_stack_without_a_vpc_or_dashboard_lists_only_what_it_has():
         "on-demand model deployment",
         "trained custom models kept",
     }
+
+
+def _with_run(spec_pieces: list) -> dict:
+    run = {"Type": "Custom::RftTrainingRun", "Properties": {"Spec": {"Fn::Join": ["", spec_pieces]}}}
+    return {"Resources": {**TEMPLATE["Resources"], "Run": run}}
+
+
+def test_provisioned_mode_prices_its_units_as_see_pricing_and_says_they_bill_unused():
+    template = _with_run(
+        ['{"deploymentMode":"provisioned","jobRequest":{"roleArn":"', {"Ref": "Role"}, '"},'
+         '"modelUnits":2,"commitment":"none"}']
+    )  # fmt: skip
+    lines = _by_item(standing_monthly(template))
+    line = lines["Provisioned Throughput (2 model units, no commitment)"]
+    assert line.usd is None and "see pricing" in line.basis and "whether used or not" in line.basis
+    assert "on-demand model deployment" not in lines
+    assert not any("WARNING" in text for text in cost_table(template))
+
+
+def test_a_commitment_prints_a_warning_line_in_the_table():
+    template = _with_run(['{"deploymentMode":"provisioned","modelUnits":1,"commitment":"SixMonths"}'])
+    (warning,) = [text for text in cost_table(template) if "WARNING" in text]
+    assert "'SixMonths'" in warning and "cannot be deleted before its term ends" in warning
+
+
+def test_on_demand_and_train_only_modes_are_read_from_the_run_spec():
+    on_demand = _by_item(standing_monthly(_with_run(['{"deploymentMode":"on_demand"}'])))
+    assert on_demand["on-demand model deployment"].usd is None
+    train_only = _by_item(standing_monthly(_with_run(['{"deploymentMode":"none"}'])))
+    assert not [item for item in train_only if "deployment" in item or "Provisioned" in item]

@@ -150,10 +150,27 @@ def _reward() -> dict[str, Any]:
                 "0 = unreserved; N needs an account limit of N + 100 or more",
                 default=defaults.reserved_concurrency,
             ),
+            "max_judge_calls": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "synth fails when one run's LLM judge calls exceed it (default: no bound)",
+            },
         },
         "the reward (grader) function",
         anyOf=[{"required": ["template"]}, {"required": ["code"]}],
     )
+
+
+def _provisioned_only() -> dict[str, Any]:
+    """``model_units`` required with mode ``provisioned``; it and a commitment other than ``none``
+    allowed only there (the rule of ``rules._check_provisioned``)."""
+    provisioned = {"properties": {"mode": {"const": "provisioned"}}, "required": ["mode"]}
+    committed = {"properties": {"commitment": {"not": {"const": "none"}}}, "required": ["commitment"]}
+    return {
+        "if": provisioned,
+        "then": {"required": ["model_units"]},
+        "else": {"not": {"anyOf": [{"required": ["model_units"]}, committed]}},
+    }
 
 
 def _tags() -> dict[str, Any]:
@@ -204,8 +221,20 @@ def environment_schema() -> dict[str, Any]:
                     "keep this many newest models; delete older unused ones (0: never)",
                     default=deployment.keep_models,
                 ),
+                "model_units": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": 'model units of the Provisioned Throughput (mode "provisioned" only)',
+                },
+                "commitment": {
+                    "enum": list(rules.COMMITMENTS),
+                    "default": deployment.commitment,
+                    "description": "Provisioned Throughput term; a committed one cannot be deleted "
+                    "before it ends",
+                },
             },
             "what happens after training",
+            **_provisioned_only(),
         ),
         "limits": _table(
             "limits",

@@ -67,9 +67,19 @@ FILE_KEYS: dict[str, frozenset[str]] = {
     ),
     "dataset.invocation_logs": frozenset({"s3_uri", "use_prompt_response", "request_metadata_filters"}),
     "reward": frozenset(
-        {"template", "options", "code", "timeout_seconds", "memory_mb", "reserved_concurrency"}
+        {
+            "template",
+            "options",
+            "code",
+            "timeout_seconds",
+            "memory_mb",
+            "reserved_concurrency",
+            "max_judge_calls",
+        }
     ),
-    "deployment": frozenset({"mode", "retain_models", "notification_emails", "keep_models"}),
+    "deployment": frozenset(
+        {"mode", "retain_models", "notification_emails", "keep_models", "model_units", "commitment"}
+    ),
     "limits": frozenset({"max_training_hours"}),
     "network": frozenset({"vpc", "max_azs", "availability_zones", "flow_log_retention_days"}),
     "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
@@ -213,6 +223,7 @@ def _read_reward(reader: _Reader) -> RewardConfig:
         reserved_concurrency=reader.value(
             "reward.reserved_concurrency", int, default=defaults.reserved_concurrency
         ),
+        max_judge_calls=reader.value("reward.max_judge_calls", int, default=None),
     )
 
 
@@ -225,6 +236,8 @@ def _read_deployment(reader: _Reader) -> DeploymentConfig:
         retain_models=reader.value("deployment.retain_models", bool, default=defaults.retain_models),
         notification_emails=tuple(reader.value("deployment.notification_emails", list, default=[]) or ()),
         keep_models=reader.value("deployment.keep_models", int, default=defaults.keep_models),
+        model_units=reader.value("deployment.model_units", int, default=None),
+        commitment=reader.value("deployment.commitment", str, default=defaults.commitment),
     )
 
 

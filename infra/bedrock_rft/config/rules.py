@@ -36,7 +36,7 @@ from bedrock_rft.config.schema import (
     RewardConfig,
 )
 from bedrock_rft.units import LOG_RETENTION_DAYS
-from rft_runtime.lifecycle import names
+from rft_runtime.lifecycle import names, spec
 
 KMS_KEY_ARN = re.compile(
     r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[a-zA-Z0-9-]{36}$"
@@ -52,8 +52,9 @@ MAX_CONFIG_TAGS = 46
 #: Lambda limits for the reward function: timeout in seconds, memory in MB.
 LAMBDA_TIMEOUT_SECONDS = (1, 900)
 LAMBDA_MEMORY_MB = (128, 10240)
-#: Deployment modes and network choices.
-DEPLOYMENT_MODES = ("on_demand", "none")
+#: Deployment modes (the run spec's), Provisioned Throughput commitments and network choices.
+DEPLOYMENT_MODES = spec.DEPLOYMENT_MODES
+COMMITMENTS = spec.COMMITMENTS
 VPC_CHOICES = ("create", "none")
 #: ``[limits] max_training_hours``: from 1 hour to the workflow's 14-day limit (336 h); a longer
 #: limit could never fire, since the workflow itself ends (and stops the job) at 14 days.
@@ -339,6 +340,8 @@ def _check_reward(found: _Problems, reward: RewardConfig) -> None:
             "reward.reserved_concurrency",
             f"{show(concurrency)} is out of range; allowed: 0 (unreserved) or more",
         )
+    if reward.max_judge_calls is not None:
+        found.bounded("reward.max_judge_calls", reward.max_judge_calls, 1, None)
 
 
 def _check_hyperparameters(found: _Problems, hyperparameters: Hyperparameters) -> None:
@@ -357,6 +360,28 @@ def _check_deployment(found: _Problems, deployment: DeploymentConfig) -> None:
         if not isinstance(email, str) or not EMAIL.match(email):
             found.add(f"deployment.notification_emails[{index}]", f"{show(email)} is not an email address")
     found.bounded("deployment.keep_models", deployment.keep_models, *KEEP_MODELS)
+    _check_provisioned(found, deployment)
+
+
+def _check_provisioned(found: _Problems, deployment: DeploymentConfig) -> None:
+    """``model_units`` and ``commitment``: required / allowed only with ``mode = "provisioned"``."""
+    provisioned = deployment.mode == spec.PROVISIONED
+    if provisioned and deployment.model_units is None:
+        found.add("deployment.model_units", 'is required with mode "provisioned"; allowed: an integer >= 1')
+    elif provisioned:
+        found.bounded("deployment.model_units", deployment.model_units, 1, None)
+    elif deployment.model_units is not None:
+        found.add(
+            "deployment.model_units",
+            f'is set, but mode is {show(deployment.mode)}; only mode "provisioned" uses it',
+        )
+    found.choice("deployment.commitment", deployment.commitment, COMMITMENTS)
+    if deployment.commitment != "none" and deployment.commitment in COMMITMENTS and not provisioned:
+        found.add(
+            "deployment.commitment",
+            f"is {show(deployment.commitment)}, but mode is {show(deployment.mode)}; "
+            'only mode "provisioned" uses it',
+        )
 
 
 def _check_limits(found: _Problems, limits: LimitsConfig) -> None:

@@ -131,7 +131,9 @@ class RewardConfig:
     ``score(sample)``. ``options`` default: ``{}``. ``timeout_seconds`` default 300 (Lambda maximum
     900); ``memory_mb`` default 1024; ``reserved_concurrency`` default 0 = unreserved, which fits any
     account; N > 0 reserves N concurrent graders, which needs an account concurrency limit of at least
-    N + 100 (Lambda keeps 100 unreserved).
+    N + 100 (Lambda keeps 100 unreserved). ``max_judge_calls``: synth fails when one run's
+    ``llm_judge`` calls (training rows x trainingSamplePerPrompt x epochCount x judges, see
+    ``rft_runtime.rewards.judge_budget``) would exceed it; default None: no bound.
     """
 
     template: str
@@ -139,6 +141,7 @@ class RewardConfig:
     timeout_seconds: int = 300
     memory_mb: int = 1024
     reserved_concurrency: int = 0
+    max_judge_calls: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,13 +154,18 @@ class DeploymentConfig:
     (default none). ``keep_models``: after each successful run, keep this pipeline's N newest
     custom models and delete older ones that nothing serves, swaps to, or holds (default 0: never
     delete; the serving, the previously serving and any deployed or held model always stay).
-    Provisioned throughput (``mode = "provisioned"``) is planned, not built yet.
+    ``"provisioned"`` serves through one Provisioned Throughput per pipeline instead of an
+    on-demand deployment: ``model_units`` (required there, at least 1; an error in other modes) and
+    ``commitment`` (``"none"`` default, ``"OneMonth"`` or ``"SixMonths"``: a committed throughput
+    cannot be deleted before its term ends and bills every hour until then).
     """
 
-    mode: Literal["on_demand", "none"] = "on_demand"
+    mode: Literal["on_demand", "provisioned", "none"] = "on_demand"
     retain_models: bool = True
     notification_emails: tuple[str, ...] = ()
     keep_models: int = 0
+    model_units: int | None = None
+    commitment: str = "none"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,11 +31,12 @@ from bedrock_rft.lifecycle.launcher import (
     SERVICE_TIMEOUT,
     LauncherProvider,
 )
+from bedrock_rft.lifecycle.provisioned_grants import grant_provisioned_throughput
 from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
 from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.settings import EVENT_SOURCE
-from rft_runtime.lifecycle.spec import SPEC_SCHEMA
+from rft_runtime.lifecycle.spec import PROVISIONED, SPEC_SCHEMA, provisioned_members
 
 HANDLERS = "rft_runtime.lifecycle.handlers"
 LIFECYCLE_TIMEOUT = cdk.Duration.minutes(2)
@@ -93,8 +94,13 @@ class RftLifecycle(Construct):
         vpc / vpc_subnets / security_groups: the *job's* ``vpcConfig``. Default: no VPC; subnets
             default to the VPC's private ones; without security groups one is created (no inbound,
             HTTPS out). The lifecycle Lambdas stay outside the VPC (control-plane calls only).
-        deployment_mode: ``"on_demand"`` (default) or ``"none"`` (train only). Applies to runs
-            started after it changes.
+        deployment_mode: ``"on_demand"`` (default), ``"provisioned"`` (one Provisioned Throughput
+            per pipeline, see ``model_units``) or ``"none"`` (train only). Applies to runs started
+            after it changes (see :mod:`rft_runtime.lifecycle.provisioned` for mode changes).
+        model_units: model units of the Provisioned Throughput; required in provisioned mode,
+            None (default) otherwise.
+        commitment: ``"none"`` (default, billed hourly, deletable), ``"OneMonth"`` or
+            ``"SixMonths"`` (cannot be deleted before the term ends). Provisioned mode only.
         retain_models: keep trained models when the pipeline is deleted. Default True.
         notification_emails: subscribed to the topic. Default: none.
         tags: added to the job and the model (plus ``bedrock-rft:pipeline``/``:fingerprint``).
@@ -141,6 +147,8 @@ class RftLifecycle(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
         deployment_mode: str = "on_demand",
+        model_units: int | None = None,
+        commitment: str = "none",
         retain_models: bool = True,
         notification_emails: Sequence[str] = (),
         tags: Mapping[str, str] | None = None,
@@ -168,6 +176,8 @@ class RftLifecycle(Construct):
             dataset_identity=training_data.identity,
             reward_template=reward.template,
             deployment_mode=deployment_mode,
+            model_units=model_units,
+            commitment=commitment,
             notification_emails=notification_emails,
             tags=tags,
             dataset_copies=dataset_copies,
@@ -326,6 +336,10 @@ class RftLifecycle(Construct):
             cost_controls.grant_model_pruning(self, lifecycle.role)
         if promote_from is not None:
             adoption.grant_adoption(self, lifecycle.role, promote_from)
+        if deployment_mode == PROVISIONED:
+            grant_provisioned_throughput(
+                self, lifecycle.role, launcher.role, self._base_model_arns(base_model_id)
+            )
         self.state_machine.grant_task_response(job_events.role)
 
         # --- custom resources -----------------------------------------------------------------
@@ -346,6 +360,8 @@ class RftLifecycle(Construct):
                 "RetainModels": "true" if retain_models else "false",
                 "StateParameter": self.state_parameter.parameter_name,
                 "WaitParameter": self.wait_parameter.parameter_name,
+                # only in provisioned mode: the others' templates stay as they were
+                **({"ProvisionedThroughput": "true"} if deployment_mode == PROVISIONED else {}),
             },
         )
         spec = {
@@ -375,6 +391,7 @@ class RftLifecycle(Construct):
             "stagingCopies": [dict(copy) for copy in dataset_copies],
             "maxTrainingHours": max_training_hours,
             "keepModels": keep_models,
+            **provisioned_members(deployment_mode, model_units, commitment),
         }
         if promote_from is not None:
             spec["promoteFrom"] = adoption.spec_member(stack, promote_from)

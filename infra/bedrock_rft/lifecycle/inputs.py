@@ -26,7 +26,7 @@ from bedrock_rft.config.rules import tag_problems
 from bedrock_rft.data.inputs import DatasetInputs
 from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
-from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES
+from rft_runtime.lifecycle.spec import CUSTOMIZATION_TYPE, DEPLOYMENT_MODES, provisioned_problems
 
 # CDK's string encodings of unresolved tokens (strings and string lists)
 _TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
@@ -178,6 +178,8 @@ def check_props(
     dataset_identity: Mapping[str, Any],
     reward_template: str,
     deployment_mode: str,
+    model_units: int | None,
+    commitment: str,
     notification_emails: Sequence[str],
     tags: Mapping[str, str],
     dataset_copies: Sequence[Mapping[str, str]],
@@ -217,6 +219,12 @@ def check_props(
             problems.append(f"{prop}: {uri!r} is not an s3:// URI")
     if deployment_mode not in DEPLOYMENT_MODES:
         problems.append(f"deployment_mode must be one of {list(DEPLOYMENT_MODES)}, got {deployment_mode!r}")
+    provisioned_problems(
+        {"modelUnits": model_units, "commitment": commitment},
+        deployment_mode,
+        problems,
+        units_name="model_units",
+    )
     for email in notification_emails:
         if cdk.Token.is_unresolved(email):
             continue

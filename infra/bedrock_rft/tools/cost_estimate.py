@@ -12,11 +12,13 @@ The per-hour figures of a run model the steady state of the job wait: one poll e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rft_runtime.lifecycle.steps import JOB_POLL_MAX_SECONDS
+from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA
 
 #: When the prices below were taken from the pages they cite (re-check before relying on them).
 PRICES_TAKEN = "2026-12-05"
@@ -90,6 +92,77 @@ def _function_memory(template: Mapping[str, Any], handler_suffix: str) -> int | 
     return None
 
 
+@dataclass(frozen=True)
+class Serving:
+    """How the stack serves its model, read from the run spec: ``mode`` (``on_demand``,
+    ``provisioned`` or ``none``), ``model_units`` and ``commitment`` (provisioned mode)."""
+
+    mode: str = "on_demand"
+    model_units: int | None = None
+    commitment: str = "none"
+
+
+def _text_parts(value: Any) -> list[str]:
+    """Every string inside ``value`` in order (a ``Fn::Join`` spec holds the JSON in pieces)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [part for item in value.values() for part in _text_parts(item)]
+    if isinstance(value, list):
+        return [part for item in value for part in _text_parts(item)]
+    return []
+
+
+def serving(template: Mapping[str, Any]) -> Serving | None:
+    """The serving mode of the template's training run (None: the template has no run)."""
+    runs = _resources(template, "Custom::RftTrainingRun")
+    if not runs:
+        return None
+    spec = "".join(_text_parts(runs[0].get("Properties", {}).get("Spec")))
+    mode = re.search(r'"deploymentMode":"(\w+)"', spec)
+    units = re.search(r'"modelUnits":(\d+)', spec)
+    commitment = re.search(r'"commitment":"(\w+)"', spec)
+    return Serving(
+        mode=mode.group(1) if mode else "on_demand",
+        model_units=int(units.group(1)) if units else None,
+        commitment=commitment.group(1) if commitment else "none",
+    )
+
+
+def _serving_lines(template: Mapping[str, Any]) -> list[CostLine]:
+    how = serving(template) or Serving()
+    if how.mode == "none":
+        return []
+    if how.mode != "provisioned":
+        return [
+            CostLine(
+                "on-demand model deployment",
+                None,
+                f"see pricing ({BEDROCK_PRICING}): no charge at idle, per token served",
+            )
+        ]
+    term = "no commitment" if how.commitment == "none" else f"commitment {how.commitment}"
+    return [
+        CostLine(
+            f"Provisioned Throughput ({how.model_units} model units, {term})",
+            None,
+            f"see pricing ({BEDROCK_PRICING}): no public price for a Nova 2 Lite custom model is known "
+            "here; billed per model unit and hour whether used or not, from the first run's deployment",
+        )
+    ]
+
+
+def commitment_warning(template: Mapping[str, Any]) -> str:
+    """A warning line for a committed Provisioned Throughput (empty without one)."""
+    how = serving(template)
+    if how is None or how.mode != "provisioned" or how.commitment == "none":
+        return ""
+    return (
+        f"    WARNING: [deployment] commitment = {how.commitment!r}: the Provisioned Throughput cannot be "
+        "deleted before its term ends and bills every hour until then, used or not (stack delete keeps it)"
+    )
+
+
 def _line(item: str, count: float, price_key: str, per: str = "") -> CostLine:
     price = PRICES[price_key]
     usd = count * price.usd
@@ -139,13 +212,7 @@ def standing_monthly(template: Mapping[str, Any]) -> list[CostLine]:
                 f"${ingest.usd:g} per {ingest.unit}; close to $0 at idle ({ingest.source})",
             )
         )
-    lines.append(
-        CostLine(
-            "on-demand model deployment",
-            None,
-            f"see pricing ({BEDROCK_PRICING}): no charge at idle, per token served",
-        )
-    )
+    lines += _serving_lines(template)
     lines.append(
         CostLine(
             "trained custom models kept",
@@ -214,8 +281,14 @@ def cost_table(template: Mapping[str, Any]) -> list[str]:
         "free tiers ignored)"
     ]
     out += [_format(line) for line in standing]
+    warning = commitment_warning(template)
+    if warning:
+        out.append(warning)
     out.append(f"    a run adds per hour of training: ${_total(hourly):.4f}, plus the items priced per use")
     out += [_format(line) for line in hourly]
+    judge_calls = template.get("Metadata", {}).get(JUDGE_CALLS_METADATA)
+    if judge_calls:
+        out.append(f"    {judge_calls}")
     return out
 
 

@@ -79,6 +79,10 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
         rft_regions=tuple(RFT_REGIONS),
         account=config.account,
         judges=tuple(judges),
+        provisioned_units=(config.deployment.model_units or 0)
+        if config.deployment.mode == "provisioned"
+        else 0,
+        commitment=config.deployment.commitment,
     )
 
 

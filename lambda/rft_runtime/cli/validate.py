@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from rft_runtime.datasets import Issue, ValidationReport, validate_path
 
@@ -59,6 +59,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=20,
         metavar="N",
         help="list at most N errors and N warnings; all are counted (default 20)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="epochCount of the run, for the LLM judge call count (default: the package default)",
+    )
+    parser.add_argument(
+        "--samples-per-prompt",
+        type=_positive_int,
+        metavar="N",
+        help="trainingSamplePerPrompt of the run, for the LLM judge call count (default: the package "
+        "default)",
     )
     parser.add_argument(
         "--no-row-count-check",
@@ -123,11 +136,31 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.finish()
+    budget = None if args.template is None else _judge_budget(args, spec, int(report.stats["rows"]))
     if args.format == "json":
-        print(json.dumps({"path": args.path, **report.to_dict()}, ensure_ascii=False))
+        extra = {} if budget is None else {"judgeCalls": budget.calls, "judgeBudget": budget.describe()}
+        print(json.dumps({"path": args.path, **report.to_dict(), **extra}, ensure_ascii=False))
     else:
         _print_text(report, sys.stdout)
+        if budget is not None:
+            print(budget.describe(), file=sys.stdout)
     return 0 if report.valid else 1
+
+
+def _judge_budget(args: argparse.Namespace, spec: Any, rows: int) -> Any:
+    """The LLM judge calls of a run on this dataset (None when the template uses no judge);
+    epochs and samples per prompt default to the package's hyperparameter defaults."""
+    from bedrock_rft.config.schema import Hyperparameters
+    from rft_runtime.rewards.judge_budget import judge_budget
+
+    defaults = Hyperparameters()
+    return judge_budget(
+        spec.template,
+        spec.options,
+        rows=rows,
+        samples_per_prompt=args.samples_per_prompt or defaults.trainingSamplePerPrompt,
+        epochs=args.epochs or defaults.epochCount,
+    )
 
 
 def _print_text(report: ValidationReport, out: TextIO) -> None:

@@ -34,6 +34,10 @@ QUOTA_PATTERNS = (
     (re.compile(r"customization job", re.IGNORECASE), "concurrent model customization jobs"),
     (re.compile(r"custom model deployment", re.IGNORECASE), "custom model deployments"),
 )
+#: The Service Quotas name (``bedrock``) bounding no-commitment Provisioned Throughput of custom models.
+NO_COMMITMENT_UNITS = re.compile(
+    r"no-commitment provisioned throughputs? across custom models", re.IGNORECASE
+)
 _CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError)
 
 
@@ -237,6 +241,45 @@ def check_quotas(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
     return CheckResult(name, PASS, listed)
 
 
+def check_provisioned_units(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
+    """``mode = "provisioned"``: the account may buy the configured model units. Without a
+    commitment, the Service Quotas limit on no-commitment model units across custom models must
+    cover them; a commitment's units are granted only through AWS Support (no quota to read)."""
+    name, units = "provisioned-model-units", needs.provisioned_units
+    if needs.commitment != "none":
+        return CheckResult(
+            name,
+            UNKNOWN,
+            f"{units} model units with commitment {needs.commitment}: an account has none by default and "
+            "they are not listed in Service Quotas",
+            "request the model units for a commitment through the AWS Support Center before deploying",
+        )
+    paginator = clients.get("service-quotas", needs.region).get_paginator("list_service_quotas")
+    found = [
+        (quota["QuotaName"], float(quota.get("Value", 0)))
+        for page in paginator.paginate(ServiceCode="bedrock")
+        for quota in page.get("Quotas", [])
+        if NO_COMMITMENT_UNITS.search(quota.get("QuotaName", ""))
+    ]
+    if not found:
+        return CheckResult(
+            name,
+            UNKNOWN,
+            "no Service Quotas entry for no-commitment model units across custom models",
+            "check Service Quotas > Amazon Bedrock in the console",
+        )
+    quota, limit = found[0]
+    if limit < units:
+        return CheckResult(
+            name,
+            FAIL,
+            f"{quota} = {limit:g}, the config asks for {units}",
+            f"request an increase to at least {units} in Service Quotas (service: Amazon Bedrock), or "
+            "lower [deployment] model_units",
+        )
+    return CheckResult(name, PASS, f"{quota} = {limit:g} >= {units}")
+
+
 def all_checks(needs: DeployNeeds, clients: DoctorClients) -> Iterator[CheckResult]:
     """Every check, in a fixed order; each read failure is that check's ``unknown``."""
     yield guarded("credentials", "sts:GetCallerIdentity", lambda: check_identity(needs, clients))
@@ -262,3 +305,9 @@ def all_checks(needs: DeployNeeds, clients: DoctorClients) -> Iterator[CheckResu
             lambda index=index, judge=judge: check_judge(index, judge, clients),
         )
     yield guarded("service-quotas", "servicequotas:ListServiceQuotas", lambda: check_quotas(needs, clients))
+    if needs.provisioned_units:
+        yield guarded(
+            "provisioned-model-units",
+            "servicequotas:ListServiceQuotas",
+            lambda: check_provisioned_units(needs, clients),
+        )

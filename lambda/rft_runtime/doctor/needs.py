@@ -29,7 +29,9 @@ class DeployNeeds:
 
     ``reward_reserved_concurrency``: None or 0 = unreserved. ``deploys``: True when the trained
     model gets an on-demand deployment. ``rft_regions``: where the service documents RFT for the
-    base model. ``account``: the config's account (None: any).
+    base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
+    of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
+    ``commitment``: its term (default ``none``).
     """
 
     pipeline: str
@@ -40,6 +42,8 @@ class DeployNeeds:
     rft_regions: tuple[str, ...]
     account: str | None = None
     judges: tuple[Judge, ...] = field(default_factory=tuple)
+    provisioned_units: int = 0
+    commitment: str = "none"
 
     @property
     def reserved_concurrency(self) -> int:

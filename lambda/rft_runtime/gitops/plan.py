@@ -104,19 +104,29 @@ def _training(base: Stack | None, head: Stack | None) -> tuple[TrainingPlan, ...
     return tuple(plans)
 
 
+#: Deployment modes that serve the trained model, and what serves it.
+SERVING_KINDS = {"on_demand": "deployment", "provisioned": "provisioned throughput"}
+
+
 def _serving(training: TrainingPlan) -> ServingPlan:
     old, new = training.old, training.new
-    serves = new is not None and new.deployment_mode == "on_demand"
+    serves = new is not None and new.deployment_mode in SERVING_KINDS
     if new is None:
-        served = old is not None and old.deployment_mode == "on_demand"
-        summary = f"pipeline removed: deployment {old.deployment_name} is deleted" if served else "none"
+        served = old is not None and old.deployment_mode in SERVING_KINDS
+        summary = (
+            f"pipeline removed: {SERVING_KINDS[old.deployment_mode]} {old.deployment_name} is deleted"
+            + (" (unless its commitment runs)" if old.deployment_mode == "provisioned" else "")
+            if served
+            else "none"
+        )
         return ServingPlan(training.pipeline, served, summary)
     if training.trains and serves:
+        kind = SERVING_KINDS[new.deployment_mode]
         summary = (
-            f"deployment {new.deployment_name} switches to the model of job {new.job_name} once it "
+            f"{kind} {new.deployment_name} switches to the model of job {new.job_name} once it "
             "has trained; the current model serves until then"
             if training.action == "retrain"
-            else f"deployment {new.deployment_name} is created for the model of job {new.job_name}"
+            else f"{kind} {new.deployment_name} is created for the model of job {new.job_name}"
         )
         return ServingPlan(training.pipeline, True, summary)
     if old is not None and old.deployment_mode != new.deployment_mode:

@@ -40,20 +40,20 @@ def _call(method: Callable[..., dict[str, Any]], what: str, *, tolerate: tuple[s
         raise InvalidRequest(f"{what}: {_message(exc)}") from exc
 
 
+def _get(method: Callable[..., dict[str, Any]], what: str, **kwargs: Any) -> dict[str, Any] | None:
+    """A ``Get*`` call: the answer without ``ResponseMetadata``; ``None`` when not found."""
+    out = _call(method, what, tolerate=(NOT_FOUND,), **kwargs)
+    if out is not None:
+        out.pop("ResponseMetadata", None)
+    return out
+
+
 # --- customization jobs -------------------------------------------------------------------------
 
 
 def get_job(bedrock: Any, identifier: str) -> dict[str, Any] | None:
     """``GetModelCustomizationJob`` by name or ARN; ``None`` when no such job exists."""
-    out = _call(
-        bedrock.get_model_customization_job,
-        "GetModelCustomizationJob",
-        tolerate=(NOT_FOUND,),
-        jobIdentifier=identifier,
-    )
-    if out is not None:
-        out.pop("ResponseMetadata", None)
-    return out
+    return _get(bedrock.get_model_customization_job, "GetModelCustomizationJob", jobIdentifier=identifier)
 
 
 def create_job(bedrock: Any, request: dict[str, Any]) -> str | None:
@@ -130,15 +130,11 @@ def delete_model(bedrock: Any, identifier: str) -> bool:
 
 def get_deployment(bedrock: Any, identifier: str) -> dict[str, Any] | None:
     """``GetCustomModelDeployment`` by name or ARN; ``None`` when it does not exist."""
-    out = _call(
+    return _get(
         bedrock.get_custom_model_deployment,
         "GetCustomModelDeployment",
-        tolerate=(NOT_FOUND,),
         customModelDeploymentIdentifier=identifier,
     )
-    if out is not None:
-        out.pop("ResponseMetadata", None)
-    return out
 
 
 def create_deployment(
@@ -171,16 +167,84 @@ def update_deployment(bedrock: Any, identifier: str, model_arn: str) -> str:
 DELETED, GONE, BUSY = "deleted", "gone", "busy"
 
 
-def delete_deployment(bedrock: Any, identifier: str) -> str:
-    """``DeleteCustomModelDeployment``: :data:`DELETED`, :data:`GONE` (it was already) or
-    :data:`BUSY` (``ConflictException``: it is being created or updated; try again later)."""
+def _delete(method: Callable[..., dict[str, Any]], what: str, **kwargs: Any) -> str:
+    """:data:`DELETED`, :data:`GONE` (not found) or :data:`BUSY` (``ConflictException``)."""
     try:
-        retry.call(bedrock.delete_custom_model_deployment, customModelDeploymentIdentifier=identifier)
+        retry.call(method, **kwargs)
     except ClientError as exc:
         code = retry.error_code(exc)
         if code == NOT_FOUND:
             return GONE
         if code == CONFLICT:
             return BUSY
-        raise InvalidRequest(f"DeleteCustomModelDeployment: {_message(exc)}") from exc
+        raise InvalidRequest(f"{what}: {_message(exc)}") from exc
     return DELETED
+
+
+def delete_deployment(bedrock: Any, identifier: str) -> str:
+    """``DeleteCustomModelDeployment``: :data:`DELETED`, :data:`GONE` (it was already) or
+    :data:`BUSY` (``ConflictException``: it is being created or updated; try again later)."""
+    return _delete(
+        bedrock.delete_custom_model_deployment,
+        "DeleteCustomModelDeployment",
+        customModelDeploymentIdentifier=identifier,
+    )
+
+
+# --- provisioned throughput ---------------------------------------------------------------------
+
+
+def get_provisioned(bedrock: Any, identifier: str) -> dict[str, Any] | None:
+    """``GetProvisionedModelThroughput`` by name or ARN; ``None`` when it does not exist."""
+    return _get(
+        bedrock.get_provisioned_model_throughput,
+        "GetProvisionedModelThroughput",
+        provisionedModelId=identifier,
+    )
+
+
+def create_provisioned(
+    bedrock: Any,
+    *,
+    name: str,
+    model_arn: str,
+    model_units: int,
+    commitment: str,
+    token: str,
+    tags: list[dict[str, str]],
+) -> str:
+    """``CreateProvisionedModelThroughput``; returns the provisioned model ARN (idempotent through
+    ``token``). ``commitment`` ``"none"`` leaves ``commitmentDuration`` out (no commitment)."""
+    kwargs: dict[str, Any] = {
+        "provisionedModelName": name,
+        "modelId": model_arn,
+        "modelUnits": model_units,
+        "clientRequestToken": token,
+    }
+    if commitment != "none":
+        kwargs["commitmentDuration"] = commitment
+    if tags:
+        kwargs["tags"] = tags
+    out = _call(bedrock.create_provisioned_model_throughput, "CreateProvisionedModelThroughput", **kwargs)
+    return str(out["provisionedModelArn"])
+
+
+def update_provisioned(bedrock: Any, identifier: str, model_arn: str) -> None:
+    """``UpdateProvisionedModelThroughput(desiredModelId=...)``: swap ``model_arn`` in behind the
+    same provisioned model ARN (the service allows a model of the same base model only)."""
+    _call(
+        bedrock.update_provisioned_model_throughput,
+        "UpdateProvisionedModelThroughput",
+        provisionedModelId=identifier,
+        desiredModelId=model_arn,
+    )
+
+
+def delete_provisioned(bedrock: Any, identifier: str) -> str:
+    """``DeleteProvisionedModelThroughput``: :data:`DELETED`, :data:`GONE` or :data:`BUSY`
+    (``ConflictException``). Callers never send it for a throughput whose commitment runs."""
+    return _delete(
+        bedrock.delete_provisioned_model_throughput,
+        "DeleteProvisionedModelThroughput",
+        provisionedModelId=identifier,
+    )

@@ -17,8 +17,10 @@ Two resource kinds share the handler (property ``Kind``):
   deletes it only when the pipeline itself goes (stack delete or construct removed). Create/Update
   write the initial record unless one exists (the workflow owns the value; CloudFormation would
   reset it on every update of a parameter resource). Its Delete removes the deployment, the state
-  record, the job-wait parameter (``WaitParameter``, written by the workflow) and, with
-  ``RetainModels`` false, the pipeline's custom models.
+  record, the job-wait parameter (``WaitParameter``, written by the workflow), with
+  ``ProvisionedThroughput`` true the pipeline's Provisioned Throughput unless its commitment runs
+  (:func:`provisioned.release_on_delete`) and, with ``RetainModels`` false, the pipeline's custom
+  models (but those a kept committed throughput serves).
 
 Why two kinds: a failed update's rollback sends Update back to the old inputs, then cleans up the
 *new* physical id with a Delete. That Delete arrives while the deployment still serves the old
@@ -40,7 +42,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
-from rft_runtime.lifecycle import names, retry, state
+from rft_runtime.lifecycle import names, provisioned, retry, state
 from rft_runtime.lifecycle.errors import InvalidRequest, SpecError
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
@@ -270,6 +272,15 @@ def _delete_pipeline(
         outcome = bc.delete_deployment(clients.bedrock, deployment)
     deleted = outcome == bc.DELETED
     LOG.info("deployment %s %s", deployment, outcome)
+    in_use: set[str] = set()
+    if str(props.get("ProvisionedThroughput", "")).lower() == "true":
+        in_use = provisioned.release_on_delete(
+            clients.bedrock,
+            pipeline,
+            sleep,
+            wait_seconds=DEPLOYMENT_BUSY_WAIT_SECONDS,
+            poll_seconds=DELETE_POLL_SECONDS,
+        )
     for key in ("StateParameter", "WaitParameter"):
         if props.get(key):
             _delete_parameter(clients, str(props[key]))
@@ -284,8 +295,8 @@ def _delete_pipeline(
         waited += DELETE_POLL_SECONDS
     own = names.own_model_name(pipeline)
     for model in bc.list_models(clients.bedrock, f"rft-{pipeline}-"):
-        if not own.fullmatch(str(model.get("modelName", ""))):
-            continue
+        if not own.fullmatch(str(model.get("modelName", ""))) or model.get("modelArn") in in_use:
+            continue  # not this pipeline's, or served by a committed throughput that stays
         LOG.info("deleting custom model %s", model.get("modelName"))
         bc.delete_model(clients.bedrock, str(model.get("modelArn") or model.get("modelName")))
     return {"PhysicalResourceId": physical}

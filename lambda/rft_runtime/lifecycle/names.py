@@ -115,6 +115,10 @@ class RunNames:
         """The run's temporary deployment the promotion gate evaluates (removed in every outcome)."""
         return _checked(f"rft-{self.pipeline}-candidate-{self.short}", MODEL_NAME, 63, "modelDeploymentName")
 
+    @property
+    def provisioned_model_name(self) -> str:
+        return provisioned_model_name(self.pipeline)
+
     def deployment_request_token(self, execution: str, attempt: int = 1) -> str:
         """``clientRequestToken`` of CreateCustomModelDeployment number ``attempt`` of ``execution``.
 
@@ -124,11 +128,19 @@ class RunNames:
         from an earlier create would create nothing. A step retried with the same input (same
         execution, same attempt) sends the same token and stays idempotent.
         """
+        return self._create_token("deploy", execution, attempt)
+
+    def provisioned_request_token(self, execution: str, attempt: int = 1) -> str:
+        """``clientRequestToken`` of CreateProvisionedModelThroughput number ``attempt`` of
+        ``execution``; per execution and attempt for the reasons of :meth:`deployment_request_token`."""
+        return self._create_token("pt", execution, attempt)
+
+    def _create_token(self, kind: str, execution: str, attempt: int) -> str:
         if not execution or attempt < 1:
-            raise ValueError("deployment token needs the execution ARN (or name) and an attempt >= 1")
+            raise ValueError(f"{kind} token needs the execution ARN (or name) and an attempt >= 1")
         digest = _sha256(f"{self.fingerprint}|{execution}|{attempt}")[:32]
         return _checked(
-            f"rft-{self.pipeline}-deploy-{self.short}-{digest}", REQUEST_TOKEN, 256, "deployment token"
+            f"rft-{self.pipeline}-{kind}-{self.short}-{digest}", REQUEST_TOKEN, 256, f"{kind} token"
         )
 
     @property
@@ -158,6 +170,11 @@ class RunNames:
 def deployment_name(pipeline: str) -> str:
     """The pipeline's one on-demand deployment name."""
     return _checked(f"rft-{pipeline}", MODEL_NAME, 63, "modelDeploymentName")
+
+
+def provisioned_model_name(pipeline: str) -> str:
+    """The pipeline's one Provisioned Throughput name (``provisioned`` mode)."""
+    return _checked(f"rft-{pipeline}", MODEL_NAME, 63, "provisionedModelName")
 
 
 def own_model_name(pipeline: str) -> re.Pattern[str]:

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle.provisioned import PROVISIONED_ARN_MARK
 
 ENDED_BADLY = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 #: Shortest fingerprint prefix accepted as an expected run (the run's short id is 12 hex digits).
@@ -189,9 +190,15 @@ def take(clients: Any, pipeline: str, *, now: datetime | None = None, fingerprin
             snap.problems.append(f"job: {exc}")
     if record.get("deploymentArn"):
         try:
-            dep = bc.get_deployment(clients.bedrock, record["deploymentArn"])
+            arn = str(record["deploymentArn"])
+            if PROVISIONED_ARN_MARK in arn:  # mode "provisioned": the pipeline's Provisioned Throughput
+                dep = bc.get_provisioned(clients.bedrock, arn)
+                fields: tuple[str, ...] = ("status", "modelArn", "desiredModelArn", "failureMessage")
+            else:
+                dep = bc.get_deployment(clients.bedrock, arn)
+                fields = ("status", "modelArn", "updateDetails", "failureMessage")
             if dep is not None:
-                snap.deployment = _jsonable(dep, ("status", "modelArn", "updateDetails", "failureMessage"))
+                snap.deployment = _jsonable(dep, fields)
         except Exception as exc:
             snap.problems.append(f"deployment: {exc}")
     return snap

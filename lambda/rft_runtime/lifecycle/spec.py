@@ -17,7 +17,10 @@ from rft_runtime.lifecycle.names import RunNames, check_pipeline_name
 
 SPEC_SCHEMA = 1
 CUSTOMIZATION_TYPE = "REINFORCEMENT_FINE_TUNING"
-DEPLOYMENT_MODES = ("on_demand", "none")
+ON_DEMAND, PROVISIONED, NO_DEPLOYMENT = "on_demand", "provisioned", "none"
+DEPLOYMENT_MODES = (ON_DEMAND, PROVISIONED, NO_DEPLOYMENT)
+#: Provisioned Throughput terms: ``none`` (no commitment, hourly) or botocore's ``CommitmentDuration``.
+COMMITMENTS = ("none", "OneMonth", "SixMonths")
 
 #: Members of the ``CreateModelCustomizationJob`` request the construct may set in ``jobRequest``.
 JOB_REQUEST_KEYS = frozenset(
@@ -45,8 +48,9 @@ class RunSpec:
     """One training run (and its deployment) of one pipeline.
 
     ``job_request``: the ``CreateModelCustomizationJob`` members other than names, token and type.
-    ``deployment_mode``: ``on_demand`` or ``none``. ``preflight_uris``: ``s3://`` objects that must
-    exist before the job starts (those in ``dataset_bucket``; others are reported as unchecked).
+    ``deployment_mode``: ``on_demand``, ``provisioned`` or ``none``. ``preflight_uris``: ``s3://``
+    objects that must exist before the job starts (those in ``dataset_bucket``; others are
+    reported as unchecked).
     ``retain_models``: keep trained models when the pipeline is deleted. ``staging_copies``:
     ``{"sourceBucket", "sourceKey", "targetKey"}`` server-side copies (CDK file asset -> key in
     ``dataset_bucket``) that pre-flight makes before checking the objects. ``max_training_hours``:
@@ -56,6 +60,9 @@ class RunSpec:
     ``promote_from``: ``{"pipeline", "account", "region"}`` of the pipeline whose promoted model of
     the same fingerprint this run adopts instead of training (default None: train here; see
     :mod:`rft_runtime.lifecycle.adoption`).
+    ``model_units`` / ``commitment``: the Provisioned Throughput of ``provisioned`` mode (units
+    required there, None elsewhere; commitment default ``none``; see
+    :mod:`rft_runtime.lifecycle.provisioned`).
     """
 
     pipeline: str
@@ -70,6 +77,8 @@ class RunSpec:
     max_training_hours: float | None = None
     keep_models: int = 0
     promote_from: dict[str, str] | None = None
+    model_units: int | None = None
+    commitment: str = "none"
 
     @property
     def names(self) -> RunNames:
@@ -103,6 +112,7 @@ class RunSpec:
             "keepModels": self.keep_models,
             # only when set: a pipeline that trains keeps the spec (and the template) it had
             **({"promoteFrom": self.promote_from} if self.promote_from else {}),
+            **provisioned_members(self.deployment_mode, self.model_units, self.commitment),
         }
 
     @classmethod
@@ -156,6 +166,7 @@ class RunSpec:
             problems.append(f"keepModels must be an integer >= 0, got {keep!r}")
             keep = 0
         promote_from = _promote_from(data.get("promoteFrom"), str(data.get("pipeline", "")), problems)
+        units, commitment = provisioned_problems(data, str(mode), problems)
         spec = None
         try:
             spec = cls(
@@ -171,6 +182,8 @@ class RunSpec:
                 max_training_hours=limit,
                 keep_models=keep,
                 promote_from=promote_from,
+                model_units=units,
+                commitment=commitment,
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:
@@ -204,6 +217,33 @@ def _promote_from(value: Any, pipeline: str, problems: list[str]) -> dict[str, s
         found.append("promoteFrom.pipeline: a pipeline cannot promote from itself")
     problems.extend(found)
     return None if found else {k: value[k] for k in PROMOTE_FROM_KEYS}
+
+
+def provisioned_members(mode: str, model_units: int | None, commitment: str) -> dict[str, Any]:
+    """The spec's ``modelUnits`` and ``commitment`` in provisioned mode; nothing in the others
+    (their specs stay as they were before the mode existed)."""
+    if mode != PROVISIONED:
+        return {}
+    return {"modelUnits": model_units, "commitment": commitment}
+
+
+def provisioned_problems(
+    data: Mapping[str, Any], mode: str, problems: list[str], *, units_name: str = "modelUnits"
+) -> tuple[int | None, str]:
+    """``(modelUnits, commitment)`` of ``data``, appending to ``problems`` what is wrong with them
+    (the units named ``units_name``): an integer >= 1 in ``provisioned`` mode, absent otherwise."""
+    units = data.get("modelUnits")
+    if mode == PROVISIONED and (isinstance(units, bool) or not isinstance(units, int) or units < 1):
+        problems.append(f"{units_name} must be an integer >= 1 in provisioned mode, got {units!r}")
+        units = None
+    elif mode != PROVISIONED and units is not None:
+        problems.append(f"{units_name} is only for provisioned mode, got {units!r} in {mode} mode")
+        units = None
+    commitment = data.get("commitment") or "none"
+    if commitment not in COMMITMENTS:
+        problems.append(f"commitment must be one of {COMMITMENTS}, got {commitment!r}")
+        commitment = "none"
+    return units, str(commitment)
 
 
 def _as_bool(value: Any) -> bool:

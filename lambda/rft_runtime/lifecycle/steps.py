@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rft_runtime.lifecycle import adoption, model_pruning, retry, state, time_limit
+from rft_runtime.lifecycle import adoption, model_pruning, provisioned, retry, state, time_limit
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle.errors import (
     InvalidRequest,
@@ -30,7 +30,7 @@ from rft_runtime.lifecycle.errors import (
     Superseded,
 )
 from rft_runtime.lifecycle.settings import Settings
-from rft_runtime.lifecycle.spec import RunSpec
+from rft_runtime.lifecycle.spec import PROVISIONED, RunSpec
 
 LOG = logging.getLogger(__name__)
 
@@ -498,6 +498,7 @@ def _deploy_result(dep: Mapping[str, Any], outcome: str, **updates: Any) -> dict
         "updateRequested",
         "swapSeen",
         "quietChecks",
+        "note",
     )
     result = {k: dep.get(k) for k in kept}
     result.update(
@@ -545,7 +546,7 @@ def reconcile_deployment(
             fingerprint=spec.fingerprint,
             executionArn=execution_arn,
             modelArn=model_arn,
-            deploymentName=names.deployment_name,
+            deploymentName=_serving_name(spec),
         )
         state.publish(clients, settings, record, notify=False)
     if (moment - datetime.fromisoformat(dep["startedAt"])).total_seconds() > DEPLOY_TIMEOUT_SECONDS:
@@ -560,6 +561,9 @@ def reconcile_deployment(
         )
     if model.get("modelStatus") == "Creating":
         return _deploy_result(dep, "Pending")
+    if spec.deployment_mode == PROVISIONED:
+        step = provisioned.reconcile(spec, model, dep, clients.bedrock, execution_arn, moment)
+        return _deploy_result(dep, **step)
 
     found = bc.get_deployment(clients.bedrock, names.deployment_name)
     if found is None:
@@ -617,6 +621,12 @@ def reconcile_deployment(
     return _deploy_result(dep, "Pending", arn=arn, updateRequested=True, quietChecks=0)
 
 
+def _serving_name(spec: RunSpec) -> str:
+    """Name of what serves the pipeline: the Provisioned Throughput or the on-demand deployment."""
+    names = spec.names
+    return names.provisioned_model_name if spec.deployment_mode == PROVISIONED else names.deployment_name
+
+
 def _own_swap_settled(dep: Mapping[str, Any], quiet: int) -> bool:
     """True when a swap state read now is this execution's: it requested the swap and has seen it
     Updating, or waited :data:`UPDATE_SETTLE_CHECKS` checks (a read right after the request may
@@ -659,11 +669,14 @@ def publish_success(
         published = publish_outcome(spec, job, clients, settings, execution_arn, state.TRAINED, {})
     else:
         serving = {
-            "deploymentName": spec.names.deployment_name,
+            "deploymentName": _serving_name(spec),
             "deploymentArn": deployment.get("arn"),
             "servingModelArn": job.get("modelArn"),
         }
         published = publish_outcome(spec, job, clients, settings, execution_arn, state.ACTIVE, serving)
+    changed = provisioned.after_success(spec, previous, clients.bedrock)
+    if changed:
+        published["modeChange"] = changed
     if spec.keep_models > 0:
         protected = (job.get("modelArn"), previous.get("servingModelArn"), previous.get("modelArn"))
         published["pruning"] = model_pruning.prune(

@@ -220,7 +220,7 @@ def test_all_prop_problems_are_reported_at_once():
             training_data=DatasetInputs(
                 training_data_config={}, identity=IDENTITY, copies=[DatasetCopy("b", "", "")]
             ),
-            deployment_mode="provisioned",
+            deployment_mode="reserved",
             notification_emails=["not-an-email"],
             security_groups=[object()] * 6,
         )
@@ -238,6 +238,19 @@ def test_all_prop_problems_are_reported_at_once():
         "training_data.copies[0] lacks ['sourceKey', 'targetKey']",
     ):
         assert expected in message, expected
+
+
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        ({"deployment_mode": "provisioned"}, "model_units must be an integer >= 1 in provisioned mode"),
+        ({"model_units": 2}, "model_units is only for provisioned mode"),
+        ({"deployment_mode": "provisioned", "model_units": 1, "commitment": "OneYear"}, "commitment must be"),
+    ],
+)
+def test_provisioned_props_are_checked_by_their_names(props, expected):
+    with pytest.raises(ValueError, match=expected):
+        build(stack_name="BadProvisioned", with_vpc=False, **props)
 
 
 def test_fingerprint_ignores_cosmetics_and_tokens(built):

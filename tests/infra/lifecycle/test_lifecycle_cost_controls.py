@@ -85,3 +85,10 @@ def test_without_keep_models_the_workflow_cannot_delete_models(default):
     flat = {a for action in actions for a in ([action] if isinstance(action, str) else action)}
     assert "bedrock:DeleteCustomModelDeployment" in flat  # the right role was read
     assert "bedrock:DeleteCustomModel" not in flat and "bedrock:ListCustomModels" not in flat
+
+
+def test_an_on_demand_stack_gets_no_provisioned_throughput_permission(default):
+    """Only ``deployment_mode = "provisioned"`` adds them (tests/infra/test_provisioned_environment.py)."""
+    assert "ProvisionedModelThroughput" not in json.dumps(resources_of(default, "AWS::IAM::Policy"))
+    (pipeline,) = resources_of(default, "Custom::RftPipeline").values()
+    assert "ProvisionedThroughput" not in pipeline["Properties"]

@@ -151,3 +151,43 @@ def test_a_denied_read_is_unknown_never_pass_and_exits_3(world):
     assert "lambda:GetAccountSettings" in result.fix
     assert report.exit_code(results) == report.EXIT_UNKNOWN
     assert "????  lambda-concurrency" in report.render_text(_needs(), results)
+
+
+# --- mode = "provisioned": model units ------------------------------------------------------------
+
+
+def _units_quota(world, value: float | None) -> None:
+    quotas = [{"QuotaName": "Concurrent model customization jobs", "Value": 2.0, "QuotaCode": "L-2"}]
+    if value is not None:
+        name = "Model units no-commitment Provisioned Throughputs across custom models"
+        quotas.append({"QuotaName": name, "Value": value, "QuotaCode": "L-9"})
+    world.stubs["service-quotas"].add_response(
+        "list_service_quotas", {"Quotas": quotas}, {"ServiceCode": "bedrock"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("quota", "status", "fragment"),
+    [(4.0, PASS, "= 4 >= 2"), (1.0, FAIL, "asks for 2"), (None, UNKNOWN, "no Service Quotas entry")],
+)
+def test_provisioned_units_are_checked_against_the_no_commitment_quota(world, quota, status, fragment):
+    world.healthy(deploys=False, quotas=lambda: (world.quotas(deployments=None), _units_quota(world, quota)))
+    needs = _needs(deploys=False, provisioned_units=2)
+    result = _by_name(report.run_checks(needs, world.clients))["provisioned-model-units"]
+    assert result.status == status and fragment in result.detail
+    if status == FAIL:
+        assert "at least 2" in result.fix
+
+
+def test_committed_units_cannot_be_read_and_say_to_ask_support(world):
+    world.healthy(deploys=False, quotas=lambda: world.quotas(deployments=None))
+    results = _by_name(
+        report.run_checks(_needs(deploys=False, provisioned_units=1, commitment="SixMonths"), world.clients)
+    )
+    result = results["provisioned-model-units"]
+    assert result.status == UNKNOWN and "AWS Support" in result.fix
+
+
+def test_other_modes_run_no_units_check(world):
+    world.healthy()
+    assert "provisioned-model-units" not in _by_name(report.run_checks(_needs(), world.clients))

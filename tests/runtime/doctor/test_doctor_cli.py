@@ -92,3 +92,12 @@ mode = "none"
     assert judge.kind == "inference-profile"
     assert judge.foundation_model == "anthropic.claude-3-5-haiku-20241022-v1:0"
     assert needs.reserved_concurrency == 0 and not needs.deploys
+
+
+def test_a_provisioned_environment_needs_its_model_units_and_no_on_demand_deployment(make_environment):
+    text = (
+        'name = "pt"\nregion = "us-east-1"\n[dataset]\ntraining = "{data}/arithmetic_train.jsonl"\n'
+        '[reward]\ntemplate = "math_answer"\n[deployment]\nmode = "provisioned"\nmodel_units = 3\n'
+    )
+    needs = doctor.needs_of(doctor.load_config(_args(str(make_environment("pt", text)))), "us-east-1")
+    assert (needs.provisioned_units, needs.commitment, needs.deploys) == (3, "none", False)
