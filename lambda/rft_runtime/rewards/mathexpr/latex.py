@@ -100,6 +100,59 @@ MATH_WORDS = frozenset(
         "trillion",
     ]
 )
+#: Words that deny a number, change its value or make a claim about it, so never part of a unit:
+#: negations (``5 is wrong``, ``5 isn't it``), signs and bounds (``5 negative``, ``5 at most``,
+#: ``5 less than x``), magnitudes and fractions (``5 grand``, ``5 tenths``, ``5 factorial``) and verbs
+#: (a unit has none: ``5 is a lie``). A plural counts as its singular (``5 millions``).
+VALUE_WORDS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nor",
+        "neither",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "doesn",
+        "don",
+        "wrong",
+        "incorrect",
+        "false",
+        "negative",
+        "below",
+        "than",
+        "least",
+        "most",
+        "minimum",
+        "maximum",
+        "factorial",
+        "grand",
+        "lakh",
+        "crore",
+        "half",
+        "halve",
+        "third",
+        "quarter",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "hundredth",
+        "thousandth",
+        "millionth",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+    ]
+)
 #: Unit abbreviations read as units even when written against the number (``5cm``, ``3kg``). Any
 #: other letters against a number are variables: ``6xy`` is not ``6``, nor ``2ab`` ``2``.
 ATTACHED_UNITS = frozenset(
@@ -134,7 +187,9 @@ ATTACHED_UNITS = frozenset(
 _UNIT_TAIL = re.compile(
     r"(?:\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\s*[23]\s*\}?)?)+\s*$"
 )
-_CHOICE = re.compile(r"\s*(?:\\text[a-z]*\s*\{\s*)?\(?\s*([A-E])\s*\)?\s*\}?\s*(?:[:.)]\s*.*)?", re.DOTALL)
+_CHOICE = re.compile(r"\s*(?:\\text[a-z]*\s*\{\s*)?\(?\s*([A-E])\s*\)?\s*\}?\s*((?:[:.)]\s*.*)?)", re.DOTALL)
+#: Another choice letter standing alone after the first: ``(C)(D)``, ``C.D``, ``C: not C, it is D``.
+_OTHER_CHOICE = re.compile(r"(?<![A-Za-z])[A-E](?![A-Za-z])")
 
 
 class Cleaned(NamedTuple):
@@ -146,12 +201,26 @@ class Cleaned(NamedTuple):
     degree: bool
 
 
+def value_word(word: str) -> bool:
+    """Whether a word after a number is mathematics or changes or denies the number
+    (:data:`MATH_WORDS`, :data:`VALUE_WORDS`, or the plural of one), so it is never a unit."""
+    word = word.lower()
+    if word in MATH_WORDS or word in VALUE_WORDS:
+        return True
+    singular = word[:-1] if word.endswith("s") else word
+    return singular in MATH_WORDS or singular in VALUE_WORDS
+
+
 def _text_content(match: re.Match[str]) -> str:
-    """``\\text{...}``: keep mathematics and joining words, drop unit words."""
+    """``\\text{...}``: removed when it ends the answer and holds only unit words (``8\\pi
+    \\text{ square units}``); else its content as plain text, where a word keeps the answer from
+    parsing (``\\text{not } 5`` is not 5, ``5\\text{ million}`` not 5)."""
     content = match[1].strip()
-    if content in ("or", "and") or not content or not _WORD.fullmatch(content.replace(" ", "")):
-        return f" {content}{match[2] or ''} "
-    return " " if content.lower() not in MATH_WORDS else f" {content} "
+    ends_answer = not match.string[match.end() :].strip(" .")
+    words = content.split()
+    if ends_answer and words and all(_WORD.fullmatch(word) and not value_word(word) for word in words):
+        return " "
+    return f" {content}{match[2] or ''} "
 
 
 def _strip_unit_tail(text: str) -> str:
@@ -161,7 +230,7 @@ def _strip_unit_tail(text: str) -> str:
     if tail is None or tail.start() == 0:
         return text
     found = [word.lower() for word in _WORD.findall(tail[0])]
-    if set(found) & MATH_WORDS or text[tail.start() - 1 : tail.start()].isalpha():
+    if any(value_word(word) for word in found) or text[tail.start() - 1 : tail.start()].isalpha():
         return text
     if not tail[0][0].isspace() and found[0] not in ATTACHED_UNITS:
         return text
@@ -190,6 +259,7 @@ def clean(text: str) -> Cleaned:
 
 
 def choice_letter(text: str) -> str | None:
-    """The multiple-choice letter ``text`` names (``C``, ``(C)``, ``\\text{(C)}``, ``(C) 42``), or None."""
+    """The multiple-choice letter ``text`` names (``C``, ``(C)``, ``\\text{(C)}``, ``(C) 42``), or None
+    (also when a second letter follows: ``(C)(D)`` names two)."""
     match = _CHOICE.fullmatch(_DELIMITERS.sub(" ", text).replace("\\textbf", "\\text"))
-    return match[1] if match else None
+    return match[1] if match and not _OTHER_CHOICE.search(match[2]) else None

@@ -1,0 +1,89 @@
+"""Wrong answers a hostile policy could be paid for by ``math_answer``, found in a second review
+(issue 9 follow-up). Each case scored 1.0 before its fix; the forms a correct answer takes still pass."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # words that deny, bound or scale the number were stripped as a "unit"
+        "#### 5 is wrong",
+        "#### 5 is not the answer",
+        "#### 5 is a lie",
+        "#### 5 isn't it",
+        "#### 5 never",
+        "#### 5 negative",
+        "#### 5 below zero",
+        "#### 5 at most",
+        "#### 5 maximum",
+        "#### 5 millions",
+        "#### 5 thousands",
+        "#### 5 dozens",
+        "#### 5 lakh",
+        "#### 5 tenths",
+        "#### 5 halves",
+        "#### 5 factorial",
+        "The answer is 5 less than x.",
+        # \text{...} was removed wherever it stood, so a word before the number vanished too
+        "\\boxed{\\text{not } 5}",
+        "\\boxed{\\text{negative } 5}",
+        "\\boxed{\\text{minus } 5}",
+        "\\boxed{5 \\text{ is wrong}}",
+        "\\boxed{5 \\text{ million}}",
+        "\\boxed{5\\text{ thousand}}",
+        "\\boxed{5 \\text{ squared}}",
+        "\\boxed{5 \\text{ tenths}}",
+        "\\boxed{5\\text{k}}",
+        "\\boxed{5\\mathrm{k}}",
+    ],
+)
+def test_words_that_change_or_deny_the_number_are_no_unit(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("#### 5 apples", "5"),
+        ("#### 12 square feet", "12"),
+        ("#### 5 min", "5"),
+        ("\\boxed{5 \\text{ apples}}", "5"),
+        ("\\boxed{12\\text{ cm}^2}", "12"),
+        ("\\boxed{8\\pi \\text{ square units}}", "8\\pi"),
+        ("The answer is 18 apples, which she sells.", "18"),
+        ("\\boxed{5 \\text{ hours}}.", "5"),
+    ],
+)
+def test_unit_words_after_the_number_are_still_removed(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{(C)(D)}",
+        "\\boxed{C.D}",
+        "\\boxed{C) 5; D) 6}",
+        "\\boxed{\\text{(C)}\\text{(D)}}",
+        "\\boxed{C: not C, D}",
+    ],
+)
+def test_a_choice_answer_naming_a_second_letter_is_not_the_first(grade, response):
+    assert grade("math_answer", {}, response, "C").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response", ["\\boxed{C}", "\\boxed{(C)}", "\\boxed{\\text{(C)}}", "\\boxed{(C) 42}"]
+)
+def test_one_choice_letter_still_matches(grade, response):
+    assert grade("math_answer", {}, response, "(C)").value == 1.0
+
+
+def test_two_minus_signs_are_a_plus(grade):
+    # "--5" was read as -5 (either sign made it negative)
+    assert grade("math_answer", {}, "#### --5", "-5").value == 0.0
+    assert grade("math_answer", {}, "#### -$5", "-5").value == 1.0
+    assert grade("math_answer", {}, "#### $-5", "-5").value == 1.0
