@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.extract import final_answer
-from rft_runtime.rewards.mathexpr.latex import value_word
+from rft_runtime.rewards.mathexpr.latex import THOUSANDS_SEPARATOR, value_word
 
 _NUMBER = re.compile(
     r"""
@@ -45,7 +45,7 @@ _INFINITY = float("inf")
 _PLAIN = re.compile(r"\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
 _FRAC = re.compile(r"([-+]?)\s*\\[dt]?frac\s*\{\s*([^{}]*?)\s*\}\s*\{\s*([^{}]*?)\s*\}")
 _CLEAN = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
-_LATEX_NOISE = re.compile(r"\\[!,;:]|\{,\}|\\(?=[$%])")
+_LATEX_NOISE = re.compile(r"\\[!,;:]|\\(?=[$%])")
 #: Presentation around a plain answer: math delimiters.
 _PRESENTATION = re.compile(r"\$|\\[()\[\]]")
 #: ``\text{words}``: read as the words (a trailing unit is allowed, a word before the number is not).
@@ -78,10 +78,11 @@ class Answer(NamedTuple):
 
 
 def _clean(text: str) -> str:
-    """Unicode minus and spaces, LaTeX thin spaces, escaped ``$``/``%`` and ``\\frac`` made plain."""
+    """Unicode minus and spaces, LaTeX thin spaces (removed as a thousands separator, else a space),
+    escaped ``$``/``%`` and ``\\frac`` made plain."""
     text = text.translate(_CLEAN)
     if "\\" in text or "{" in text:
-        text = _LATEX_NOISE.sub("", text)
+        text = _LATEX_NOISE.sub(" ", THOUSANDS_SEPARATOR.sub("", text)).replace("{,}", ",")
         text = _FRAC.sub(lambda m: f" {m[1]}{m[2]}/{m[3]}", text)
         text = _TEXT_WORDS.sub(r" \1 ", text)
     return text

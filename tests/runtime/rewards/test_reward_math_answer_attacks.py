@@ -87,3 +87,33 @@ def test_two_minus_signs_are_a_plus(grade):
     assert grade("math_answer", {}, "#### --5", "-5").value == 0.0
     assert grade("math_answer", {}, "#### -$5", "-5").value == 1.0
     assert grade("math_answer", {}, "#### $-5", "-5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # "{,}" and "\," were removed wherever they stood, so a decimal comma or two numbers read as one
+        ("\\boxed{2{,}5}", "25"),
+        ("#### 2{,}5", "25"),
+        ("\\boxed{3{,}14}", "314"),
+        ("\\boxed{2\\,5}", "25"),
+        ("#### 2\\,5", "25"),
+    ],
+)
+def test_a_separator_is_thousands_only_before_three_digits(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{1{,}000{,}000}", "1000000"),
+        ("#### 1{,}000", "1000"),
+        ("\\boxed{2\\,500}", "2500"),
+        ("#### 2\\,500", "2500"),
+        ("#### \\$\\,5", "5"),
+        ("#### 5\\,\\%", "0.05"),
+    ],
+)
+def test_thousands_separators_still_join_groups(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 1.0

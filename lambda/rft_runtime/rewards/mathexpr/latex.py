@@ -1,7 +1,7 @@
 """LaTeX clean-up before parsing: one answer's text to a plain, parser-friendly form.
 
 :func:`clean` removes what does not change the value (math delimiters, ``\\left``/``\\right``, spacing
-commands, ``\\displaystyle``, thousands braces ``{,}``, currency signs, trailing unit words and
+commands, ``\\displaystyle``, thousands separators ``{,}`` / ``\\,``, currency signs, trailing unit words and
 ``\\text{units}``), maps synonyms to one spelling (``\\dfrac``/``\\tfrac`` to ``\\frac``, ``\\cdot`` and
 ``\\times`` to ``*``, unicode pi, root, infinity, minus and times signs), and reports what it
 stripped that matters for comparing: a percent sign and a degree sign. :func:`choice_letter` reads
@@ -31,7 +31,10 @@ _UNICODE = str.maketrans(
         "\u00b0": "\\circ ",
     }
 )
-_THIN_THOUSANDS = re.compile(r"(?<=\d)\\[,!]\s*(?=\d{3}(?!\d))")
+#: A thousands separator: ``\,``, ``\!`` or ``{,}`` between digits before a group of exactly three
+#: (``1\,000``, ``1{,}000``). Elsewhere ``{,}`` is a decimal comma (``2{,}5``) and a thin space
+#: separates two numbers (``2\,5``): neither is removed, so neither reads as ``25``.
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)(?:\\[,!]\s*|\{,\})(?=\d{3}(?!\d))")
 _DELIMITERS = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]")
 _NOISE = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|quad|qquad)(?![a-zA-Z])"
@@ -239,7 +242,7 @@ def _strip_unit_tail(text: str) -> str:
 
 def clean(text: str) -> Cleaned:
     """``text`` with presentation removed (see the module docstring)."""
-    text = _THIN_THOUSANDS.sub("", text.translate(_UNICODE).replace("{,}", ""))
+    text = THOUSANDS_SEPARATOR.sub("", text.translate(_UNICODE)).replace("{,}", ",")
     text = _DELIMITERS.sub(" ", text)
     text = _NOISE.sub(" ", text)
     for pattern, replacement in _SYNONYMS:
