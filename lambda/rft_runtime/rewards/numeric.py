@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.extract import final_answer
-from rft_runtime.rewards.mathexpr.latex import THOUSANDS_SEPARATOR, value_word
+from rft_runtime.rewards.mathexpr.latex import THOUSANDS_SEPARATOR, unit_word, value_word
 
 _NUMBER = re.compile(
     r"""
@@ -174,22 +174,28 @@ def plain_number(text: str) -> Number | None:
     if match is None:
         return None
     rest = cleaned[match.end() :]
-    if rest and not (_UNIT_WORDS.fullmatch(rest) and not any(map(value_word, _WORDS.findall(rest)))):
+    if rest and not (_UNIT_WORDS.fullmatch(rest) and all(map(unit_word, _WORDS.findall(rest)))):
         return None
     return _number(match)
 
 
 def leading_number(text: str) -> Number | None:
     """The number a sentence-like answer starts with when only prose follows it ("18 apples, which
-    she sells"); None when more numbers or any mathematics follow (``2 pi``, ``3 times 4``)."""
+    she sells"); None when more numbers, any mathematics or a word that denies or changes it follow
+    (``2 pi``, ``3 times 4``, ``5 is a lie``, ``5, which is wrong``)."""
     cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".")
     match = _NUMBER.match(cleaned)
     if match is None:
         return None
     rest = _PROSE_AFTER.fullmatch(cleaned, match.end())
-    if match.end() < len(cleaned) and (rest is None or any(map(value_word, _WORDS.findall(rest[0])))):
+    if match.end() < len(cleaned) and (rest is None or not unit_word(rest[1]) or _denies(rest[0])):
         return None
     return _number(match)
+
+
+def _denies(text: str) -> bool:
+    """Whether prose around a number denies or changes it (``not``, ``wrong``, ``at most``, ``thousands``)."""
+    return any(map(value_word, _WORDS.findall(text)))
 
 
 def same_plain_value(first: str, second: str) -> bool:
@@ -204,12 +210,13 @@ def same_plain_value(first: str, second: str) -> bool:
 
 def single_unmarked(text: str) -> Answer:
     """Fallback ``"single"``: the one distinct number of an unmarked response without mathematics
-    around it; else a ``no-answer`` / ``unmarked`` tag."""
+    around it nor words that deny or change it (``It is not 5.``); else a ``no-answer`` /
+    ``unmarked`` tag."""
     found = numbers(text)
     if not found:
         return Answer(None, False, "no-answer")
     first = found[0]
-    if _SYMBOLIC_HINT.search(text) or any(n.value != first.value for n in found[1:]):
+    if _SYMBOLIC_HINT.search(text) or any(n.value != first.value for n in found[1:]) or _denies(text):
         return Answer(None, False, "unmarked")
     return Answer(first, False)
 

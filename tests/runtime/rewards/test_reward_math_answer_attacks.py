@@ -117,3 +117,47 @@ def test_a_separator_is_thousands_only_before_three_digits(grade, response, refe
 )
 def test_thousands_separators_still_join_groups(grade, response, reference):
     assert grade("math_answer", {}, response, reference).value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # an unmarked response with one number was paid whatever it said about it
+        "The answer isn't 5.",
+        "It is not 5.",
+        "Certainly not 5",
+        "5 is wrong",
+        # prose after an answer phrase was read as a unit
+        "The answer is 5, which is wrong.",
+        "The answer is 5 is a lie.",
+        "The answer is 5 thousands.",
+        # an alternative offered after the final answer in other spellings
+        "The answer is 5 (or 6).",
+        "The answer is 5 (maybe 6).",
+        "\\boxed{5} (or 6)",
+        "\\boxed{5} \\text{ or } 6",
+        "\\boxed{5} and 6",
+        "\\boxed{5}; alternatively 6",
+        "\\boxed{5} otherwise 6",
+        # an ellipsis ended the answer's sentence, so "5 ... 6" was read as 5
+        "The answer is 5 ... 6.",
+    ],
+)
+def test_denials_and_alternatives_around_the_answer_are_not_paid(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "She has 5 apples left.",
+        "5",
+        "The answer is 5 apples, which she sells.",
+        "The answer is 5, which is the total.",
+        "\\boxed{5} and that is the answer.",
+        "\\boxed{5}, or five.",
+        "The answer is 5. I checked it twice.",
+    ],
+)
+def test_plain_statements_of_the_answer_still_pass(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0

@@ -11,7 +11,7 @@ it, the later one is a correction only if a correction word (wait, actually, mis
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
 hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
-("$4$ or $6$", "\\boxed{4} or maybe 6").
+("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6").
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ _PHRASE = re.compile(
     r"|(?:final\s+)?answer\b\s*(?:\*\*|__)?\s*(?:is\b\s*:?|[:=]))\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"\n|[;!?](?=\s|$)|\.(?=\s|$)|\s\(")
+#: Where an answer phrase's sentence ends; the dots of an ellipsis (``5 ... 6``, ``5…``) end none.
+_SENTENCE_END = re.compile(r"\n|[;!?](?=\s|$)|(?<!\.)\.(?=\s|$)|\s\(")
 _CLOSERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 _CORRECTION = re.compile(
     r"\b(?:wait|actually|oops|mistake|error|wrong|incorrect|correct(?:ion|ed|ing)?|instead|re-?check\w*"
@@ -35,9 +36,11 @@ _CORRECTION = re.compile(
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
-#: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}" (the alternative follows).
+#: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}", "(or 6)", "and 6",
+#: "otherwise 6", "\\text{ or } 6" (the alternative follows).
 _ALTERNATIVE = re.compile(
-    r"[\s$]*[,;]?\s*(?:or|maybe|perhaps|possibly)\s+(?:(?:maybe|perhaps|possibly|even)\s+)?"
+    r"[\s$]*[,;]?\s*\(?\s*(?:\\text\s*\{\s*)?(?:or|and|else|otherwise|alternatively|maybe|perhaps|possibly)\b"
+    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even)\s+)?"
     r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}|([-+\u2212]?\d[\d,./]*))",
     re.IGNORECASE,
 )

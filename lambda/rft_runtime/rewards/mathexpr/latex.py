@@ -103,10 +103,10 @@ MATH_WORDS = frozenset(
         "trillion",
     ]
 )
-#: Words that deny a number, change its value or make a claim about it, so never part of a unit:
-#: negations (``5 is wrong``, ``5 isn't it``), signs and bounds (``5 negative``, ``5 at most``,
-#: ``5 less than x``), magnitudes and fractions (``5 grand``, ``5 tenths``, ``5 factorial``) and verbs
-#: (a unit has none: ``5 is a lie``). A plural counts as its singular (``5 millions``).
+#: Words that deny a number or change its value: negations (``5 is wrong``, ``5 isn't it``,
+#: ``it is not 5``), signs and bounds (``5 negative``, ``5 at most``, ``5 less than x``), magnitudes
+#: and fractions (``5 grand``, ``5 tenths``, ``5 factorial``). A plural counts as its singular
+#: (``5 millions``).
 VALUE_WORDS = frozenset(
     [
         "not",
@@ -149,13 +149,10 @@ VALUE_WORDS = frozenset(
         "hundredth",
         "thousandth",
         "millionth",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
     ]
 )
+#: A unit has no verb: ``5 is a lie`` is a claim about 5, not 5 of something.
+_VERBS = frozenset(["is", "are", "was", "were", "be"])
 #: Unit abbreviations read as units even when written against the number (``5cm``, ``3kg``). Any
 #: other letters against a number are variables: ``6xy`` is not ``6``, nor ``2ab`` ``2``.
 ATTACHED_UNITS = frozenset(
@@ -204,14 +201,21 @@ class Cleaned(NamedTuple):
     degree: bool
 
 
-def value_word(word: str) -> bool:
-    """Whether a word after a number is mathematics or changes or denies the number
-    (:data:`MATH_WORDS`, :data:`VALUE_WORDS`, or the plural of one), so it is never a unit."""
+def _among(word: str, words: frozenset[str]) -> bool:
+    """Whether ``word`` or its singular (any case) is one of ``words``."""
     word = word.lower()
-    if word in MATH_WORDS or word in VALUE_WORDS:
-        return True
-    singular = word[:-1] if word.endswith("s") else word
-    return singular in MATH_WORDS or singular in VALUE_WORDS
+    return word in words or (word.endswith("s") and word[:-1] in words)
+
+
+def value_word(word: str) -> bool:
+    """Whether a word denies a number or changes its value (:data:`VALUE_WORDS`, or a plural)."""
+    return _among(word, VALUE_WORDS)
+
+
+def unit_word(word: str) -> bool:
+    """Whether a word after a number may be dropped as a unit: no mathematics (:data:`MATH_WORDS`),
+    no :func:`value_word` and no verb."""
+    return not (value_word(word) or _among(word, MATH_WORDS) or word.lower() in _VERBS)
 
 
 def _text_content(match: re.Match[str]) -> str:
@@ -221,7 +225,7 @@ def _text_content(match: re.Match[str]) -> str:
     content = match[1].strip()
     ends_answer = not match.string[match.end() :].strip(" .")
     words = content.split()
-    if ends_answer and words and all(_WORD.fullmatch(word) and not value_word(word) for word in words):
+    if ends_answer and words and all(_WORD.fullmatch(word) and unit_word(word) for word in words):
         return " "
     return f" {content}{match[2] or ''} "
 
@@ -233,7 +237,7 @@ def _strip_unit_tail(text: str) -> str:
     if tail is None or tail.start() == 0:
         return text
     found = [word.lower() for word in _WORD.findall(tail[0])]
-    if any(value_word(word) for word in found) or text[tail.start() - 1 : tail.start()].isalpha():
+    if not all(map(unit_word, found)) or text[tail.start() - 1 : tail.start()].isalpha():
         return text
     if not tail[0][0].isspace() and found[0] not in ATTACHED_UNITS:
         return text
