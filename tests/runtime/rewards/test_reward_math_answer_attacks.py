@@ -161,3 +161,51 @@ def test_denials_and_alternatives_around_the_answer_are_not_paid(grade, response
 )
 def test_plain_statements_of_the_answer_still_pass(grade, response):
     assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # a term too small to change a floating-point sum, or a factor within 1e-9 of 1
+        ("\\boxed{\\pi+10^{-10}}", "\\pi"),
+        ("\\boxed{\\pi+\\frac{1}{10^{10}}}", "\\pi"),
+        ("\\boxed{\\sqrt{2}+10^{-12}}", "\\sqrt2"),
+        ("\\boxed{x+10^{-12}}", "x"),
+        ("\\boxed{x(1+10^{-12})}", "x"),
+        ("\\boxed{x^2+10^{-20}x}", "x^2"),
+        ("\\boxed{\\sqrt{1+10^{-13}}}", "1"),
+        ("\\boxed{\\ln(1+10^{-20})}", "0"),
+        ("\\boxed{\\sin(\\pi + 10^{-15})}", "0"),
+        ("\\boxed{2^{1/2+10^{-12}}}", "\\sqrt2"),
+        ("\\boxed{10^{12}\\sqrt2 + 1}", "10^{12}\\sqrt2"),
+        ("\\boxed{e^{50}+1}", "e^{50}"),
+        ("\\boxed{\\sqrt{10^{30}+1}}", "10^{15}"),
+        ("\\boxed{\\sqrt{2}\\cdot\\frac{10000000001}{10000000000}}", "\\sqrt2"),
+        # a long decimal inside an inexact value
+        ("\\boxed{\\sqrt{4.00000000000001}}", "2"),
+        ("\\boxed{4^{0.5000000000001}}", "2"),
+        ("\\boxed{\\sqrt{0.1111111111111111}}", "\\frac13"),
+        ("\\boxed{\\pi - 3.14159265358979}", "0"),
+    ],
+)
+def test_changes_floating_point_cannot_see_are_not_paid(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{\\frac{\\sqrt2}{2}}", "\\frac{1}{\\sqrt2}"),
+        ("\\boxed{\\sin^2 x + \\cos^2 x}", "1"),
+        ("\\boxed{(x+1)^2}", "x^2+2x+1"),
+        ("\\boxed{\\sqrt{2.25}}", "1.5"),
+        ("\\boxed{\\sqrt{2.000}}", "\\sqrt2"),
+        ("\\boxed{2\\sqrt2 + 1}", "1+\\sqrt8"),
+    ],
+)
+def test_equal_values_computed_in_floating_point_still_match(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 1.0
+
+
+def test_a_tolerance_the_user_sets_allows_small_changes(grade):
+    assert grade("math_answer", {"tolerance": 0.01}, "\\boxed{\\pi+10^{-10}}", "\\pi").value == 1.0

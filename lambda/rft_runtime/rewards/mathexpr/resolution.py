@@ -1,0 +1,54 @@
+"""Changes to a value that floating point cannot see, so an answer holding one is not paid.
+
+Irrational values are compared in floating point (see :mod:`.compare`), which cannot tell ``\\pi``
+from ``\\pi + 10^{-10}``. Within the default resolution (a relative :data:`RESOLUTION`, the default
+tolerance) an answer therefore states a *different* value than the reference when it holds:
+
+- a sum with a non-zero term too small to change it (``\\pi + 10^{-10}``, ``x + 10^{-12}``,
+  ``\\sqrt{1 + 10^{-13}}``, ``e^{50} + 1``, ``2^{1/2 + 10^{-12}}``), or
+- a product or quotient with a factor within the resolution of 1 but not 1
+  (``\\frac{10000000001}{10000000000}\\sqrt2``).
+
+A change smaller still that hides inside a function (``\\cos(10^{-8})`` is 1.0 in floating point)
+is not detected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rft_runtime.rewards.mathexpr.evaluate import Undefined
+
+#: Relative size below which a term or a factor's distance from 1 is invisible (the default tolerance).
+RESOLUTION = 1e-9
+
+
+def subtrees(node: object) -> Iterator[tuple[Any, ...]]:
+    """Every tuple in a syntax tree, without recursion (trees may be hundreds of levels deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple) and item:
+            yield item
+            stack.extend(item[1:])
+
+
+def hidden_change(node: tuple[Any, ...], value: Callable[[tuple[Any, ...]], complex]) -> bool:
+    """Whether ``node`` holds a term or factor that changes its value invisibly (see the module
+    docstring); ``value(subtree)`` is the subtree's value at one point (it may raise
+    :class:`.evaluate.Undefined`: that subtree is skipped)."""
+    for part in subtrees(node):
+        if part[0] not in ("add", "mul", "div"):
+            continue
+        try:
+            left, right = value(part[1]), value(part[2])
+        except Undefined:
+            continue
+        if part[0] == "add":
+            small, large = sorted((abs(left), abs(right)))
+            if small and small <= RESOLUTION * large:
+                return True
+        elif any(0 < abs(factor - 1) <= RESOLUTION for factor in (left, right)):
+            return True
+    return False
