@@ -209,3 +209,32 @@ def test_equal_values_computed_in_floating_point_still_match(grade, response, re
 
 def test_a_tolerance_the_user_sets_allows_small_changes(grade):
     assert grade("math_answer", {"tolerance": 0.01}, "\\boxed{\\pi+10^{-10}}", "\\pi").value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # the rest of the final answer's sentence denies it
+        "\\boxed{5} is wrong.",
+        "\\boxed{5} (wrong)",
+        "\\boxed{5} is incorrect",
+        "\\boxed{5} is not the answer.",
+        "The answer is 5 (wrong).",
+        "The answer is $5$ is false",
+    ],
+)
+def test_a_final_answer_its_own_sentence_denies_is_not_paid(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{5}, not 6.",
+        "The answer is $5$, not $6$.",
+        "\\boxed{5} is the answer, not -5.",
+        "Final Answer: The final answer is $5$. I hope it is correct.",
+    ],
+)
+def test_denying_another_value_after_the_answer_is_fine(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0
