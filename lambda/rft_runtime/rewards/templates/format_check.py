@@ -189,13 +189,14 @@ _WORD_MARKS = bytes(0x20 if chr(code).isspace() else 0x78 for code in range(128)
 #: Characters that show nothing although they are not whitespace (blank fillers), besides the
 #: Unicode categories in :data:`_INVISIBLE_CATEGORIES`.
 _BLANKS = frozenset("\u2800\u3164\u115f\u1160\uffa0")
-#: Format characters (zero-width space, joiners, BOM), controls and lone combining marks.
-_INVISIBLE_CATEGORIES = frozenset(["Cf", "Cc", "Mn", "Me"])
+#: Format characters (zero-width space, joiners, BOM) and lone combining marks. (Control characters
+#: count as shown, as in the ASCII fast path of :func:`word_count`.)
+_INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
 
 
 def visible(text: str) -> bool:
     """Whether ``text`` shows anything: a character that is not whitespace, a blank filler, a format
-    character (``\\u200b``), a control or a combining mark."""
+    character (``\\u200b``) or a combining mark."""
     return any(
         not (char.isspace() or char in _BLANKS or unicodedata.category(char) in _INVISIBLE_CATEGORIES)
         for char in text
