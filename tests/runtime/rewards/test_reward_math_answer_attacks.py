@@ -181,6 +181,10 @@ def test_plain_statements_of_the_answer_still_pass(grade, response):
         ("\\boxed{e^{50}+1}", "e^{50}"),
         ("\\boxed{\\sqrt{10^{30}+1}}", "10^{15}"),
         ("\\boxed{\\sqrt{2}\\cdot\\frac{10000000001}{10000000000}}", "\\sqrt2"),
+        # a function of, or a power to, a tiny non-zero value
+        ("\\boxed{\\sin(10^{-20})}", "0"),
+        ("\\boxed{\\tan(10^{-16})}", "0"),
+        ("\\boxed{e^{10^{-15}}}", "1"),
         # a long decimal inside an inexact value
         ("\\boxed{\\sqrt{4.00000000000001}}", "2"),
         ("\\boxed{4^{0.5000000000001}}", "2"),

@@ -7,10 +7,11 @@ tolerance) an answer therefore states a *different* value than the reference whe
 - a sum with a non-zero term too small to change it (``\\pi + 10^{-10}``, ``x + 10^{-12}``,
   ``\\sqrt{1 + 10^{-13}}``, ``e^{50} + 1``, ``2^{1/2 + 10^{-12}}``), or
 - a product or quotient with a factor within the resolution of 1 but not 1
-  (``\\frac{10000000001}{10000000000}\\sqrt2``).
+  (``\\frac{10000000001}{10000000000}\\sqrt2``), or
+- a function of, or a power to, a non-zero value within the resolution of 0 (``\\sin(10^{-20})``,
+  ``e^{10^{-15}}``).
 
-A change smaller still that hides inside a function (``\\cos(10^{-8})`` is 1.0 in floating point)
-is not detected.
+A change hidden in a larger argument (``\\cos(10^{-8})`` is 1.0 in floating point) is not detected.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ def hidden_change(node: tuple[Any, ...], value: Callable[[tuple[Any, ...]], comp
     docstring); ``value(subtree)`` is the subtree's value at one point (it may raise
     :class:`.evaluate.Undefined`: that subtree is skipped)."""
     for part in subtrees(node):
-        if part[0] not in ("add", "mul", "div"):
+        if part[0] not in ("add", "mul", "div", "fn", "pow"):
             continue
         try:
-            left, right = value(part[1]), value(part[2])
+            left, right = value(part[1]) if part[0] != "fn" else 1, value(part[2])
         except Undefined:
             continue
-        if part[0] == "add":
+        if part[0] in ("fn", "pow"):
+            if 0 < abs(right) <= RESOLUTION:
+                return True
+        elif part[0] == "add":
             small, large = sorted((abs(left), abs(right)))
             if small and small <= RESOLUTION * large:
                 return True
