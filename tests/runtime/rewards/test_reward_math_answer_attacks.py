@@ -38,6 +38,7 @@ import pytest
         "\\boxed{5 \\text{ tenths}}",
         "\\boxed{5\\text{k}}",
         "\\boxed{5\\mathrm{k}}",
+        "\\boxed{5\\text{ M}}",
     ],
 )
 def test_words_that_change_or_deny_the_number_are_no_unit(grade, response):
@@ -55,6 +56,9 @@ def test_words_that_change_or_deny_the_number_are_no_unit(grade, response):
         ("\\boxed{8\\pi \\text{ square units}}", "8\\pi"),
         ("The answer is 18 apples, which she sells.", "18"),
         ("\\boxed{5 \\text{ hours}}.", "5"),
+        ("\\boxed{5\\text{ m}}", "5"),
+        ("\\boxed{3\\text{ s}}", "3"),
+        ("\\boxed{\\text{x}}", "x"),
     ],
 )
 def test_unit_words_after_the_number_are_still_removed(grade, response, reference):

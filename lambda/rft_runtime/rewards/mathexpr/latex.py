@@ -59,6 +59,10 @@ _TEXT = re.compile(
     r"(\s*\^\s*\{?\s*[23]\s*\}?)?"
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
+#: A unit word inside ``\\text{}`` after a value at the end of an answer: a word, or one letter
+#: (``5\\text{ m}``, ``3\\text{ s}``) other than ``i`` or a magnitude (``5\\text{k}`` is 5000; ``K``,
+#: ``M``, ``B``, ``G``, ``T``).
+_TEXT_UNIT = re.compile(r"[A-Za-z]{2,}|[AC-FH-JLN-SU-Za-hjl-z]")
 _AND = re.compile(r"\s*\band\b\s*")
 #: Words that are mathematics (or join or combine values), never a unit to strip.
 MATH_WORDS = frozenset(
@@ -219,13 +223,13 @@ def unit_word(word: str) -> bool:
 
 
 def _text_content(match: re.Match[str]) -> str:
-    """``\\text{...}``: removed when it ends the answer and holds only unit words (``8\\pi
+    """``\\text{...}``: removed when it ends the answer after a value and holds only unit words (``8\\pi
     \\text{ square units}``); else its content as plain text, where a word keeps the answer from
     parsing (``\\text{not } 5`` is not 5, ``5\\text{ million}`` not 5)."""
     content = match[1].strip()
-    ends_answer = not match.string[match.end() :].strip(" .")
+    ends_answer = not match.string[match.end() :].strip(" .") and match.string[: match.start()].strip()
     words = content.split()
-    if ends_answer and words and all(_WORD.fullmatch(word) and unit_word(word) for word in words):
+    if ends_answer and words and all(_TEXT_UNIT.fullmatch(word) and unit_word(word) for word in words):
         return " "
     return f" {content}{match[2] or ''} "
 
