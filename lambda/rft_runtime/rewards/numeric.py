@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.extract import final_answer
-from rft_runtime.rewards.mathexpr.latex import MATH_WORDS
+from rft_runtime.rewards.mathexpr.latex import THOUSANDS_SEPARATOR, unit_word, value_word
 
 _NUMBER = re.compile(
     r"""
@@ -45,16 +45,15 @@ _INFINITY = float("inf")
 _PLAIN = re.compile(r"\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
 _FRAC = re.compile(r"([-+]?)\s*\\[dt]?frac\s*\{\s*([^{}]*?)\s*\}\s*\{\s*([^{}]*?)\s*\}")
 _CLEAN = str.maketrans({"\u2212": "-", "\u2013": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
-_LATEX_NOISE = re.compile(r"\\[!,;:]|\{,\}|\\(?=[$%])")
-#: Presentation around a plain answer: math delimiters and ``\text{words}``.
-_PRESENTATION = re.compile(r"\$|\\[()\[\]]|\\(?:text|textbf|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z .]*\}")
+_LATEX_NOISE = re.compile(r"\\[!,;:]|\\(?=[$%])")
+#: Presentation around a plain answer: math delimiters.
+_PRESENTATION = re.compile(r"\$|\\[()\[\]]")
+#: ``\text{words}``: read as the words (a trailing unit is allowed, a word before the number is not).
+_TEXT_WORDS = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{\s*([A-Za-z][A-Za-z .]*)\}")
+_WORDS = re.compile(r"[A-Za-z]{2,}")
 _UNIT_WORDS = re.compile(r"(?:\s+[A-Za-z]{2,}\.?)+")
 #: Prose after a number: a word, then no digit and no mathematics (``18 apples, which she sells``).
 _PROSE_AFTER = re.compile(r"[,;:]?\s+([A-Za-z]{2,})\b[^\d\\^=]*")
-#: Words that are mathematics: a number followed by one of them is not plain (``2 pi``).
-_MATH_WORDS = frozenset(
-    {"pi", "sqrt", "sin", "cos", "tan", "log", "ln", "exp", "or", "and", "to", "infinity"}
-)
 #: Mathematics next to a number in an unmarked response (``3x``, ``5!``, ``2^{10}``, LaTeX commands).
 _SYMBOLIC_HINT = re.compile(r"[\\^√π]|\d[A-Za-z]\b|\d\s*!")
 
@@ -79,17 +78,24 @@ class Answer(NamedTuple):
 
 
 def _clean(text: str) -> str:
-    """Unicode minus and spaces, LaTeX thin spaces, escaped ``$``/``%`` and ``\\frac`` made plain."""
+    """Unicode minus and spaces, LaTeX thin spaces (removed as a thousands separator, else a space),
+    escaped ``$``/``%`` and ``\\frac`` made plain."""
     text = text.translate(_CLEAN)
     if "\\" in text or "{" in text:
-        text = _LATEX_NOISE.sub("", text)
+        text = _LATEX_NOISE.sub(" ", THOUSANDS_SEPARATOR.sub("", text)).replace("{,}", ",")
         text = _FRAC.sub(lambda m: f" {m[1]}{m[2]}/{m[3]}", text)
+        text = _TEXT_WORDS.sub(r" \1 ", text)
     return text
+
+
+def _negative(match: re.Match[str]) -> bool:
+    """Whether a :data:`_NUMBER` match is negative: one minus sign (``-$5``, ``$-5``), not two (``--5``)."""
+    return (match["sign"] == "-") != (match["sign2"] == "-")
 
 
 def _value(match: re.Match[str]) -> float | None:
     """The float value of one :data:`_NUMBER` match (None for a zero denominator or overflow)."""
-    negative = match["sign"] == "-" or match["sign2"] == "-"
+    negative = _negative(match)
     try:
         if match["dec"] is not None:
             value = float(match["dec"].replace(",", ""))
@@ -106,7 +112,7 @@ def _value(match: re.Match[str]) -> float | None:
 
 def _exact_value(match: re.Match[str]) -> Fraction | None:
     """The exact value of one :data:`_NUMBER` match (None when it cannot be read exactly)."""
-    negative = match["sign"] == "-" or match["sign2"] == "-"
+    negative = _negative(match)
     try:
         if match["dec"] is not None:
             exponent = int(match["exp"]) if match["exp"] is not None else 0
@@ -168,22 +174,28 @@ def plain_number(text: str) -> Number | None:
     if match is None:
         return None
     rest = cleaned[match.end() :]
-    if rest and not (_UNIT_WORDS.fullmatch(rest) and MATH_WORDS.isdisjoint(rest.lower().split())):
+    if rest and not (_UNIT_WORDS.fullmatch(rest) and all(map(unit_word, _WORDS.findall(rest)))):
         return None
     return _number(match)
 
 
 def leading_number(text: str) -> Number | None:
     """The number a sentence-like answer starts with when only prose follows it ("18 apples, which
-    she sells"); None when more numbers or any mathematics follow (``2 pi``, ``3 times 4``)."""
+    she sells"); None when more numbers, any mathematics or a word that denies or changes it follow
+    (``2 pi``, ``3 times 4``, ``5 is a lie``, ``5, which is wrong``)."""
     cleaned = _PRESENTATION.sub(" ", _clean(text)).strip().rstrip(".")
     match = _NUMBER.match(cleaned)
     if match is None:
         return None
     rest = _PROSE_AFTER.fullmatch(cleaned, match.end())
-    if match.end() < len(cleaned) and (rest is None or rest[1].lower() in MATH_WORDS):
+    if match.end() < len(cleaned) and (rest is None or not unit_word(rest[1]) or _denies(rest[0])):
         return None
     return _number(match)
+
+
+def _denies(text: str) -> bool:
+    """Whether prose around a number denies or changes it (``not``, ``wrong``, ``at most``, ``thousands``)."""
+    return any(map(value_word, _WORDS.findall(text)))
 
 
 def same_plain_value(first: str, second: str) -> bool:
@@ -198,12 +210,13 @@ def same_plain_value(first: str, second: str) -> bool:
 
 def single_unmarked(text: str) -> Answer:
     """Fallback ``"single"``: the one distinct number of an unmarked response without mathematics
-    around it; else a ``no-answer`` / ``unmarked`` tag."""
+    around it nor words that deny or change it (``It is not 5.``); else a ``no-answer`` /
+    ``unmarked`` tag."""
     found = numbers(text)
     if not found:
         return Answer(None, False, "no-answer")
     first = found[0]
-    if _SYMBOLIC_HINT.search(text) or any(n.value != first.value for n in found[1:]):
+    if _SYMBOLIC_HINT.search(text) or any(n.value != first.value for n in found[1:]) or _denies(text):
         return Answer(None, False, "unmarked")
     return Answer(first, False)
 

@@ -11,6 +11,7 @@ Own parser and evaluator, no third-party dependency (nothing to bundle for the L
 - :mod:`.evaluate`: exact rational arithmetic where possible, complex floating point otherwise, under
   a :class:`.budget.Budget`.
 - :mod:`.compare`: equivalence of two answers (:func:`.compare.equivalent`), the entry point.
+- :mod:`.resolution`: changes to a value too small for floating point to see (``\\pi + 10^{-10}``).
 
 The symbolic modules are imported only when an answer is not a plain number, so the plain-number
 path and the Lambda's cold import do not pay for them.

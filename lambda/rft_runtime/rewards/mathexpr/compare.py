@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
 from rft_runtime.rewards.mathexpr.latex import choice_letter, clean
 from rft_runtime.rewards.mathexpr.parser import Node, ParseError, parse
+from rft_runtime.rewards.mathexpr.resolution import RESOLUTION, hidden_change, subtrees
 from rft_runtime.rewards.mathexpr.tolerance import Tolerance
 
 _HUNDRED: Node = ("num", Fraction(100))
@@ -155,6 +156,9 @@ class _Comparison:
         if pairs is None:
             return False
         digits = _decimal_digits(gold), _decimal_digits(answer)
+        exact = all(isinstance(g, Fraction) and isinstance(a, Fraction) for g, a in pairs)
+        if not exact and max(digits) > _MAX_DECIMAL_DIGITS and digits[0] != digits[1]:
+            return False  # a long decimal inside an inexact value (\sqrt{4.00000000000001} is not 2)
         if bool(digits[0]) != bool(digits[1]) and any(_irrational(a if digits[0] else g) for g, a in pairs):
             # a rounded decimal, however dressed (0.70710678119\cos 0, 0.70710678119x), is not an
             # irrational: it may only be one exactly (1.5\pi, 1.5\pi x), with a short decimal
@@ -163,7 +167,24 @@ class _Comparison:
             if len(pairs) == 1 and not variables((gold, answer)):  # a constant: to rounding noise
                 ((g, a),) = pairs
                 return abs(inexact(g) - inexact(a)) <= _DECIMAL_NOISE * abs(inexact(g))
-        return all(self._equal_values(g, a, nonzero) for g, a in pairs)
+        if not all(self._equal_values(g, a, nonzero) for g, a in pairs):
+            return False
+        return exact or not self._hidden_change(answer)
+
+    def _hidden_change(self, answer: Node) -> bool:
+        """Whether the answer differs from what it was compared as by a change floating point cannot
+        see (see :mod:`.resolution`); only under the default resolution (a tolerance the user set
+        allows such changes)."""
+        if self.tolerance.relative > RESOLUTION:
+            return False
+        names = variables(answer)
+        for point in _sample_points(names) if names else [{}]:
+            try:
+                self._value(answer, point)
+            except Undefined:
+                continue
+            return hidden_change(answer, lambda node, at=point: inexact(self._value(node, at)))
+        return False
 
     def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:
         """The values of both sides at each sample point where they are defined; None when a point
@@ -255,7 +276,7 @@ def _snap(value: complex) -> Fraction | None:
 
 def _decimal_digits(node: object) -> int:
     """The most significant digits of a non-integer decimal literal in a syntax tree (0: none)."""
-    return max((part[2] for part in _subtrees(node) if part[0] == "num" and len(part) > 2), default=0)
+    return max((part[2] for part in subtrees(node) if part[0] == "num" and len(part) > 2), default=0)
 
 
 def _irrational(value: Value) -> bool:
@@ -328,19 +349,9 @@ def _sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
     return points
 
 
-def _subtrees(node: object) -> Iterator[tuple[Any, ...]]:
-    """Every tuple in a syntax tree, without recursion (trees may be hundreds of levels deep)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple) and item:
-            yield item
-            stack.extend(item[1:])
-
-
 def _has_constant(node: object, name: str) -> bool:
     """Whether a syntax tree uses the constant ``name`` (``"i"``)."""
-    return any(part[0] == "const" and part[1] == name for part in _subtrees(node))
+    return any(part[0] == "const" and part[1] == name for part in subtrees(node))
 
 
 def _variants(answer: Prepared, gold: Prepared) -> list[Node]:

@@ -11,7 +11,8 @@ it, the later one is a correction only if a correction word (wait, actually, mis
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
 hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
-("$4$ or $6$", "\\boxed{4} or maybe 6").
+("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6"),
+and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong").
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _PHRASE = re.compile(
     r"|(?:final\s+)?answer\b\s*(?:\*\*|__)?\s*(?:is\b\s*:?|[:=]))\s*(?:\*\*|__)?\s*",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"\n|[;!?](?=\s|$)|\.(?=\s|$)|\s\(")
+#: Where an answer phrase's sentence ends; the dots of an ellipsis (``5 ... 6``, ``5…``) end none.
+_SENTENCE_END = re.compile(r"\n|[;!?](?=\s|$)|(?<!\.)\.(?=\s|$)|\s\(")
 _CLOSERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 _CORRECTION = re.compile(
     r"\b(?:wait|actually|oops|mistake|error|wrong|incorrect|correct(?:ion|ed|ing)?|instead|re-?check\w*"
@@ -35,10 +37,19 @@ _CORRECTION = re.compile(
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
-#: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}" (the alternative follows).
+#: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}", "(or 6)", "and 6",
+#: "otherwise 6", "\\text{ or } 6" (the alternative follows).
 _ALTERNATIVE = re.compile(
-    r"[\s$]*[,;]?\s*(?:or|maybe|perhaps|possibly)\s+(?:(?:maybe|perhaps|possibly|even)\s+)?"
+    r"[\s$]*[,;]?\s*\(?\s*(?:\\text\s*\{\s*)?(?:or|and|else|otherwise|alternatively|maybe|perhaps|possibly)\b"
+    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even)\s+)?"
     r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}|([-+\u2212]?\d[\d,./]*))",
+    re.IGNORECASE,
+)
+#: The rest of the final answer's sentence denies it: "\\boxed{5} is wrong", "$5$ (incorrect)",
+#: "5 is not the answer" (a negation before another value, "\\boxed{5}, not 6", denies that value).
+_RETRACTION = re.compile(
+    r"[^.!?\n]{0,80}?(?<!\w)(?:not|never|wrong|incorrect|false|(?:is|was)n['\u2019]?t)(?!\w)"
+    r"(?!\W{0,3}[-+\u2212\d$\\])",
     re.IGNORECASE,
 )
 _MEANINGFUL = re.compile(r"[\d\\∞π√]|^\W*[A-Za-z]\W*$|^\W*[A-Za-z]\s*=")
@@ -163,6 +174,8 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
         offered = next(group for group in alternative.groups() if group is not None).strip()
         if offered and not same(offered, last.text):
             return Final(None, True, "hedged")
+    if _RETRACTION.match(text, last.end) is not None:
+        return Final(None, True, "hedged")
     for earlier in reversed(marked[:-1]):
         if not same(earlier.text, last.text):
             corrected = _CORRECTION.search(text, earlier.end, last.start) is not None

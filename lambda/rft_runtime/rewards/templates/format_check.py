@@ -12,11 +12,11 @@ constraint scores, each in [0, 1]:
   validate against it (the subset in :mod:`rft_runtime.rewards.jsonschema_lite`). Scores 1 or 0; add
   a second ``json`` constraint without a schema for partial credit on parsing alone.
 - ``tags``: ``tags`` (required): the fraction of ``<tag>...</tag>`` blocks present (``nonempty``,
-  default true, also demands content).
+  default true, also demands content that shows: a zero-width space or a blank filler is none).
 - ``sections``: ``headings`` (required): the fraction of headings present at the start of a line
   (``## Summary``, ``**Summary**`` or ``Summary:``).
 - ``length``: ``min_chars``, ``max_chars``, ``min_words``, ``max_words`` (at least one): 1 when every
-  bound holds, else 0.
+  bound holds, else 0. A word that shows nothing (zero-width characters only) does not count.
 
 Example::
 
@@ -32,7 +32,9 @@ Components: one per constraint (by name). No error tags: an empty response simpl
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -151,6 +153,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite(literal: str) -> float:
+    """A JSON number that floating point holds (``1e999`` would be read as infinity)."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal} is beyond floating point")
+    return value
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object's dict; raises ValueError on a repeated key (readers disagree on which counts)."""
     decoded = dict(pairs)
@@ -159,9 +169,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return decoded
 
 
-#: Strict JSON: NaN, Infinity and repeated keys are rejected (``json.loads`` would build a decoder
-#: per call).
-_DECODE = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys).decode
+#: Strict JSON: NaN, Infinity (also as ``1e999``) and repeated keys are rejected (``json.loads``
+#: would build a decoder per call).
+_DECODE = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite, object_pairs_hook=_unique_keys
+).decode
 
 #: A check scores the response given the matches of the grader's tag patterns (searched once per
 #: sample, shared by the ``tags`` and ``json`` constraints that name the same tag).
@@ -174,10 +186,28 @@ _REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
 _WORD_MARKS = bytes(0x20 if chr(code).isspace() else 0x78 for code in range(128)) + b"x" * 128
 
 
+#: Characters that show nothing although they are not whitespace (blank fillers), besides the
+#: Unicode categories in :data:`_INVISIBLE_CATEGORIES`.
+_BLANKS = frozenset("\u2800\u3164\u115f\u1160\uffa0")
+#: Format characters (zero-width space, joiners, BOM) and lone combining marks. (Control characters
+#: count as shown, as in the ASCII fast path of :func:`word_count`.)
+_INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows anything: a character that is not whitespace, a blank filler, a format
+    character (``\\u200b``) or a combining mark."""
+    return any(
+        not (char.isspace() or char in _BLANKS or unicodedata.category(char) in _INVISIBLE_CATEGORIES)
+        for char in text
+    )
+
+
 def word_count(text: str) -> int:
-    """``len(text.split())`` without building the words (ASCII text: one translate and one count)."""
+    """The number of whitespace-separated words that show something (:func:`visible`); for ASCII text
+    one translate and one count."""
     if not text.isascii():
-        return len(text.split())
+        return sum(1 for word in text.split() if visible(word))
     marked = text.encode("ascii").translate(_WORD_MARKS)
     return marked.count(b"x ") + (marked[-1:] == b"x")
 
@@ -293,7 +323,7 @@ def _fraction_present(constraint: Mapping[str, Any], tags: _TagSearches) -> Chec
         def tags_score(response: str, found: Sequence[Any]) -> float:
             present = 0
             for i in indices:
-                if (m := found[i]) and (not nonempty or m.group(1).strip()):
+                if (m := found[i]) and (not nonempty or visible(m.group(1))):
                     present += 1
             return present / tag_total
 

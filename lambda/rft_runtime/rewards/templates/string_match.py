@@ -8,10 +8,12 @@ Options:
   - ``normalized``: equal after normalization;
   - ``contains``: the normalized reference appears in the normalized response as whole words;
   - ``regex``: the (stripped) response fully matches ``pattern``, or the reference read as a pattern;
-  - ``labels``: the response names exactly one of ``labels`` (whole words), and it is the reference.
+  - ``labels``: the response names exactly one of ``labels`` (whole words; a label right after a
+    negation is not named: ``not safe``, ``non-toxic``, ``un-safe`` give ``no-label``, and
+    ``unsafe, not safe`` mentions two), and it is the reference.
 - ``case_sensitive`` (default false), ``collapse_whitespace`` (default true), ``strip_punctuation``
-  (default true): the normalization (always Unicode NFKC first). ``case_sensitive`` also applies to
-  ``regex``.
+  (default true): the normalization (always Unicode NFKC first; a minus sign before a digit is not
+  punctuation, so ``-5`` is not ``5``). ``case_sensitive`` also applies to ``regex``.
 - ``labels``: the allowed labels (required for, and only allowed with, ``labels``).
 - ``pattern``: a fixed regular expression (``regex`` mode only; default: the reference).
 
@@ -42,7 +44,13 @@ from rft_runtime.rewards.text import reference_texts
 
 NAME = "string_match"
 MODES = ("exact", "normalized", "contains", "regex", "labels")
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
+#: Punctuation, but not a minus sign before a digit: ``-5`` is not ``5``, nor ``x-1`` ``x+1``.
+_PUNCTUATION = re.compile(r"[^\w\s-]|_|-(?!\d)")
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+#: A label right after a negation is not named: ``not safe``, ``non-toxic``, ``un-safe``, ``isn't safe``.
+_NEGATED = re.compile(
+    r"(?<!\w)(?:not|no|never|non|un|cannot|(?:is|are|was|were|do|does|did|ca|wo)n\W?t)\W*$", re.IGNORECASE
+)
 _MATCH = Score(1.0, MappingProxyType({"match": 1.0}))
 _MISS = Score(0.0, MappingProxyType({"match": 0.0}))
 
@@ -98,17 +106,17 @@ def normalizer(options: Options, *, keep_spacing: bool = False) -> Callable[[str
     collapse = options.collapse_whitespace
     replacement = " " if collapse else ""
     ascii_table = str.maketrans(
-        {chr(c): replacement for c in range(128) if not (chr(c).isalnum() or chr(c).isspace())}
+        {chr(c): replacement for c in range(128) if not (chr(c).isalnum() or chr(c).isspace() or c == 45)}
     )
 
     def normalize(value: str) -> str:
         if value.isascii():
             if fold:
                 value = value.lower()
-            if strip_punctuation:
-                value = value.translate(ascii_table)
+            if strip_punctuation:  # a "-" needs the pattern (kept before a digit only)
+                value = _PUNCTUATION.sub(replacement, value) if "-" in value else value.translate(ascii_table)
         else:
-            value = unicodedata.normalize("NFKC", value)
+            value = unicodedata.normalize("NFKC", value).translate(_MINUS)
             if fold:
                 value = value.casefold()
             if strip_punctuation:
@@ -129,8 +137,10 @@ def _compile(pattern: str, flags: int) -> re.Pattern[str] | None:
 
 
 def _words(phrase: str) -> str:
-    """A regex matching ``phrase`` as whole words."""
-    return rf"(?<!\w){re.escape(phrase)}(?!\w)"
+    """A regex matching ``phrase`` as whole words (a number not right after a minus sign: ``5`` is not
+    in ``-5``)."""
+    before = r"(?<![\w-])" if phrase[:1].isdigit() else r"(?<!\w)"
+    return rf"{before}{re.escape(phrase)}(?!\w)"
 
 
 def _is_word(char: str) -> bool:
@@ -164,17 +174,18 @@ def label_spans(label: str, *, flexible_spacing: bool = False) -> SpanFinder:
     return spans
 
 
-def labels_named(text: str, finders: Sequence[tuple[str, SpanFinder]]) -> set[str]:
-    """The labels ``text`` names (``finders`` longest label first: a label found inside a longer
-    one's span does not count)."""
+def labels_named(text: str, finders: Sequence[tuple[str, SpanFinder]]) -> tuple[set[str], set[str]]:
+    """The labels ``text`` names, and those it mentions right after a negation (``finders`` longest
+    label first: a label found inside a longer one's span does not count)."""
     taken: list[tuple[int, int]] = []
     named: set[str] = set()
+    negated: set[str] = set()
     for label, spans in finders:
         for start, end in spans(text):
             if not any(low <= start and end <= high for low, high in taken):
                 taken.append((start, end))
-                named.add(label)
-    return named
+                (negated if _NEGATED.search(text, max(0, start - 12), start) else named).add(label)
+    return named, negated
 
 
 class Grader:
@@ -218,6 +229,9 @@ class Grader:
         return _MATCH if any(stripped == ref.strip() for ref in references) else _MISS
 
     def _by_normalized(self, response: str, references: list[str]) -> Score:
+        references = [ref for ref in references if self._normalized_reference(ref)]
+        if not references:
+            return failed("bad-reference")  # only punctuation: an empty answer would match it
         if self.options.collapse_whitespace:
             words = self._spaced(response).split()
             return _MATCH if any(words == self._words_of(ref) for ref in references) else _MISS
@@ -246,9 +260,9 @@ class Grader:
         expected = {self._normalized_reference(ref) for ref in references} & self._labels.keys()
         if not expected:
             return failed("bad-reference")
-        named = labels_named(self._label_text(response), self._finders)
+        named, negated = labels_named(self._label_text(response), self._finders)
         if not named:
             return Score(0.0, {"match": 0.0}, "no-label")
-        if len(named) > 1:
+        if len(named | negated) > 1:
             return Score(0.0, {"match": 0.0}, "multiple-labels")
         return _MATCH if named <= expected else _MISS
