@@ -36,6 +36,11 @@ JOB_REQUEST_KEYS = frozenset(
 )
 _REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "outputDataConfig")
 _COPY_KEYS = ("sourceBucket", "sourceKey", "targetKey")
+#: Members of ``evaluation`` (the promotion gate's settings) that must be non-empty strings when the
+#: gate is on: the validation object the Map reads, where it writes, the reward version to grade with.
+EVALUATION_TEXT_KEYS = ("validationBucket", "validationKey", "resultPrefix", "rewardFunction")
+#: Most responses per prompt and model the gate asks for (each costs two Converse calls' tokens).
+MAX_GATE_SAMPLES = 16
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class RunSpec:
     stop the job once it has trained this long (default None: no limit but the workflow's own).
     ``keep_models``: after a success, keep this pipeline's newest N models and delete older ones
     that nothing uses (default 0: never prune; see :mod:`rft_runtime.lifecycle.model_pruning`).
+    ``evaluation``: the promotion gate (default ``{"gate": False}``: no gate). With ``gate`` true:
+    ``minImprovement`` (float in [-1, 1]), ``samplesPerPrompt`` (1..:data:`MAX_GATE_SAMPLES`),
+    ``maxPrompts`` (int or null), ``maxTokens`` (int), ``reasoningEffort`` (str or null) and the
+    strings of :data:`EVALUATION_TEXT_KEYS` (see :mod:`rft_runtime.promotion`).
     """
 
     pipeline: str
@@ -64,6 +73,12 @@ class RunSpec:
     staging_copies: list[dict[str, str]] = field(default_factory=list)
     max_training_hours: float | None = None
     keep_models: int = 0
+    evaluation: dict[str, Any] = field(default_factory=lambda: {"gate": False})
+
+    @property
+    def gate(self) -> bool:
+        """Whether the promotion gate decides if the new model serves."""
+        return self.evaluation.get("gate") is True
 
     @property
     def names(self) -> RunNames:
@@ -95,6 +110,7 @@ class RunSpec:
             "stagingCopies": self.staging_copies,
             "maxTrainingHours": self.max_training_hours,
             "keepModels": self.keep_models,
+            "evaluation": self.evaluation,
         }
 
     @classmethod
@@ -147,6 +163,8 @@ class RunSpec:
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
             problems.append(f"keepModels must be an integer >= 0, got {keep!r}")
             keep = 0
+        evaluation = data.get("evaluation", {"gate": False})
+        problems += evaluation_problems(evaluation)
         spec = None
         try:
             spec = cls(
@@ -161,6 +179,7 @@ class RunSpec:
                 staging_copies=[dict(c) for c in copies] if isinstance(copies, list) else [],
                 max_training_hours=limit,
                 keep_models=keep,
+                evaluation=dict(evaluation) if isinstance(evaluation, dict) else {"gate": False},
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:
@@ -178,6 +197,44 @@ class RunSpec:
         if not isinstance(data, dict):
             raise SpecError("run spec must be a JSON object")
         return cls.from_dict(data)
+
+
+def _number_in(value: Any, low: float, high: float, *, integer: bool) -> bool:
+    kinds = (int,) if integer else (int, float)
+    return not isinstance(value, bool) and isinstance(value, kinds) and low <= value <= high
+
+
+def evaluation_problems(evaluation: Any) -> list[str]:
+    """What is wrong with a spec's ``evaluation`` member (empty when valid or when the gate is off)."""
+    if not isinstance(evaluation, dict) or not isinstance(evaluation.get("gate", False), bool):
+        return ["evaluation must be an object with a boolean gate"]
+    if not evaluation.get("gate"):
+        return []
+    problems = [
+        f"evaluation.{key} must be a non-empty string"
+        for key in EVALUATION_TEXT_KEYS
+        if not isinstance(evaluation.get(key), str) or not evaluation.get(key)
+    ]
+    if not _number_in(evaluation.get("minImprovement"), -1.0, 1.0, integer=False):
+        problems.append(
+            f"evaluation.minImprovement must be a number in [-1, 1], got {evaluation.get('minImprovement')!r}"
+        )
+    if not _number_in(evaluation.get("samplesPerPrompt"), 1, MAX_GATE_SAMPLES, integer=True):
+        problems.append(
+            f"evaluation.samplesPerPrompt must be an integer in [1, {MAX_GATE_SAMPLES}], "
+            f"got {evaluation.get('samplesPerPrompt')!r}"
+        )
+    limit = evaluation.get("maxPrompts")
+    if limit is not None and not _number_in(limit, 1, 100_000_000, integer=True):
+        problems.append(f"evaluation.maxPrompts must be a positive integer or null, got {limit!r}")
+    if not _number_in(evaluation.get("maxTokens"), 1, 1_000_000, integer=True):
+        problems.append(
+            f"evaluation.maxTokens must be a positive integer, got {evaluation.get('maxTokens')!r}"
+        )
+    effort = evaluation.get("reasoningEffort")
+    if effort is not None and not isinstance(effort, str):
+        problems.append(f"evaluation.reasoningEffort must be a string or null, got {effort!r}")
+    return problems
 
 
 def _as_bool(value: Any) -> bool:

@@ -118,3 +118,26 @@ def test_the_gate_handler_dispatches_its_actions(aws):
     with pytest.raises(InvalidRequest, match="unknown gate action 'swap'"):
         handlers.run_action({**event, "action": "swap"}, aws.clients, aws.settings)
     aws.verify()
+
+
+@pytest.mark.parametrize(
+    "serving, expected",
+    [
+        ({"status": "Active"}, {"model": DEPLOYMENT_ARN, "kind": "serving deployment"}),
+        ({"status": "Failed"}, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
+        (None, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
+    ],
+)
+def test_the_incumbent_is_the_serving_deployment_else_the_base_model(aws, serving, expected):
+    name = names.deployment_name(PIPELINE)
+    if serving is None:
+        aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "", 404)
+    else:
+        response = {**candidate_response(model=model_arn(FP_B)), "customModelDeploymentArn": DEPLOYMENT_ARN,
+                    "modelDeploymentName": name, **serving}  # fmt: skip
+        aws.bedrock.add_response(
+            "get_custom_model_deployment", response, {"customModelDeploymentIdentifier": name}
+        )
+    event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}
+    assert handlers.run_action(event, aws.clients, aws.settings) == expected
+    aws.verify()
