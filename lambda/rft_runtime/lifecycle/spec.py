@@ -37,10 +37,13 @@ JOB_REQUEST_KEYS = frozenset(
 _REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "outputDataConfig")
 _COPY_KEYS = ("sourceBucket", "sourceKey", "targetKey")
 #: Members of ``evaluation`` (the promotion gate's settings) that must be non-empty strings when the
-#: gate is on: the validation object the Map reads, where it writes, the reward version to grade with.
-EVALUATION_TEXT_KEYS = ("validationBucket", "validationKey", "resultPrefix", "rewardFunction")
-#: Most responses per prompt and model the gate asks for (each costs two Converse calls' tokens).
-MAX_GATE_SAMPLES = 16
+#: gate is on: the validation object's key in the dataset bucket (the Map reads it), the key prefix
+#: the Map writes its results under, and the reward function version to grade with.
+EVALUATION_TEXT_KEYS = ("validationKey", "resultPrefix", "rewardFunction")
+#: Most responses per prompt and model the gate asks for. A Map batch (at least one prompt) makes
+#: 2 x samples Converse calls one after another inside one Lambda invocation (15 minutes at most):
+#: 16 calls leave about 55 s per reasoning response of up to ``inferenceMaxTokens``.
+MAX_GATE_SAMPLES = 8
 
 
 @dataclass(frozen=True)
