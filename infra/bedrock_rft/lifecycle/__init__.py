@@ -3,8 +3,8 @@
 :class:`RftLifecycle` is the one public construct; the modules behind it are
 ``inputs`` (props checks, fingerprint), ``functions`` (the three Lambdas), ``workflow`` (state
 machine), ``launcher`` (custom-resource provider), ``event_rules`` (EventBridge -> Lambda),
-``cost_controls`` (stop a job its run left behind, model-pruning grants) and ``acknowledgments``
-(cdk-nag).
+``cost_controls`` (stop a job its run left behind, model-pruning grants), ``promotion_gate`` and
+``gate_states`` (the promotion gate's functions and states) and ``acknowledgments`` (cdk-nag).
 """
 
 from bedrock_rft.lifecycle.construct import RftLifecycle

@@ -11,6 +11,7 @@ from bedrock_rft.compliance import acknowledge
 from bedrock_rft.config.rules import pipeline_problems
 from bedrock_rft.data import DatasetRules, TrainingData
 from bedrock_rft.lifecycle import RftLifecycle
+from bedrock_rft.lifecycle.promotion_gate import GateSettings
 from bedrock_rft.network import IsolatedVpc
 from bedrock_rft.observability import PipelineDashboard
 from bedrock_rft.pipeline.props import PipelinePropsError, RftPipelineProps
@@ -143,6 +144,7 @@ class RftPipeline(Construct):
             retain_models=props.deployment.retain_models,
             keep_models=props.deployment.keep_models,
             max_training_hours=props.limits.max_training_hours,
+            evaluation=_gate_settings(props),
             notification_emails=props.deployment.notification_emails,
             tags=props.tags,
             retrain_nonce=props.retrain_nonce,
@@ -262,3 +264,15 @@ class RftPipeline(Construct):
             '\'[{"role":"user","content":[{"text":"..."}]}]\'',
             description="How to call the deployed model (the deployment ARN is the model id)",
         )
+
+
+def _gate_settings(props: RftPipelineProps) -> GateSettings | None:
+    """The lifecycle's promotion gate settings (None: no gate)."""
+    evaluation = props.evaluation
+    if not evaluation.gate_on(props.dataset, props.deployment):
+        return None
+    return GateSettings(
+        min_improvement=float(evaluation.min_improvement),
+        samples_per_prompt=evaluation.samples_per_prompt,
+        max_prompts=evaluation.max_prompts,
+    )
