@@ -119,7 +119,7 @@ class RftLifecycle(Construct):
     ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
     ``state_parameter``, ``topic``, ``lifecycle_function``, ``job_event_function``,
     ``launcher_function``, ``job_event_rule``, ``execution_end_rule``, ``dead_letter_queue``,
-    ``gate_functions`` (:class:`PromotionGateFunctions`, None without a gate).
+    ``gate_functions`` (:class:`PromotionGateFunctions`, None without a gate), ``dataset_bucket``.
     """
 
     def __init__(
@@ -191,6 +191,7 @@ class RftLifecycle(Construct):
             dataset_bucket, training_data_config, validation_s3_uris
         )
         self._key = encryption_key
+        self.dataset_bucket = dataset_bucket
         stack = cdk.Stack.of(self)
 
         # --- where the outcome goes -----------------------------------------------------------
