@@ -30,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime" / "lifecy
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime" / "promotion"))
 from lifecycle_fakes import DEPLOYMENT_ARN, aws_env, custom_model_response, deployment_response, model_arn
 from promotion_fakes import RewardLambda
+from test_lifecycle_workflow import (
+    test_every_state_is_reachable_and_every_path_ends_in_a_terminal_state as check_every_path_ends,
+)
 
 pytestmark = pytest.mark.synth
 
@@ -106,6 +109,11 @@ def test_the_map_reads_the_validation_jsonl_in_batches_and_writes_its_results(sy
     assert spec.evaluation["resultPrefix"] == f"runs/{spec.fingerprint}/evaluation/map/"
     assert f"s3://{spec.dataset_bucket}/{spec.evaluation['validationKey']}" in spec.preflight_uris
     assert (spec.evaluation["maxTokens"], spec.evaluation["reasoningEffort"]) == (2048, "medium")
+
+
+def test_with_the_gate_every_state_is_reachable_and_every_path_ends(synthesized):
+    _template, definition, props = synthesized
+    check_every_path_ends((definition, props))
 
 
 def test_every_gate_task_retries_and_every_error_removes_the_candidate(synthesized):
