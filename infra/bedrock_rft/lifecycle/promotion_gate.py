@@ -51,10 +51,12 @@ class PromotionGateFunctions(Construct):
     """The gate and batch functions with their permissions. Attributes: ``gate``, ``batch``
     (``RuntimeFunction``).
 
-    Keyword arguments: ``pipeline_name``, ``environment`` (the lifecycle functions' variables),
-    ``encryption_key``, ``log_retention``, ``removal_policy``, ``dataset_bucket``,
-    ``reward_function_version``, ``base_model_arns`` (the incumbent on a first run) and
-    ``state_parameter`` / ``publish`` (a callable granting the state record, event and topic).
+    Keyword arguments (all required): ``pipeline_name``, ``environment`` (the lifecycle functions'
+    variables), ``encryption_key``, ``log_retention``, ``removal_policy``, ``dataset_bucket``,
+    ``reward_function_version`` (the batch function invokes exactly it) and ``base_model_arns``
+    (the incumbent on a pipeline's first run). Grants here: candidate deployments, evaluation
+    files, Converse, the reward invoke; ``RftLifecycle`` adds the state record, event and topic
+    grants and the model key (through Bedrock) to the gate function.
     """
 
     def __init__(
