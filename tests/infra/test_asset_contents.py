@@ -12,12 +12,18 @@ from pathlib import Path
 import pytest
 
 import rft_runtime
-from bedrock_rft.assets.runtime_code import LIFECYCLE_PACKAGES, REWARD_PACKAGES, runtime_files
+from bedrock_rft.assets.runtime_code import (
+    LIFECYCLE_PACKAGES,
+    PROMOTION_PACKAGES,
+    REWARD_PACKAGES,
+    runtime_files,
+)
 
 RUNTIME = Path(rft_runtime.__file__).resolve().parent
 HANDLERS = {
     "rft_runtime.rewards.handler": REWARD_PACKAGES,
     "rft_runtime.lifecycle.handlers": LIFECYCLE_PACKAGES,
+    "rft_runtime.promotion.handlers": PROMOTION_PACKAGES,
 }
 
 
@@ -70,7 +76,7 @@ def test_the_import_walk_reaches_lazy_imports():
     assert _imported_subpackages("rft_runtime.cli.validate") == {"cli", "datasets", "rewards"}
 
 
-@pytest.mark.parametrize("packages", [REWARD_PACKAGES, LIFECYCLE_PACKAGES])
+@pytest.mark.parametrize("packages", [REWARD_PACKAGES, LIFECYCLE_PACKAGES, PROMOTION_PACKAGES])
 def test_no_cli_or_dataset_converter_ships(packages):
     files = [relative for relative, _ in runtime_files(vendor_boto3=False, packages=packages)]
     assert "rft_runtime/__init__.py" in files
@@ -109,3 +115,8 @@ def test_every_template_imports_with_only_the_reward_asset(tmp_path):
     command = [sys.executable, "-I", "-c", probe, str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_promotion_asset_holds_exactly_what_its_handlers_import():
+    """No package in the gate's allow-list is dead weight: each is reached from its handlers."""
+    assert _imported_subpackages("rft_runtime.promotion.handlers") == set(PROMOTION_PACKAGES)

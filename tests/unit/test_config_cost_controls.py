@@ -46,10 +46,15 @@ def test_valid_limits_load(make_environment):
     ],
 )
 def test_bad_values_name_file_line_key_and_what_is_allowed(make_environment, text, key, fragment):
-    path = make_environment("bad", BASE + text)
+    assert_refused_at_last_line(make_environment("bad", BASE + text), key, fragment)
+
+
+def assert_refused_at_last_line(path, key: str, fragment: str) -> None:
+    """Loading ``path`` fails naming its last line (where ``key`` is) and ``fragment``; the JSON
+    Schema refuses the file too."""
     with pytest.raises(ConfigError) as caught:
         load_environment_file(path)
-    line = len(BASE.splitlines()) + len(text.splitlines())  # the key is the file's last line
+    line = len(path.read_text(encoding="utf-8").splitlines())
     assert f"{path}:{line}: {key}: " in str(caught.value)
     assert fragment in str(caught.value)
     assert _schema_errors(path), "the JSON Schema must refuse it too"

@@ -43,6 +43,10 @@ import rft_runtime
 REWARD_PACKAGES = ("rewards", "runner")
 RUNNER_PACKAGES = ("rewards", "runner")
 LIFECYCLE_PACKAGES = ("lifecycle",)
+#: The promotion gate's functions: the gate and batch steps (``promotion``), the statistics, report
+#: and Converse code they share with ``rft compare`` (``evaluation``, which reads JSONL and builds
+#: grader payloads with ``rewards`` helpers) and the lifecycle's clients, state record and retries.
+PROMOTION_PACKAGES = ("promotion", "evaluation", "lifecycle", "rewards")
 #: Default of :func:`runtime_code`: every subpackage that runs in Lambda.
 LAMBDA_PACKAGES = ("lifecycle", "rewards", "runner")
 
@@ -51,8 +55,19 @@ VENDORED_MODULES = ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "
 #: Distributions whose licence files travel with the copies.
 VENDORED_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "s3transfer", "python-dateutil", "urllib3", "six")
 #: botocore/boto3 service models kept in the asset: the services the lifecycle calls (``lambda``:
-#: the grader pre-flight). ``tests/infra/shipped`` checks this against the clients the code creates.
-BOTOCORE_SERVICES = ("bedrock", "s3", "ssm", "sns", "events", "stepfunctions", "sts", "lambda")
+#: the grader pre-flight and the gate's grading; ``bedrock-runtime``: the gate's Converse calls).
+#: ``tests/infra/shipped`` checks this against the clients the code creates.
+BOTOCORE_SERVICES = (
+    "bedrock",
+    "bedrock-runtime",
+    "s3",
+    "ssm",
+    "sns",
+    "events",
+    "stepfunctions",
+    "sts",
+    "lambda",
+)
 
 #: Where ``make setup`` unpacks the wheels of ``requirements-lambda.txt`` (the repository's build/).
 LAMBDA_PACKAGES_DIR = Path(__file__).resolve().parents[3] / "build" / "lambda-packages"

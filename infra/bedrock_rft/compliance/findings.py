@@ -3,10 +3,12 @@
 cdk-nag names a wildcard finding after the policy value as written in the template, with
 intrinsics rendered as ``<LogicalId.Attribute>``, ``<LogicalId>`` or ``<AWS::Region>``. Computing
 that id from the same value we grant keeps acknowledgments exact across logical-id changes.
+``Fn::Select``/``Fn::Split`` (CDK's execution ARNs of a state machine) appear as compact JSON.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -25,6 +27,8 @@ def _render(value: Any) -> str:
         if function == "Fn::Join":
             separator, parts = argument
             return separator.join(_render(part) for part in parts)
+        if function in ("Fn::Select", "Fn::Split"):  # cdk-nag writes other intrinsics as compact JSON
+            return json.dumps(value, separators=(",", ":"))
     raise ValueError(f"cannot render {value!r} as a cdk-nag finding id")
 
 

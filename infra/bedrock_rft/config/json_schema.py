@@ -23,6 +23,7 @@ from bedrock_rft.config.schema import (
     RFT_REGIONS,
     DeploymentConfig,
     EncryptionConfig,
+    EvaluationConfig,
     NetworkConfig,
     RewardConfig,
 )
@@ -190,6 +191,7 @@ def _tags() -> dict[str, Any]:
 def environment_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an environment file."""
     network, encryption, deployment = NetworkConfig(), EncryptionConfig(), DeploymentConfig()
+    evaluation = EvaluationConfig()
     properties = {
         "name": {
             "type": "string",
@@ -247,6 +249,34 @@ def environment_schema() -> dict[str, Any]:
                 },
             },
             "bounds on what one run may spend",
+        ),
+        "evaluation": _table(
+            "evaluation",
+            {
+                "gate": {
+                    "type": "boolean",
+                    "description": "evaluate the new model against the serving one before it serves "
+                    "(default: on with dataset.validation and on-demand deployment)",
+                },
+                "min_improvement": {
+                    "type": "number",
+                    "minimum": rules.MIN_IMPROVEMENT[0],
+                    "maximum": rules.MIN_IMPROVEMENT[1],
+                    "default": evaluation.min_improvement,
+                    "description": "paired mean reward delta the new model must reach (0: not worse)",
+                },
+                "samples_per_prompt": _integer(
+                    *rules.SAMPLES_PER_PROMPT,
+                    "responses per prompt and model",
+                    default=evaluation.samples_per_prompt,
+                ),
+                "max_prompts": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "evaluate at most this many validation rows (default: all)",
+                },
+            },
+            "the promotion gate",
         ),
         "network": _table(
             "network",

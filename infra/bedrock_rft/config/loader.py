@@ -25,6 +25,7 @@ from bedrock_rft.config.schema import (
     DatasetConfig,
     DeploymentConfig,
     EncryptionConfig,
+    EvaluationConfig,
     Hyperparameters,
     InvocationLogsSource,
     LimitsConfig,
@@ -48,6 +49,7 @@ FILE_KEYS: dict[str, frozenset[str]] = {
             "hyperparameters",
             "deployment",
             "limits",
+            "evaluation",
             "network",
             "encryption",
             "tags",
@@ -81,6 +83,7 @@ FILE_KEYS: dict[str, frozenset[str]] = {
         {"mode", "retain_models", "notification_emails", "keep_models", "model_units", "commitment"}
     ),
     "limits": frozenset({"max_training_hours"}),
+    "evaluation": frozenset({"gate", "min_improvement", "samples_per_prompt", "max_prompts"}),
     "network": frozenset({"vpc", "max_azs", "availability_zones", "flow_log_retention_days"}),
     "encryption": frozenset({"kms_key_arn", "log_retention_days", "retain_data"}),
 }
@@ -249,6 +252,22 @@ def _read_limits(reader: _Reader) -> LimitsConfig:
     )
 
 
+def _read_evaluation(reader: _Reader) -> EvaluationConfig:
+    table = reader.table("evaluation")
+    reader.known_keys("evaluation", table, FILE_KEYS["evaluation"])
+    defaults = EvaluationConfig()
+    return EvaluationConfig(
+        gate=reader.value("evaluation.gate", bool, default=defaults.gate),
+        min_improvement=reader.value(
+            "evaluation.min_improvement", (int, float), default=defaults.min_improvement
+        ),
+        samples_per_prompt=reader.value(
+            "evaluation.samples_per_prompt", int, default=defaults.samples_per_prompt
+        ),
+        max_prompts=reader.value("evaluation.max_prompts", int, default=defaults.max_prompts),
+    )
+
+
 def _read_network(reader: _Reader) -> NetworkConfig:
     table = reader.table("network")
     reader.known_keys("network", table, FILE_KEYS["network"])
@@ -289,6 +308,7 @@ def _read_pipeline(reader: _Reader) -> PipelineConfig:
         hyperparameters=_read_hyperparameters(reader),
         deployment=_read_deployment(reader),
         limits=_read_limits(reader),
+        evaluation=_read_evaluation(reader),
         network=_read_network(reader),
         encryption=_read_encryption(reader),
         tags=dict(reader.table("tags")),

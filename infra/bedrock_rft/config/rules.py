@@ -29,6 +29,7 @@ from bedrock_rft.config.schema import (
     DatasetConfig,
     DeploymentConfig,
     EncryptionConfig,
+    EvaluationConfig,
     Hyperparameters,
     LimitsConfig,
     NetworkConfig,
@@ -37,6 +38,7 @@ from bedrock_rft.config.schema import (
 )
 from bedrock_rft.units import LOG_RETENTION_DAYS
 from rft_runtime.lifecycle import names, spec
+from rft_runtime.lifecycle.spec import MAX_GATE_SAMPLES
 
 KMS_KEY_ARN = re.compile(
     r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/[a-zA-Z0-9-]{36}$"
@@ -59,6 +61,10 @@ VPC_CHOICES = ("create", "none")
 #: ``[limits] max_training_hours``: from 1 hour to the workflow's 14-day limit (336 h); a longer
 #: limit could never fire, since the workflow itself ends (and stops the job) at 14 days.
 MAX_TRAINING_HOURS = (1, 336)
+#: ``[evaluation]`` ranges: the delta threshold, responses per prompt and model (a Map batch of one
+#: prompt makes 2 x samples Converse calls in one 15-minute Lambda; see rft_runtime.lifecycle.spec).
+MIN_IMPROVEMENT = (-1.0, 1.0)
+SAMPLES_PER_PROMPT = (1, MAX_GATE_SAMPLES)
 #: ``[deployment] keep_models``: 0 (never prune) up to this many kept models.
 KEEP_MODELS = (0, 100)
 MAX_AZS = (2, 6)
@@ -77,6 +83,7 @@ class PipelineValues(Protocol):
     hyperparameters: Hyperparameters
     deployment: DeploymentConfig
     limits: LimitsConfig
+    evaluation: EvaluationConfig
     network: NetworkConfig
     encryption: EncryptionConfig
     tags: Mapping[str, str]
@@ -154,6 +161,7 @@ def pipeline_problems(
     _check_hyperparameters(found, values.hyperparameters)
     _check_deployment(found, values.deployment)
     _check_limits(found, values.limits)
+    _check_evaluation(found, values)
     _check_network(found, values.network, region, vpc_given)
     _check_encryption(found, values.encryption, region, account, key_given)
     _check_tags(found, values.tags)
@@ -389,6 +397,29 @@ def _check_limits(found: _Problems, limits: LimitsConfig) -> None:
         found.bounded(
             "limits.max_training_hours", limits.max_training_hours, *MAX_TRAINING_HOURS, kind="float"
         )
+
+
+def _check_evaluation(found: _Problems, values: PipelineValues) -> None:
+    evaluation = values.evaluation
+    if evaluation.gate is not None and not isinstance(evaluation.gate, bool):
+        found.add("evaluation.gate", f"must be true or false, got {show(evaluation.gate)}")
+    elif evaluation.gate:
+        if values.dataset.validation_file is None:
+            found.add(
+                "evaluation.gate",
+                "the promotion gate evaluates the validation set: set dataset.validation (a local "
+                "JSONL file, uploaded to the dataset bucket), or gate = false",
+            )
+        if values.deployment.mode != "on_demand":
+            found.add(
+                "evaluation.gate",
+                f'the promotion gate decides what serves; deployment.mode = "{values.deployment.mode}" '
+                'serves nothing: use mode = "on_demand", or gate = false',
+            )
+    found.bounded("evaluation.min_improvement", evaluation.min_improvement, *MIN_IMPROVEMENT, kind="float")
+    found.bounded("evaluation.samples_per_prompt", evaluation.samples_per_prompt, *SAMPLES_PER_PROMPT)
+    if evaluation.max_prompts is not None:
+        found.bounded("evaluation.max_prompts", evaluation.max_prompts, 1, None)
 
 
 def _check_network(found: _Problems, network: NetworkConfig, region: str | None, vpc_given: bool) -> None:

@@ -181,6 +181,30 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class EvaluationConfig:
+    """The promotion gate: is the newly trained model better than the one serving?
+
+    ``gate``: evaluate before serving. Default None: on when the pipeline has a validation file
+    (``dataset.validation``) and deploys on demand, off otherwise; ``true`` needs both.
+    ``min_improvement``: the paired mean reward delta (new minus serving) the new model must reach,
+    in [-1, 1]. Default 0.0: it must not be worse. ``samples_per_prompt``: responses per prompt and
+    model, 1 to 8. Default 1. ``max_prompts``: evaluate at most this many validation rows. Default
+    None: all of them.
+    """
+
+    gate: bool | None = None
+    min_improvement: float = 0.0
+    samples_per_prompt: int = 1
+    max_prompts: int | None = None
+
+    def gate_on(self, dataset: DatasetConfig, deployment: DeploymentConfig) -> bool:
+        """Whether the gate runs (``gate``, or its default for this dataset and deployment)."""
+        if self.gate is not None:
+            return self.gate
+        return dataset.validation_file is not None and deployment.mode == "on_demand"
+
+
+@dataclass(frozen=True, kw_only=True)
 class NetworkConfig:
     """The VPC the training job and the Lambdas use.
 
@@ -230,8 +254,10 @@ class PipelineConfig:
     ``account``: optional 12-digit id; default None (any account). ``base_model``: default
     ``amazon.nova-2-lite-v1:0:256k``. ``description``: default ``""``. ``dataset`` and ``reward``:
     required. ``hyperparameters``, ``deployment``, ``limits``, ``network``, ``encryption``: default their own
-    defaults. ``tags``: default none. ``retrain_nonce``: change it to train identical inputs again
-    (for example after a service-side failure); default ``""``. ``promote_from``: the environment
+    defaults. ``evaluation``: the promotion gate, default :class:`EvaluationConfig` ``()`` (on when
+    there is a validation file). ``tags``: default none. ``retrain_nonce``: change it to train
+    identical inputs again (for example after a service-side failure); default ``""``.
+    ``promote_from``: the environment
     whose approved model this one serves instead of training (its training inputs must be equal;
     see :mod:`bedrock_rft.config.promotion`); default ``""`` (train here). ``promotion_source``: that
     environment's pipeline, filled in by the loader once the promotion checks pass; default None.
@@ -248,6 +274,7 @@ class PipelineConfig:
     hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: dict[str, str] = field(default_factory=dict)

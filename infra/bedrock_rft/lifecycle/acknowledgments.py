@@ -7,15 +7,18 @@ actions). What remains is listed here, grouped by why it cannot be fixed.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 
 from bedrock_rft.compliance import acknowledge, resource_finding
 from bedrock_rft.compliance.reasons import CDK_INLINE_POLICY, SYNCHRONOUS_NO_DLQ
 
 if TYPE_CHECKING:
     from bedrock_rft.lifecycle.construct import RftLifecycle
+    from bedrock_rft.lifecycle.promotion_gate import PromotionGateFunctions
 
 PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 
@@ -104,6 +107,8 @@ def apply(lifecycle: RftLifecycle) -> None:
         "AwsSolutions-IAM5[Resource::*]",
     )
     acknowledge(machine_policy, CDK_INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+    if lifecycle.gate_functions is not None:
+        _apply_gate(lifecycle, lifecycle.gate_functions, bedrock_reason)
 
     # custom-resource framework (CDK-owned Node.js function and its role)
     provider = lifecycle.provider
@@ -167,3 +172,80 @@ def apply(lifecycle: RftLifecycle) -> None:
                 "parameter and an EventBridge event, which are the sources of truth.",
                 "Serverless-SNSRedrivePolicy",
             )
+
+
+GATE_OUTSIDE_VPC = (
+    "The promotion gate's functions only call AWS APIs (Bedrock control plane and runtime Converse, "
+    "the reward function's Lambda invoke, S3 on the evaluation prefix, SSM, SNS, EventBridge) with IAM "
+    "over TLS and run no generated code; inside the isolated VPC they would need bedrock-runtime, "
+    "Bedrock, Lambda, SSM, SNS and EventBridge interface endpoints (about USD 7 per endpoint and zone "
+    "a month each), for no isolation gain. Outside, they cost nothing at idle."
+)
+
+
+def _apply_gate(lifecycle: RftLifecycle, gates: PromotionGateFunctions, bedrock_reason: str) -> None:
+    """The promotion gate's functions, and the Distributed Map's grants on the state machine."""
+    stack = cdk.Stack.of(lifecycle)
+    gate_policy = gates.gate.role.node.find_child("DefaultPolicy")
+    acknowledge(
+        gate_policy,
+        bedrock_reason,
+        *(
+            resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn(k))
+            for k in ("custom-model", "custom-model-deployment")
+        ),
+    )
+    evaluation_files = lifecycle.dataset_bucket.arn_for_objects("runs/*/evaluation/*")
+    acknowledge(
+        gate_policy,
+        "Read and write only under runs/<fingerprint>/evaluation/ of the dataset bucket: the Map's "
+        "result files (named by Step Functions) and figures.json/report.html; the fingerprint is the "
+        "run's, known only to the run, so the key pattern has a wildcard per run.",
+        resource_finding(stack, "AwsSolutions-IAM5", evaluation_files),
+    )
+    acknowledge(
+        gates.batch.role.node.find_child("DefaultPolicy"),
+        "Converse on the run's candidate deployment and the pipeline's serving deployment: Bedrock "
+        "names deployments with a service-generated id unknown until created (only InvokeModel, in "
+        "this account and Region; the base model is named exactly).",
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn("custom-model-deployment")),
+    )
+    for function in (gates.gate, gates.batch):
+        acknowledge(function.function, GATE_OUTSIDE_VPC, *_both("LambdaInsideVPC"))
+        acknowledge(function.function, SYNCHRONOUS_NO_DLQ, "Serverless-LambdaDLQ", *_both("LambdaDLQ"))
+    machine = lifecycle.state_machine
+    acknowledge(
+        machine.role.node.find_child("DefaultPolicy"),
+        "CDK grants lambda:InvokeFunction on each gate function and its versions (<arn>:*); only "
+        "those functions can be invoked. The Map writes its result files (names chosen by Step "
+        "Functions) under runs/<fingerprint>/evaluation/map/ only.",
+        *(
+            resource_finding(stack, "AwsSolutions-IAM5", f"{f.function.function_arn}:*")
+            for f in (gates.gate, gates.batch)
+        ),
+        resource_finding(
+            stack, "AwsSolutions-IAM5", lifecycle.dataset_bucket.arn_for_objects("runs/*/evaluation/map/*")
+        ),
+    )
+    map_policy = machine.node.find_child("DistributedMapPolicy")
+    acknowledge(
+        map_policy,
+        "A Distributed Map starts child executions of this state machine, and describes, stops and "
+        "redrives them; their names are chosen by Step Functions, so CDK grants them on this state "
+        "machine's executions (<name>:* and <name>/*:*) only.",
+        *_map_execution_findings(map_policy),
+    )
+    acknowledge(map_policy, CDK_INLINE_POLICY, *_both("IAMNoInlinePolicy"))
+
+
+def _map_execution_findings(map_policy: iam.Policy) -> list[str]:
+    """The wildcard findings of CDK's Distributed Map policy (its execution ARN patterns)."""
+    stack = cdk.Stack.of(map_policy)
+    statements = stack.resolve(map_policy.document.to_json())["Statement"]
+    return [
+        resource_finding(stack, "AwsSolutions-IAM5", resource)
+        for statement in statements
+        if "states:" in json.dumps(statement["Action"])
+        for resource in [statement["Resource"]]
+        if "*" in json.dumps(resource)
+    ]

@@ -23,6 +23,7 @@ from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.config.schema import PromotionSource
 from bedrock_rft.data.inputs import DatasetInputs
 from bedrock_rft.lifecycle import acknowledgments, adoption, cost_controls, event_rules
+from bedrock_rft.lifecycle.gate_states import GateWiring, grant_map_key_use
 from bedrock_rft.lifecycle.inputs import check_props, training_fingerprint, training_inputs
 from bedrock_rft.lifecycle.launcher import (
     HANDLER_TIMEOUT,
@@ -31,6 +32,7 @@ from bedrock_rft.lifecycle.launcher import (
     SERVICE_TIMEOUT,
     LauncherProvider,
 )
+from bedrock_rft.lifecycle.promotion_gate import GateSettings, PromotionGateFunctions
 from bedrock_rft.lifecycle.provisioned_grants import grant_provisioned_throughput
 from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
 from bedrock_rft.reward.inputs import RewardInputs
@@ -120,13 +122,19 @@ class RftLifecycle(Construct):
             fingerprint this one serves: the workflow never starts a job (the role may not) and
             waits for that model instead (:mod:`bedrock_rft.lifecycle.adoption`). Default None:
             train here.
+        evaluation: run the promotion gate (:class:`GateSettings`) before the new model serves:
+            a candidate deployment is measured against the serving model (or the base model) on
+            the validation set, and the serving deployment swaps only when the candidate is good
+            enough. Needs a validation set in ``dataset_bucket`` and ``deployment_mode`` on_demand.
+            Default None: no gate (a completed job is served at once).
 
     Attributes: ``fingerprint``, ``training_inputs`` (input name -> text, e.g.
     ``{"reward.options.tolerance": "1e-06", "reward.code": "sha256:...", ...}``),
     ``names`` (``RunNames``: job, model, deployment names),
     ``state_machine``, ``launcher`` (run ``CustomResource``), ``pipeline_resource``,
     ``state_parameter``, ``topic``, ``lifecycle_function``, ``job_event_function``,
-    ``launcher_function``, ``job_event_rule``, ``execution_end_rule``, ``dead_letter_queue``.
+    ``launcher_function``, ``job_event_rule``, ``execution_end_rule``, ``dead_letter_queue``,
+    ``gate_functions`` (:class:`PromotionGateFunctions`, None without a gate), ``dataset_bucket``.
     """
 
     def __init__(
@@ -159,6 +167,7 @@ class RftLifecycle(Construct):
         max_training_hours: float | None = None,
         keep_models: int = 0,
         promote_from: PromotionSource | None = None,
+        evaluation: GateSettings | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         tags = dict(tags or {})
@@ -212,6 +221,7 @@ class RftLifecycle(Construct):
         if promote_from is not None:
             adoption.check_source(pipeline_name, promote_from)
         self.promote_from = promote_from
+        self.dataset_bucket = dataset_bucket
         stack = cdk.Stack.of(self)
 
         # --- where the outcome goes -----------------------------------------------------------
@@ -294,6 +304,30 @@ class RftLifecycle(Construct):
         self.job_event_function = job_events.function
         self.launcher_function = launcher.function
         self._functions = (lifecycle, job_events, launcher)
+        validation_key = _gate_validation_key(evaluation, dataset_bucket, validation_s3_uris, deployment_mode)
+        self.gate_functions = None
+        gate_wiring = None
+        if evaluation is not None:
+            self.gate_functions = PromotionGateFunctions(
+                self,
+                "PromotionGate",
+                pipeline_name=pipeline_name,
+                environment=environment,
+                encryption_key=encryption_key,
+                log_retention=log_retention,
+                removal_policy=removal_policy,
+                dataset_bucket=dataset_bucket,
+                reward_function_version=reward_function_version,
+                base_model_arns=self._base_model_arns(base_model_id),
+            )
+            gate_wiring = GateWiring(
+                gate_function=self.gate_functions.gate.function,
+                batch_function=self.gate_functions.batch.function,
+                bucket=dataset_bucket,
+                validation_key=validation_key,
+                samples_per_prompt=evaluation.samples_per_prompt,
+                max_prompts=evaluation.max_prompts,
+            )
 
         # --- workflow -------------------------------------------------------------------------
         self.workflow = LifecycleWorkflow(
@@ -305,6 +339,7 @@ class RftLifecycle(Construct):
             removal_policy=removal_policy,
             state_machine_name=f"bedrock-rft-{pipeline_name}",
             timeout=workflow_timeout,
+            gate=gate_wiring,
         )
         self.state_machine = self.workflow.state_machine
         self.execution_end_rule = cost_controls.add_execution_end_rule(
@@ -341,6 +376,10 @@ class RftLifecycle(Construct):
                 self, lifecycle.role, launcher.role, self._base_model_arns(base_model_id)
             )
         self.state_machine.grant_task_response(job_events.role)
+        if self.gate_functions is not None:
+            self._grant_publish(self.gate_functions.gate.role, notify=True)  # REJECTED
+            self._grant_model_key(self.gate_functions.gate.role, sid="CandidateModelKeyViaBedrockOnly")
+            grant_map_key_use(self.state_machine.role, encryption_key.key_arn)
 
         # --- custom resources -----------------------------------------------------------------
         self.provider = LauncherProvider(
@@ -392,6 +431,13 @@ class RftLifecycle(Construct):
             "maxTrainingHours": max_training_hours,
             "keepModels": keep_models,
             **provisioned_members(deployment_mode, model_units, commitment),
+            "evaluation": _evaluation_spec(
+                evaluation,
+                validation_key=validation_key,
+                fingerprint=self.fingerprint,
+                reward_function_version=reward_function_version,
+                hyperparameters=hyperparameters,
+            ),
         }
         if promote_from is not None:
             spec["promoteFrom"] = adoption.spec_member(stack, promote_from)
@@ -528,15 +574,6 @@ class RftLifecycle(Construct):
                 ],
                 resources=[deployments, custom_models],
             ),
-            # the job and the deployment use the model key through Bedrock (customModelKmsKeyId)
-            iam.PolicyStatement(
-                sid="ModelKeyViaBedrockOnly",
-                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
-                resources=[self._key.key_arn],
-                conditions={
-                    "StringEquals": {"kms:ViaService": f"bedrock.{cdk.Stack.of(self).region}.amazonaws.com"}
-                },
-            ),
             iam.PolicyStatement(
                 sid="PassRoleToBedrockOnly",
                 actions=["iam:PassRole"],
@@ -560,8 +597,22 @@ class RftLifecycle(Construct):
             )
         for statement in statements:
             role.add_to_principal_policy(statement)
+        self._grant_model_key(role, sid="ModelKeyViaBedrockOnly")
         self._grant_publish(role, notify=True)
         self.wait_parameter.grant_write(role)
+
+    def _grant_model_key(self, role: iam.IRole, *, sid: str) -> None:
+        """The job and the deployments use the model key through Bedrock (customModelKmsKeyId)."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+                resources=[self._key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"bedrock.{cdk.Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
 
     def _preflight_objects(
         self, bucket: s3.IBucket, training_data_config: Mapping[str, Any], validation_s3_uris: Sequence[str]
@@ -697,6 +748,53 @@ class RftLifecycle(Construct):
     def execution_name_prefix(self) -> str:
         """Every execution of the current inputs is named with this prefix."""
         return self.names.execution_prefix
+
+
+def _gate_validation_key(
+    evaluation: GateSettings | None,
+    bucket: s3.IBucket,
+    validation_s3_uris: Sequence[str],
+    deployment_mode: str,
+) -> str:
+    """The key of the validation object the gate reads (``""`` without a gate). Raises ValueError
+    when the gate cannot run: no validation set, one outside ``bucket``, or nothing to serve."""
+    if evaluation is None:
+        return ""
+    if deployment_mode != "on_demand":
+        raise ValueError(
+            f"evaluation: the promotion gate needs deployment_mode on_demand, not {deployment_mode!r}"
+        )
+    prefix = f"s3://{bucket.bucket_name}/"
+    if not validation_s3_uris or not validation_s3_uris[0].startswith(prefix):
+        raise ValueError(
+            "evaluation: the promotion gate evaluates the validation set, which must be an object of "
+            f"the dataset bucket ({prefix}...); got {list(validation_s3_uris)!r}"
+        )
+    return validation_s3_uris[0][len(prefix) :]
+
+
+def _evaluation_spec(
+    evaluation: GateSettings | None,
+    *,
+    validation_key: str,
+    fingerprint: str,
+    reward_function_version: lambda_.IVersion,
+    hyperparameters: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The run spec's ``evaluation`` member (``rft_runtime.lifecycle.spec``)."""
+    if evaluation is None:
+        return {"gate": False}
+    return {
+        "gate": True,
+        "minImprovement": evaluation.min_improvement,
+        "samplesPerPrompt": evaluation.samples_per_prompt,
+        "maxPrompts": evaluation.max_prompts,
+        "validationKey": validation_key,
+        "resultPrefix": f"runs/{fingerprint}/evaluation/map/",
+        "rewardFunction": reward_function_version.function_arn,
+        "maxTokens": hyperparameters.get("inferenceMaxTokens"),
+        "reasoningEffort": hyperparameters.get("reasoningEffort"),
+    }
 
 
 def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:

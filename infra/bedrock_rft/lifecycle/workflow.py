@@ -31,6 +31,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from bedrock_rft.lifecycle.gate_states import GateWiring, gate_states
 from bedrock_rft.security.log_group import encrypted_log_group, vended_log_group_name
 from rft_runtime.lifecycle.adoption import WAITING as WAITING_FOR_SOURCE
 
@@ -62,6 +63,8 @@ class LifecycleWorkflow(Construct):
         timeout: whole-execution limit. Default and maximum :data:`MAX_TIMEOUT` (14 days).
         state_machine_name: the state machine's name (it must be known at synth: the KMS grant of
             the execution role is conditioned on the state machine ARN). Required.
+        gate: the promotion gate's functions and validation object
+            (:mod:`bedrock_rft.lifecycle.gate_states`). Default None: a completed job deploys at once.
 
     Attributes: ``state_machine``, ``log_group``.
     """
@@ -77,8 +80,12 @@ class LifecycleWorkflow(Construct):
         removal_policy: cdk.RemovalPolicy,
         state_machine_name: str,
         timeout: cdk.Duration | None = None,
+        gate: GateWiring | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._gate = gate
+        if gate is not None:  # the gate's Map writes its results with ResultWriterV2
+            self.node.set_context("@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2", True)
         timeout = timeout or MAX_TIMEOUT
         if timeout.to_seconds() > MAX_TIMEOUT.to_seconds():
             raise ValueError(
@@ -193,6 +200,7 @@ class LifecycleWorkflow(Construct):
                 "preflight": {},
                 "job": {},
                 "deployment": {},
+                "evaluation": {},
                 "error": {},
             },
         )
@@ -214,7 +222,9 @@ class LifecycleWorkflow(Construct):
         reconcile = self._step(
             "ReconcileDeployment", "reconcile_deployment", "$.deployment", "job", "deployment"
         )
-        publish_success = self._step("PublishSuccess", "publish_success", "$.published", "job", "deployment")
+        publish_success = self._step(
+            "PublishSuccess", "publish_success", "$.published", "job", "deployment", "evaluation"
+        )
         for task in (preflight, start_job, check_job, await_event, reconcile, publish_success):
             catch_into_failure(task)
 
@@ -255,9 +265,14 @@ class LifecycleWorkflow(Construct):
             .when(sfn.Condition.string_equals("$.spec.deploymentMode", "none"), publish_success)
             .otherwise(reconcile)
         )
+        after_training = deploy_or_not
+        if self._gate is not None:
+            after_training = gate_states(
+                self, self._gate, retry=self._retry, deploy=deploy_or_not, publish_failure=publish_failure
+            )
         check_job.next(
             sfn.Choice(self, "JobStatus")
-            .when(sfn.Condition.string_equals("$.job.status", "Completed"), deploy_or_not)
+            .when(sfn.Condition.string_equals("$.job.status", "Completed"), after_training)
             .when(
                 sfn.Condition.or_(
                     sfn.Condition.string_equals("$.job.status", "Failed"),

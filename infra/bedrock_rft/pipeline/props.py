@@ -15,6 +15,7 @@ from bedrock_rft.config.schema import (
     DatasetConfig,
     DeploymentConfig,
     EncryptionConfig,
+    EvaluationConfig,
     Hyperparameters,
     LimitsConfig,
     NetworkConfig,
@@ -44,6 +45,8 @@ class RftPipelineProps:
             (on-demand deployment, models retained, none pruned).
         limits: bounds on a run. Default :class:`LimitsConfig` ``()`` (no training-time limit but
             the workflow's 14 days).
+        evaluation: the promotion gate. Default :class:`EvaluationConfig` ``()``: on when
+            ``dataset.validation_file`` is set and the deployment is on demand.
         network: the VPC to create when ``vpc`` is not given. Default :class:`NetworkConfig` ``()``
             (an isolated VPC in 2 zones); ``network.vpc = "none"`` runs without a VPC.
         encryption: log retention, data retention, and an existing key by ARN. Default
@@ -71,6 +74,7 @@ class RftPipelineProps:
     hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -92,6 +96,7 @@ class RftPipelineProps:
             hyperparameters=config.hyperparameters,
             deployment=config.deployment,
             limits=config.limits,
+            evaluation=config.evaluation,
             network=config.network,
             encryption=config.encryption,
             tags=dict(config.tags),

@@ -17,7 +17,8 @@ from typing import Any
 
 from rft_runtime.evaluation.collect import DEFAULT_CONCURRENCY
 from rft_runtime.evaluation.converse import InferenceSettings
-from rft_runtime.evaluation.prompts import EvaluationInputError, Prompt, load_prompts
+from rft_runtime.evaluation.prompt_files import load_prompts
+from rft_runtime.evaluation.prompts import EvaluationInputError, Prompt
 from rft_runtime.evaluation.store import DEFAULT_PATH
 from rft_runtime.evaluation.summary import DEFAULT_PASS_THRESHOLD
 from rft_runtime.rewards import local

@@ -1,10 +1,10 @@
-"""The prompts of an evaluation dataset: RFT JSONL rows, validated before anything is paid for.
+"""The prompts of an evaluation dataset: RFT JSONL rows.
 
 Each row is ``{"id"?, "messages": [... ending with the user turn], "reference_answer": ..., ...}``.
-The file is first checked by the dataset validator (:func:`rft_runtime.datasets.validator.validate_path`
-without the 100-row minimum, since a validation set may be small); any error stops the run with its
-line. A row's id is its ``id`` field (text or number), else ``line-<n>``; ids must be unique, since
-recorded responses and reports refer to prompts by id.
+A row's id is its ``id`` field (text or number), else ``line-<n>``; ids must be unique, since
+recorded responses and reports refer to prompts by id. Reading and validating a dataset *file* is
+:mod:`rft_runtime.evaluation.prompt_files` (the CLI's; the promotion gate's Lambdas get rows from
+the Distributed Map and ship without the dataset validator).
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-#: Errors listed in a dataset failure message (the rest are counted).
-MAX_LISTED_ERRORS = 10
 
 
 class EvaluationInputError(Exception):
@@ -73,40 +70,3 @@ def prompt_from_row(row: Mapping[str, Any], number: int) -> Prompt:
     messages = list(row["messages"])
     metadata = {key: value for key, value in row.items() if key != "messages"}
     return Prompt(prompt_id, messages, metadata, prompt_digest(messages))
-
-
-def load_prompts(path: str, *, limit: int | None = None) -> list[Prompt]:
-    """Validate ``path`` and return its prompts (the first ``limit`` when given).
-
-    Raises :class:`EvaluationInputError` naming the file and the line of each problem.
-    """
-    from rft_runtime.datasets.validator import validate_path
-
-    try:
-        report = validate_path(path, check_row_count=False, max_listed=MAX_LISTED_ERRORS)
-    except OSError as problem:
-        raise EvaluationInputError([f"{path}: cannot read: {problem.strerror}"]) from None
-    if not report.valid:
-        lines = [f"{path}:{issue.line}: {issue.code}: {issue.message}" for issue in report.errors]
-        hidden = report.error_count - len(report.errors)
-        if hidden > 0:
-            lines.append(f"{path}: ... and {hidden} more errors (rft validate {path} lists them)")
-        raise EvaluationInputError(lines)
-    prompts: list[Prompt] = []
-    seen: dict[str, int] = {}
-    with open(path, encoding="utf-8-sig") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            if limit is not None and len(prompts) >= limit:
-                break
-            prompt = prompt_from_row(json.loads(line), number)
-            if prompt.id in seen:
-                raise EvaluationInputError(
-                    [f"{path}:{number}: id {prompt.id!r} repeats line {seen[prompt.id]}; ids must be unique"]
-                )
-            seen[prompt.id] = number
-            prompts.append(prompt)
-    if not prompts:
-        raise EvaluationInputError([f"{path}: no prompts"])
-    return prompts

@@ -20,6 +20,10 @@ from rft_runtime.lifecycle.errors import InvalidRequest, QuotaExceeded
 
 NOT_FOUND = "ResourceNotFoundException"
 CONFLICT = "ConflictException"
+#: The tag on a custom model that passed its promotion gate (value ``gate``) or was served by
+#: ``rft promote`` (value ``rft-promote``). Pruning never deletes a model carrying it.
+PROMOTED_TAG = "bedrock-rft:promoted"
+PROMOTED_BY = ("gate", "rft-promote")
 
 
 def _message(exc: ClientError) -> str:
@@ -114,6 +118,19 @@ def resource_tags(bedrock: Any, arn: str) -> dict[str, str]:
     """``ListTagsForResource`` as a key -> value dict."""
     out = _call(bedrock.list_tags_for_resource, "ListTagsForResource", resourceARN=arn)
     return {str(t.get("key")): str(t.get("value")) for t in out.get("tags") or []}
+
+
+def mark_promoted(bedrock: Any, model_arn: str, by: str) -> None:
+    """Tag the custom model ``model_arn`` with :data:`PROMOTED_TAG` = ``by`` (one of
+    :data:`PROMOTED_BY`): it serves because the gate (or a person) promoted it."""
+    if by not in PROMOTED_BY:
+        raise ValueError(f"mark_promoted: by must be one of {PROMOTED_BY}, got {by!r}")
+    _call(
+        bedrock.tag_resource,
+        "TagResource",
+        resourceARN=model_arn,
+        tags=[{"key": PROMOTED_TAG, "value": by}],
+    )
 
 
 def delete_model(bedrock: Any, identifier: str) -> bool:

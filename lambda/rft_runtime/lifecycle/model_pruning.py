@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 
 PIPELINE_TAG_KEY = "bedrock-rft:pipeline"
 #: A model with any of these tag keys is never pruned, whatever the value.
-HOLD_TAG_KEYS = ("bedrock-rft:keep", "bedrock-rft:promoted")
+HOLD_TAG_KEYS = ("bedrock-rft:keep", bc.PROMOTED_TAG)
 
 
 def models_in_use(bedrock: Any) -> set[str]:

@@ -41,6 +41,14 @@ _REQUIRED_JOB_KEYS = ("roleArn", "baseModelIdentifier", "trainingDataConfig", "o
 _COPY_KEYS = ("sourceBucket", "sourceKey", "targetKey")
 #: Members of ``promoteFrom``: the source pipeline's name, account and Region.
 PROMOTE_FROM_KEYS = ("pipeline", "account", "region")
+#: Members of ``evaluation`` (the promotion gate's settings) that must be non-empty strings when the
+#: gate is on: the validation object's key in the dataset bucket (the Map reads it), the key prefix
+#: the Map writes its results under, and the reward function version to grade with.
+EVALUATION_TEXT_KEYS = ("validationKey", "resultPrefix", "rewardFunction")
+#: Most responses per prompt and model the gate asks for. A Map batch (at least one prompt) makes
+#: 2 x samples Converse calls one after another inside one Lambda invocation (15 minutes at most):
+#: 16 calls leave about 55 s per reasoning response of up to ``inferenceMaxTokens``.
+MAX_GATE_SAMPLES = 8
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,10 @@ class RunSpec:
     ``model_units`` / ``commitment``: the Provisioned Throughput of ``provisioned`` mode (units
     required there, None elsewhere; commitment default ``none``; see
     :mod:`rft_runtime.lifecycle.provisioned`).
+    ``evaluation``: the promotion gate (default ``{"gate": False}``: no gate). With ``gate`` true:
+    ``minImprovement`` (float in [-1, 1]), ``samplesPerPrompt`` (1..:data:`MAX_GATE_SAMPLES`),
+    ``maxPrompts`` (int or null), ``maxTokens`` (int), ``reasoningEffort`` (str or null) and the
+    strings of :data:`EVALUATION_TEXT_KEYS` (see :mod:`rft_runtime.promotion`).
     """
 
     pipeline: str
@@ -79,6 +91,12 @@ class RunSpec:
     promote_from: dict[str, str] | None = None
     model_units: int | None = None
     commitment: str = "none"
+    evaluation: dict[str, Any] = field(default_factory=lambda: {"gate": False})
+
+    @property
+    def gate(self) -> bool:
+        """Whether the promotion gate decides if the new model serves."""
+        return self.evaluation.get("gate") is True
 
     @property
     def names(self) -> RunNames:
@@ -113,6 +131,7 @@ class RunSpec:
             # only when set: a pipeline that trains keeps the spec (and the template) it had
             **({"promoteFrom": self.promote_from} if self.promote_from else {}),
             **provisioned_members(self.deployment_mode, self.model_units, self.commitment),
+            "evaluation": self.evaluation,
         }
 
     @classmethod
@@ -167,6 +186,8 @@ class RunSpec:
             keep = 0
         promote_from = _promote_from(data.get("promoteFrom"), str(data.get("pipeline", "")), problems)
         units, commitment = provisioned_problems(data, str(mode), problems)
+        evaluation = data.get("evaluation", {"gate": False})
+        problems += evaluation_problems(evaluation)
         spec = None
         try:
             spec = cls(
@@ -184,6 +205,7 @@ class RunSpec:
                 promote_from=promote_from,
                 model_units=units,
                 commitment=commitment,
+                evaluation=dict(evaluation) if isinstance(evaluation, dict) else {"gate": False},
             )
             spec.names.job_name  # noqa: B018 - validates pipeline and fingerprint
         except (ValueError, TypeError) as exc:
@@ -244,6 +266,44 @@ def provisioned_problems(
         problems.append(f"commitment must be one of {COMMITMENTS}, got {commitment!r}")
         commitment = "none"
     return units, str(commitment)
+
+
+def _number_in(value: Any, low: float, high: float, *, integer: bool) -> bool:
+    kinds = (int,) if integer else (int, float)
+    return not isinstance(value, bool) and isinstance(value, kinds) and low <= value <= high
+
+
+def evaluation_problems(evaluation: Any) -> list[str]:
+    """What is wrong with a spec's ``evaluation`` member (empty when valid or when the gate is off)."""
+    if not isinstance(evaluation, dict) or not isinstance(evaluation.get("gate", False), bool):
+        return ["evaluation must be an object with a boolean gate"]
+    if not evaluation.get("gate"):
+        return []
+    problems = [
+        f"evaluation.{key} must be a non-empty string"
+        for key in EVALUATION_TEXT_KEYS
+        if not isinstance(evaluation.get(key), str) or not evaluation.get(key)
+    ]
+    if not _number_in(evaluation.get("minImprovement"), -1.0, 1.0, integer=False):
+        problems.append(
+            f"evaluation.minImprovement must be a number in [-1, 1], got {evaluation.get('minImprovement')!r}"
+        )
+    if not _number_in(evaluation.get("samplesPerPrompt"), 1, MAX_GATE_SAMPLES, integer=True):
+        problems.append(
+            f"evaluation.samplesPerPrompt must be an integer in [1, {MAX_GATE_SAMPLES}], "
+            f"got {evaluation.get('samplesPerPrompt')!r}"
+        )
+    limit = evaluation.get("maxPrompts")
+    if limit is not None and not _number_in(limit, 1, 100_000_000, integer=True):
+        problems.append(f"evaluation.maxPrompts must be a positive integer or null, got {limit!r}")
+    if not _number_in(evaluation.get("maxTokens"), 1, 1_000_000, integer=True):
+        problems.append(
+            f"evaluation.maxTokens must be a positive integer, got {evaluation.get('maxTokens')!r}"
+        )
+    effort = evaluation.get("reasoningEffort")
+    if effort is not None and not isinstance(effort, str):
+        problems.append(f"evaluation.reasoningEffort must be a string or null, got {effort!r}")
+    return problems
 
 
 def _as_bool(value: Any) -> bool:

@@ -73,6 +73,17 @@ FIELDS = (
 MAX_VALUE_CHARS = 4096
 
 
+#: The promotion gate's decisions (the record's ``evaluation.decision``).
+PROMOTE, REJECT, ERROR = "promote", "reject", "error"
+#: Members of a promotion gate's decision kept in the record's ``evaluation`` field.
+EVALUATION_KEYS = ("decision", "location", "prompts", "delta", "minImprovement", "winTieLoss", "message")
+
+
+def evaluation_record(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The compact ``evaluation`` field of the state record (the full figures are in S3)."""
+    return {key: decision[key] for key in EVALUATION_KEYS if decision.get(key) is not None}
+
+
 def now_iso() -> str:
     """Current UTC time, ISO 8601 with seconds."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()

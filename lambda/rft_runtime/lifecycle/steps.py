@@ -658,8 +658,14 @@ def publish_success(
     clients: Any,
     settings: Settings,
     execution_arn: str,
+    evaluation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Publish the outcome: ACTIVE (model serving behind the deployment) or TRAINED (mode none).
+
+    ``evaluation``: the promotion gate's decision when the gate ran (default None: no gate). A
+    ``promote`` decision tags the model promoted (:func:`bedrock_calls.mark_promoted`, value
+    ``gate``) once the deployment serves it, and the record, event and notification carry the
+    evaluation's location and figures.
 
     Returns the published record; with ``spec.keep_models`` > 0 also ``pruning``, what
     :func:`model_pruning.prune` deleted and kept once the success is recorded (the new model, the
@@ -668,11 +674,14 @@ def publish_success(
     if spec.deployment_mode == "none":
         published = publish_outcome(spec, job, clients, settings, execution_arn, state.TRAINED, {})
     else:
-        serving = {
+        serving: dict[str, Any] = {
             "deploymentName": _serving_name(spec),
             "deploymentArn": deployment.get("arn"),
             "servingModelArn": job.get("modelArn"),
         }
+        if evaluation and evaluation.get("decision") == state.PROMOTE:
+            bc.mark_promoted(clients.bedrock, str(job.get("modelArn") or ""), "gate")
+            serving["evaluation"] = state.evaluation_record(evaluation)
         published = publish_outcome(spec, job, clients, settings, execution_arn, state.ACTIVE, serving)
     changed = provisioned.after_success(spec, previous, clients.bedrock)
     if changed:
@@ -903,5 +912,13 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
             spec, job, event.get("deployment") or {}, clients, settings, execution_arn
         )
     if action == "publish_success":
-        return publish_success(spec, job, event.get("deployment") or {}, clients, settings, execution_arn)
+        return publish_success(
+            spec,
+            job,
+            event.get("deployment") or {},
+            clients,
+            settings,
+            execution_arn,
+            event.get("evaluation"),
+        )
     return publish_failure(spec, event, clients, settings, execution_arn, execution_started)

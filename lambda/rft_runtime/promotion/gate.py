@@ -22,10 +22,10 @@ from rft_runtime.evaluation import report_html, summary
 from rft_runtime.evaluation.grading import Graded
 from rft_runtime.evaluation.prompts import Prompt
 from rft_runtime.lifecycle import retry
+from rft_runtime.lifecycle.state import ERROR, PROMOTE, REJECT
 from rft_runtime.promotion import results
 from rft_runtime.promotion.batch import EvaluationError
 
-PROMOTE, REJECT, ERROR = "promote", "reject", "error"
 FIGURES_FILE = "figures.json"
 REPORT_FILE = "report.html"
 

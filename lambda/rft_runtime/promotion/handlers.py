@@ -1,7 +1,8 @@
 """Lambda entry points of the promotion gate. Each delegates at once.
 
 - ``gate_handler``: the workflow's gate steps, ``event["action"]`` one of :data:`ACTIONS`
-  (``reconcile_candidate``, ``summarise``, ``publish_rejected``, ``remove_candidate``).
+  (``reconcile_candidate``, ``find_incumbent``, ``summarise``, ``publish_rejected``,
+  ``remove_candidate``).
 - ``batch_handler``: one batch of the evaluation Distributed Map
   (:func:`rft_runtime.promotion.batch.evaluate_batch`).
 
@@ -21,9 +22,9 @@ from rft_runtime.lifecycle.clients import Clients, boto3_factory
 from rft_runtime.lifecycle.errors import InvalidRequest
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
-from rft_runtime.promotion import batch, candidate, gate, outcome
+from rft_runtime.promotion import batch, candidate, gate, incumbent, outcome
 
-ACTIONS = ("reconcile_candidate", "summarise", "publish_rejected", "remove_candidate")
+ACTIONS = ("reconcile_candidate", "find_incumbent", "summarise", "publish_rejected", "remove_candidate")
 #: Converse calls one batch makes at a time (they run one after another).
 BATCH_CONNECTIONS = 1
 
@@ -52,6 +53,8 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
         return candidate.reconcile_candidate(
             spec, job, event.get("candidate") or {}, clients.bedrock, execution_arn
         )
+    if action == "find_incumbent":
+        return incumbent.incumbent_model(spec, clients.bedrock)
     if action == "remove_candidate":
         return candidate.remove_candidate(spec, clients.bedrock)
     return outcome.publish_rejected(spec, job, event.get("decision") or {}, clients, settings, execution_arn)

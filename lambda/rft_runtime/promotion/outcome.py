@@ -5,7 +5,8 @@
   old model keeps serving).
 - :func:`manual_promote`: ``rft promote`` serves a rejected model anyway: the serving deployment
   is swapped to it (or created, when the pipeline never served a model) and the record says
-  ``ACTIVE`` with an ``override`` naming who decided and the figures that had rejected it.
+  ``ACTIVE`` with an ``override`` naming who decided and the figures that had rejected it; the
+  model is tagged promoted (``bedrock-rft:promoted`` = ``rft-promote``).
 """
 
 from __future__ import annotations
@@ -24,12 +25,6 @@ from rft_runtime.lifecycle.steps import publish_outcome
 
 class NotPromotable(LifecycleError):
     """The state record does not show a rejected model of the run asked for."""
-
-
-def evaluation_record(decision: Mapping[str, Any]) -> dict[str, Any]:
-    """The compact ``evaluation`` field of the state record (the full figures are in S3)."""
-    keys = ("decision", "location", "prompts", "delta", "minImprovement", "winTieLoss", "message")
-    return {key: decision[key] for key in keys if decision.get(key) is not None}
 
 
 def rejection_message(decision: Mapping[str, Any]) -> str:
@@ -56,7 +51,7 @@ def publish_rejected(
     """Publish ``REJECTED`` (state record, event, notification) for a gate that did not promote;
     the pipeline's deployment fields are carried over untouched."""
     failure = {"phase": "evaluation", "error": "Rejected", "message": rejection_message(decision)}
-    fields = {"failure": failure, "evaluation": evaluation_record(decision)}
+    fields = {"failure": failure, "evaluation": state.evaluation_record(decision)}
     return publish_outcome(spec, job, clients, settings, execution_arn, state.REJECTED, fields)
 
 
@@ -101,6 +96,7 @@ def manual_promote(
         arn = bc.update_deployment(
             clients.bedrock, str(found.get("customModelDeploymentArn") or deployment), model_arn
         )
+    bc.mark_promoted(clients.bedrock, model_arn, "rft-promote")
     previous = current.get("servingModelArn")
     record = state.merge(
         current,

@@ -3,8 +3,10 @@
 It runs the *synthesized* definition: Pass (Parameters, intrinsic ``States.Format``), Task (Lambda
 invoke with the payload as Parameters, ``lambda:invoke.waitForTaskToken`` with ``Payload``,
 ``TimeoutSecondsPath``), Retry (ErrorEquals, MaxAttempts; no real sleeping), Catch, ResultPath,
-Choice (StringEquals, IsPresent, Or, And, Not), Wait, Succeed (OutputPath), Fail (Error/Cause and paths).
-Lambda errors surface as the exception's class name, as in Lambda.
+Choice (StringEquals, IsPresent, Or, And, Not), Wait, Succeed (OutputPath), Fail (Error/Cause and paths),
+and a Distributed Map whose Map Run is the caller's ``run_map`` (given the resolved ItemReader,
+ItemSelector, ItemBatcher and ResultWriter; its answer goes through ResultSelector, ResultPath,
+Retry and Catch like a Task's). Lambda errors surface as the exception's class name, as in Lambda.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def run(
     invoke: Callable[[dict], Any],
     on_token: Callable[[str, int], tuple[str, Any]],
     observe: Callable[[str], None] = lambda _name: None,
+    run_map: Callable[[dict], Any] | None = None,
     max_transitions: int = 500,
 ) -> Outcome:
     """Run to a terminal state. ``on_token(token, timeout_seconds)`` decides a parked task's fate:
@@ -138,13 +141,17 @@ def run(
         if kind == "Pass":
             result = resolve(state["Parameters"], data, context) if "Parameters" in state else data
             data = set_path(data, state.get("ResultPath", "$"), result)
-        elif kind == "Task":
+        elif kind in ("Task", "Map"):
             attempts: dict[int, int] = {}
             while True:
                 try:
                     tokens += 1
                     context["Task"] = {"Token": f"token-{tokens}"}
-                    if state["Resource"] == WAIT_FOR_TOKEN:
+                    if kind == "Map":
+                        result = _call(run_map or _no_map, _map_run(state, data, context))
+                        if "ResultSelector" in state:
+                            result = resolve(state["ResultSelector"], result, context)
+                    elif state["Resource"] == WAIT_FOR_TOKEN:
                         payload = resolve(state["Parameters"], data, context)["Payload"]
                         timeout = int(get_path(data, state["TimeoutSecondsPath"], context))
                         outcome.timeouts.append(timeout)
@@ -217,6 +224,23 @@ def run(
             return outcome
         name = nxt
     raise AssertionError(f"more than {max_transitions} transitions: {outcome.trace[-20:]}")
+
+
+def _map_run(state: dict, data: Any, context: dict) -> dict:
+    """What a Map Run starts from: the reader's, batcher's and writer's settings, paths resolved."""
+    reader, batcher, writer = state["ItemReader"], state.get("ItemBatcher", {}), state["ResultWriter"]
+    return {
+        "reader": {**reader.get("ReaderConfig", {}), **resolve(reader["Parameters"], data, context)},
+        "itemSelector": state.get("ItemSelector"),
+        "maxItemsPerBatch": batcher.get("MaxItemsPerBatch"),
+        "batchInput": resolve(batcher.get("BatchInput", {}), data, context),
+        "writer": resolve(writer["Parameters"], data, context),
+        "toleratedFailureCount": state.get("ToleratedFailureCount", 0),
+    }
+
+
+def _no_map(_run: dict) -> Any:
+    raise NotImplementedError("this definition has a Map state: pass run_map")
 
 
 def _call(invoke: Callable[[dict], Any], payload: dict) -> Any:

@@ -14,7 +14,7 @@ from rft_runtime.evaluation import throttle
 from rft_runtime.evaluation.collect import collect
 from rft_runtime.evaluation.converse import InferenceSettings, request
 from rft_runtime.evaluation.progress import Progress, eta_text
-from rft_runtime.evaluation.prompts import load_prompts
+from rft_runtime.evaluation.prompt_files import load_prompts
 from rft_runtime.evaluation.store import ResponseStore, make_key
 
 MODEL = "us.amazon.nova-2-lite-v1:0"

@@ -13,7 +13,7 @@ from evaluation_fakes import RECORDINGS, REPO, VALIDATION, converse_response
 from rft_runtime.cli import main, status
 from rft_runtime.evaluation import converse
 from rft_runtime.evaluation.converse import InferenceSettings, request
-from rft_runtime.evaluation.prompts import load_prompts
+from rft_runtime.evaluation.prompt_files import load_prompts
 from rft_runtime.lifecycle.clients import Clients
 
 BASE = "amazon.nova-2-lite-v1:0:256k"

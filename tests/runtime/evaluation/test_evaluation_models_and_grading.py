@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rft_runtime.evaluation import grading, models
-from rft_runtime.evaluation.prompts import EvaluationInputError, load_prompts
+from rft_runtime.evaluation.prompt_files import load_prompts
+from rft_runtime.evaluation.prompts import EvaluationInputError
 from rft_runtime.evaluation.recordings import load_recordings
 from rft_runtime.rewards import batch, local
 

@@ -9,7 +9,7 @@ import pytest
 from lifecycle_fakes import DEPLOYMENT_ARN, FP_A, FP_B, PIPELINE, make_spec, model_arn
 
 from rft_runtime.lifecycle import names, state
-from rft_runtime.lifecycle.errors import InvalidRequest, TransientAwsError
+from rft_runtime.lifecycle.errors import InvalidRequest, SpecError, TransientAwsError
 from rft_runtime.promotion import handlers
 from rft_runtime.promotion.candidate import reconcile_candidate, remove_candidate
 
@@ -118,3 +118,64 @@ def test_the_gate_handler_dispatches_its_actions(aws):
     with pytest.raises(InvalidRequest, match="unknown gate action 'swap'"):
         handlers.run_action({**event, "action": "swap"}, aws.clients, aws.settings)
     aws.verify()
+
+
+@pytest.mark.parametrize(
+    "serving, expected",
+    [
+        ({"status": "Active"}, {"model": DEPLOYMENT_ARN, "kind": "serving deployment"}),
+        ({"status": "Failed"}, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
+        (None, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
+    ],
+)
+def test_the_incumbent_is_the_serving_deployment_else_the_base_model(aws, serving, expected):
+    name = names.deployment_name(PIPELINE)
+    if serving is None:
+        aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "", 404)
+    else:
+        response = {**candidate_response(model=model_arn(FP_B)), "customModelDeploymentArn": DEPLOYMENT_ARN,
+                    "modelDeploymentName": name, **serving}  # fmt: skip
+        aws.bedrock.add_response(
+            "get_custom_model_deployment", response, {"customModelDeploymentIdentifier": name}
+        )
+    event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}
+    assert handlers.run_action(event, aws.clients, aws.settings) == expected
+    aws.verify()
+
+
+GATE = {
+    "gate": True,
+    "minImprovement": 0.0,
+    "samplesPerPrompt": 1,
+    "maxPrompts": None,
+    "validationKey": "datasets/val.jsonl",
+    "resultPrefix": f"runs/{FP_A}/evaluation/map/",
+    "rewardFunction": "arn:aws:lambda:us-east-1:123456789012:function:reward:3",
+    "maxTokens": 2048,
+    "reasoningEffort": "medium",
+}
+
+
+def test_the_spec_carries_the_gate_settings_and_round_trips():
+    spec = make_spec(evaluation=GATE)
+    assert spec.gate and spec.to_dict()["evaluation"] == GATE
+    assert not make_spec().gate and make_spec().to_dict()["evaluation"] == {"gate": False}
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"gate": "yes"}, "evaluation must be an object with a boolean gate"),
+        ({"minImprovement": 2}, "evaluation.minImprovement must be a number in [-1, 1]"),
+        ({"samplesPerPrompt": 9}, "evaluation.samplesPerPrompt must be an integer in [1, 8]"),
+        ({"samplesPerPrompt": True}, "evaluation.samplesPerPrompt must be an integer in [1, 8]"),
+        ({"maxPrompts": 0}, "evaluation.maxPrompts must be a positive integer or null"),
+        ({"validationKey": ""}, "evaluation.validationKey must be a non-empty string"),
+        ({"rewardFunction": None}, "evaluation.rewardFunction must be a non-empty string"),
+        ({"maxTokens": "2048"}, "evaluation.maxTokens must be a positive integer"),
+    ],
+)
+def test_the_spec_refuses_bad_gate_settings(change, problem):
+    with pytest.raises(SpecError) as caught:
+        make_spec(evaluation={**GATE, **change})
+    assert problem in str(caught.value)

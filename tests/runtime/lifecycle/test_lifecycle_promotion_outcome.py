@@ -37,6 +37,13 @@ REJECTED = {
 }
 
 
+#: ``rft promote`` marks the model it serves (contract: one tag, ``bedrock_calls.mark_promoted``).
+PROMOTED_BY_HAND = {
+    "resourceARN": model_arn(),
+    "tags": [{"key": "bedrock-rft:promoted", "value": "rft-promote"}],
+}
+
+
 def _serving_before(aws) -> None:
     aws.put_record(
         phase=state.TRAINING,
@@ -101,6 +108,7 @@ def test_manual_promote_swaps_the_serving_deployment_and_records_the_override(aw
         "update_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN},
         {"customModelDeploymentIdentifier": DEPLOYMENT_ARN, "modelArn": model_arn()},
     )  # fmt: skip
+    aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
     record = manual_promote(aws.clients, aws.settings, FP_A[:12], requested_at="2026-05-02T10:00:00+00:00")
     assert record == aws.record()
     assert record["phase"] == "ACTIVE" and record["servingModelArn"] == model_arn()
@@ -121,6 +129,7 @@ def test_manual_promote_creates_the_deployment_when_the_pipeline_never_served(aw
         "get_custom_model_deployment", "ResourceNotFoundException", "no such deployment"
     )
     aws.bedrock.add_response("create_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN})
+    aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
     record = manual_promote(aws.clients, aws.settings, FP_A, requested_at="2026-05-02T10:00:00+00:00")
     assert record["deploymentArn"] == DEPLOYMENT_ARN and record["override"]["replacedModelArn"] == ""
     aws.verify()
@@ -154,6 +163,7 @@ def test_rft_promote_command(cli, capsys):
         "get_custom_model_deployment", deployment_response("Active", model=model_arn(FP_B))
     )
     cli.bedrock.add_response("update_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN})
+    cli.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
     assert main.main(["promote", "--pipeline", PIPELINE, "--fingerprint", FP_A[:12]]) == 0
     out = capsys.readouterr().out
     assert f"swap to {model_arn()} requested on {DEPLOYMENT_ARN}" in out and '"by": "rft promote"' in out

@@ -569,6 +569,39 @@ def test_publish_success_makes_the_model_the_pipelines_serving_model(aws):
     assert DEPLOYMENT_ARN in aws.events[-1]["Resources"]
 
 
+def test_publish_success_after_the_gate_marks_the_model_promoted_and_publishes_the_figures(aws):
+    _owned(aws)
+    location = f"s3://rft-dataset-bucket/runs/{FP_A}/evaluation/"
+    evaluation = {"decision": "promote", "location": location, "prompts": 40, "minImprovement": 0.0,
+                  "delta": {"value": 0.1, "ciLow": 0.02, "ciHigh": 0.18}, "meanCandidate": 0.7}  # fmt: skip
+    aws.bedrock.add_response(
+        "tag_resource",
+        {},
+        {"resourceARN": model_arn(), "tags": [{"key": "bedrock-rft:promoted", "value": "gate"}]},
+    )
+    record = steps.run_action(
+        {"action": "publish_success", "spec": make_spec().to_dict(), "job": COMPLETED,
+         "deployment": {"arn": DEPLOYMENT_ARN}, "evaluation": evaluation, "executionArn": EXEC},
+        aws.clients, aws.settings,
+    )  # fmt: skip
+    aws.verify()  # the model was tagged, once
+    assert record["phase"] == state.ACTIVE and record["evaluation"]["location"] == location
+    assert "meanCandidate" not in record["evaluation"]  # the compact record; the full figures are in S3
+    assert json.loads(aws.events[-1]["Detail"])["evaluation"]["delta"]["value"] == 0.1
+    assert f"figures and report: {location}" in aws.notifications[-1]["Message"]
+
+
+def test_publish_success_without_a_gate_tags_nothing(aws):
+    _owned(aws)
+    record = steps.run_action(
+        {"action": "publish_success", "spec": make_spec().to_dict(), "job": COMPLETED,
+         "deployment": {"arn": DEPLOYMENT_ARN}, "evaluation": {}, "executionArn": EXEC},
+        aws.clients, aws.settings,
+    )  # fmt: skip
+    aws.verify()  # no TagResource was queued, and none was made
+    assert record["phase"] == state.ACTIVE and "evaluation" not in record
+
+
 def test_publish_success_with_mode_none_is_trained_and_keeps_earlier_deployment_fields(aws):
     _owned(aws, deploymentArn=DEPLOYMENT_ARN, servingModelArn=model_arn(FP_B))
     spec = make_spec(deploymentMode="none")
