@@ -18,8 +18,9 @@ from typing import Any
 import asl_simulator
 import pytest
 from aws_cdk.assertions import Template
-from lifecycle_stack import build, fake_resolve, resources_of
+from lifecycle_stack import IDENTITY, build, fake_resolve, resources_of
 
+from bedrock_rft.data import DatasetInputs
 from bedrock_rft.lifecycle.promotion_gate import GateSettings
 from rft_runtime.lifecycle import launcher, names, state, steps
 from rft_runtime.lifecycle.spec import RunSpec
@@ -194,11 +195,22 @@ def test_without_a_gate_a_completed_job_deploys_at_once():
     assert json.loads(fake_resolve(template, run["Properties"])["Spec"])["evaluation"] == {"gate": False}
 
 
+def _data_with_validation(*uris: str) -> DatasetInputs:
+    return DatasetInputs(
+        training_data_config={"s3Uri": "s3://elsewhere/train.jsonl"},
+        validation_s3_uris=uris,
+        identity=IDENTITY,
+    )
+
+
 @pytest.mark.parametrize(
     "overrides, problem",
     [
-        ({"validation_s3_uris": []}, "must be an object of the dataset bucket"),
-        ({"validation_s3_uris": ["s3://elsewhere/val.jsonl"]}, "must be an object of the dataset bucket"),
+        ({"training_data": _data_with_validation()}, "must be an object of the dataset bucket"),
+        (
+            {"training_data": _data_with_validation("s3://elsewhere/val.jsonl")},
+            "must be an object of the dataset bucket",
+        ),
         ({"deployment_mode": "none"}, "needs deployment_mode on_demand"),
     ],
 )
