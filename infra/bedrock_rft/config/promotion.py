@@ -106,6 +106,16 @@ def promotion_problems(
                 f"(different fingerprint): {shown}. Make them equal, or remove promote_from to train here",
             )
         )
+    if not source.evaluation.gate_on(source.dataset, source.deployment):
+        problems.append(
+            Problem(
+                KEY,
+                f"{source_name!r} runs no promotion gate, so none of its models is ever marked promoted "
+                "and this environment would wait for one until its workflow times out. Give "
+                f"{source_name}.toml a dataset.validation file and a deployment the gate can measure "
+                "(README: Promotion gate), and do not set [evaluation] gate = false there",
+            )
+        )
     if config.region != source.region:
         problems.append(
             Problem(

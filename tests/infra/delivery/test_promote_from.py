@@ -64,6 +64,17 @@ def test_cross_account_promotion_is_refused_with_the_reason(tmp_path):
     assert "AWS RAM" in message and "CreateModelCopyJob" in message and "one AWS Organization" in message
 
 
+def test_a_source_without_a_promotion_gate_is_refused(tmp_path):
+    # nothing would ever mark the source's model promoted: prod would wait until it timed out
+    path = _prod(tmp_path)
+    dev = tmp_path / "dev.toml"
+    dev.write_text(dev.read_text().replace("gate = true", "gate = false"))
+    message = _error(path)
+    assert "'dev' runs no promotion gate, so none of its models is ever marked promoted" in message
+    dev.write_text(dev.read_text().replace("gate = false", "gate = true"))
+    load_environment_file(path)  # the same pair with the gate on loads
+
+
 def test_an_account_on_one_side_only_is_refused(tmp_path):
     message = _error(_prod(tmp_path, account="333333333333"))
     assert "set account in both dev.toml and this file (or in neither)" in message
