@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rft_runtime.lifecycle.steps import JOB_POLL_MAX_SECONDS
+from rft_runtime.lifecycle.training_job import JOB_POLL_MAX_SECONDS
 from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA
 
 #: When the prices below were taken from the pages they cite (re-check before relying on them).

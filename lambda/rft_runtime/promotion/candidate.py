@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rft_runtime.lifecycle import bedrock_calls as bc
+from rft_runtime.lifecycle.deployment import DEPLOY_TIMEOUT_SECONDS, deploy_poll_seconds
 from rft_runtime.lifecycle.errors import InvalidRequest, TransientAwsError
 from rft_runtime.lifecycle.spec import RunSpec
-from rft_runtime.lifecycle.steps import DEPLOY_TIMEOUT_SECONDS, deploy_poll_seconds
 
 
 def _result(candidate: Mapping[str, Any], outcome: str, **updates: Any) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from typing import Any
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names, state
 from rft_runtime.lifecycle.errors import LifecycleError
+from rft_runtime.lifecycle.publish import publish_outcome
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
-from rft_runtime.lifecycle.steps import publish_outcome
 
 
 class NotPromotable(LifecycleError):

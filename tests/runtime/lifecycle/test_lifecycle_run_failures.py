@@ -28,7 +28,7 @@ STOPPED_NOTE = "was stopped so it does not train unwatched; change retrain_nonce
 def test_a_token_that_cannot_be_parked_does_not_fail_the_run(aws, caplog, code, status, failures):
     failed = fail_calls(aws.clients.ssm, "PutParameter", code, status=status, times=5)
     job = {"jobName": "rft-demo-x", "jobArn": job_arn()}
-    with caplog.at_level(logging.WARNING, logger="rft_runtime.lifecycle.steps"):
+    with caplog.at_level(logging.WARNING, logger="rft_runtime.lifecycle.training_job"):
         result = steps.await_job_event(job, "token-123", aws.clients, aws.settings)
     assert result["parked"] is False and len(failed) == failures
     assert code in result["reason"]
@@ -206,7 +206,7 @@ def test_a_job_is_stopped_even_when_the_state_record_cannot_be_read(aws, monkeyp
     def unreadable(*_args, **_kwargs):
         raise PublishFailed("cannot read /bedrock-rft/demo/state: InternalServerError")
 
-    monkeypatch.setattr(steps.state, "read", unreadable)
+    monkeypatch.setattr(state, "read", unreadable)
     aws.bedrock.add_response("stop_model_customization_job", {}, {"jobIdentifier": job_arn()})
     with pytest.raises(PublishFailed):
         steps.publish_failure(make_spec(), _training_run(), aws.clients, aws.settings, EXEC, MY_START)

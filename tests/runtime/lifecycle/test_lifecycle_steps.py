@@ -22,7 +22,7 @@ from lifecycle_fakes import (
     model_arn,
 )
 
-from rft_runtime.lifecycle import state, steps
+from rft_runtime.lifecycle import deployment, preflight, publish, state, steps, training_job
 from rft_runtime.lifecycle.errors import (
     InvalidRequest,
     PreflightFailed,
@@ -238,8 +238,8 @@ def test_validation_errors_are_raised_with_the_service_message(aws):
 
 
 def test_poll_schedule_grows_from_two_to_fifteen_minutes():
-    assert [steps.job_poll_seconds(n) for n in range(1, 9)] == [120, 180, 270, 405, 608, 900, 900, 900]
-    assert [steps.deploy_poll_seconds(n) for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
+    assert [training_job.job_poll_seconds(n) for n in range(1, 9)] == [120, 180, 270, 405, 608, 900, 900, 900]
+    assert [deployment.deploy_poll_seconds(n) for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
 
 
 def test_check_job_reports_the_phase_and_publishes_only_changes(aws):
@@ -442,7 +442,7 @@ def test_a_stale_failed_swap_read_right_after_our_request_is_not_our_failure(aws
     job = {**COMPLETED, "modelArn": model_arn(FP_B)}
     dep = {"attempt": 2, "updateRequested": True, "quietChecks": 0}
     outcomes = []
-    for _ in range(steps.UPDATE_SETTLE_CHECKS + 1):
+    for _ in range(deployment.UPDATE_SETTLE_CHECKS + 1):
         aws.bedrock.add_response("get_custom_model", custom_model_response("Active", FP_B))
         aws.bedrock.add_response(
             "get_custom_model_deployment",
@@ -451,7 +451,7 @@ def test_a_stale_failed_swap_read_right_after_our_request_is_not_our_failure(aws
         dep = steps.reconcile_deployment(spec, job, dep, aws.clients, aws.settings, EXEC)
         outcomes.append(dep["outcome"])
     aws.verify()
-    assert outcomes == ["Pending"] * steps.UPDATE_SETTLE_CHECKS + ["Failed"]
+    assert outcomes == ["Pending"] * deployment.UPDATE_SETTLE_CHECKS + ["Failed"]
 
 
 def test_our_own_failed_deployment_fails_the_run(aws):
@@ -638,7 +638,7 @@ def test_publish_failure_keeps_the_previous_model_serving_and_names_the_phase(aw
     ],
 )
 def test_failing_phase_follows_the_workflow_stage(run, phase):
-    assert steps.failing_phase({"Error": "QuotaExceeded"}, run) == phase
+    assert publish.failing_phase({"Error": "QuotaExceeded"}, run) == phase
 
 
 def test_lambda_error_causes_are_unwrapped_and_stopped_jobs_are_stopped(aws):
@@ -796,7 +796,7 @@ def _result(*tags: str, score: float = 0.0) -> list[dict]:
     metrics = [{"name": "exact_match", "value": score, "type": "Reward"}]
     metrics.append({"name": "error", "value": 1.0 if tags else 0.0, "type": "Metric"})
     metrics += [{"name": f"error/{tag}", "value": 1.0, "type": "Metric"} for tag in tags]
-    return [{"id": steps.PROBE_ID, "aggregate_reward_score": score, "metrics_list": metrics}]
+    return [{"id": preflight.PROBE_ID, "aggregate_reward_score": score, "metrics_list": metrics}]
 
 
 def test_preflight_probes_the_reward_version_with_the_first_row_and_its_reference(aws, put_objects):
@@ -805,7 +805,7 @@ def test_preflight_probes_the_reward_version_with_the_first_row_and_its_referenc
     put_objects("datasets/val.jsonl")
     expected_payload = [
         {
-            "id": steps.PROBE_ID,
+            "id": preflight.PROBE_ID,
             "messages": [*ROW["messages"], {"role": "assistant", "content": "5"}],
             "metadata": {"reference_answer": "5", "id": "row-1"},
         }
