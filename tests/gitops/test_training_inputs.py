@@ -27,9 +27,11 @@ def _template(
     options=None,
     fingerprint=FINGERPRINT,
     named=None,
+    spec_extra=None,
 ):
     spec_head = json.dumps(
         {
+            **(spec_extra or {}),
             "schema": 1,
             "pipeline": "team-a",
             "fingerprint": fingerprint,
@@ -177,3 +179,26 @@ def test_a_run_without_named_inputs_is_compared_by_what_the_template_shows():
     assert old.named is None
     assert changed_inputs(old, new) == []
     assert unseen_inputs(old, new) == HIDDEN_INPUTS
+
+
+def test_a_promoting_run_adopts_and_trains_nothing():
+    # prod with promote_from: a new fingerprint is a new run, but no job starts there
+    from rft_runtime.gitops.plan import GATES, EnvironmentPlan, Plan, TrainingPlan, _serving
+    from rft_runtime.gitops.render import as_json, as_markdown, as_text
+
+    source = {"promoteFrom": {"pipeline": "team-dev", "account": "", "region": "us-east-1"}}
+    (old,) = training_runs(_template(spec_extra=source)).values()
+    (new,) = training_runs(_template(spec_extra=source, fingerprint="c" * 64)).values()
+    assert new.adopts_from == "team-dev"
+    training = TrainingPlan("team-a", "retrain", old, new, tuple(changed_inputs(old, new)))
+    assert training.new_run and training.adopts == "team-dev" and not training.trains
+    serving = _serving(training)
+    assert serving.changes and "team-dev's model of run cccccccccccc" in serving.summary
+    environment = EnvironmentPlan("Rft-prod", "changed", (training,), (serving,))
+    assert not GATES["retrain"][0](environment)
+    plan = Plan("main", "head", (environment,))
+    assert "NEW RUN, NO TRAINING HERE: adopts team-dev's promoted model" in as_text(plan, ["retrain"])
+    assert "**retrains**" not in as_markdown(plan, []) and "adopts `team-dev`" in as_markdown(plan, [])
+    assert json.loads(as_json(plan, []))["environments"][0]["training"][0]["trains"] is False
+    (trained,) = training_runs(_template(fingerprint="c" * 64)).values()
+    assert TrainingPlan("team-a", "retrain", old, trained).trains  # the same change without promote_from

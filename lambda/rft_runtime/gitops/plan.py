@@ -26,7 +26,8 @@ PLAN_SCHEMA = 1
 class TrainingPlan:
     """One pipeline's run. ``action``: ``start`` (first run), ``retrain``, ``unchanged`` or
     ``removed``. ``changes``: inputs that differ; ``unexplained``: the fingerprint changed but no
-    input the template shows did (see ``training.unseen_inputs``)."""
+    input the template shows did (see ``training.unseen_inputs``). A new run of a pipeline with
+    ``promote_from`` trains nothing: it waits for the source's promoted model (:attr:`adopts`)."""
 
     pipeline: str
     action: str
@@ -36,8 +37,19 @@ class TrainingPlan:
     unexplained: bool = False
 
     @property
-    def trains(self) -> bool:
+    def new_run(self) -> bool:
+        """Whether a new run starts (it trains, or adopts the source's model of that run)."""
         return self.action in ("start", "retrain")
+
+    @property
+    def adopts(self) -> str:
+        """The pipeline whose promoted model the new run serves (empty when it trains)."""
+        return self.new.adopts_from if self.new_run and self.new is not None else ""
+
+    @property
+    def trains(self) -> bool:
+        """Whether a training job starts (and is paid for) in this pipeline."""
+        return self.new_run and not self.adopts
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,13 @@ def _serving(training: TrainingPlan) -> ServingPlan:
             else "none"
         )
         return ServingPlan(training.pipeline, served, summary)
+    if training.adopts and serves:
+        kind = SERVING_KINDS[new.deployment_mode]
+        summary = (
+            f"{kind} {new.deployment_name} switches to {training.adopts}'s model of run "
+            f"{new.fingerprint[:12]} once that run has passed its promotion gate"
+        )
+        return ServingPlan(training.pipeline, True, summary)
     if training.trains and serves:
         kind = SERVING_KINDS[new.deployment_mode]
         summary = (

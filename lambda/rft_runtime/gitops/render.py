@@ -52,7 +52,11 @@ def _training_lines(training: TrainingPlan, *, with_changes: bool) -> list[str]:
         return [f"no new training run (fingerprint {new.fingerprint[:12]} unchanged)"]
     if training.action == "removed":
         return [f"pipeline removed (last fingerprint {old.fingerprint[:12]})"]
-    head = f"NEW TRAINING RUN: job {new.job_name}"
+    head = (
+        f"NEW RUN, NO TRAINING HERE: adopts {training.adopts}'s promoted model of this run"
+        if training.adopts
+        else f"NEW TRAINING RUN: job {new.job_name}"
+    )
     if old is not None:
         head += f" (fingerprint {old.fingerprint[:12]} -> {new.fingerprint[:12]})"
     lines = [head]
@@ -117,6 +121,7 @@ def _markdown_environment(environment: EnvironmentPlan) -> list[str]:
     badges = (
         [environment.status]
         + (["**retrains**"] if trains else [])
+        + [f"adopts {_code(t.adopts)}" for t in environment.training if t.adopts]
         + (["**broadens security**"] if broadening else [])
     )
     out = [f"### {_code(environment.stack)}: {', '.join(badges)}", ""]
@@ -162,7 +167,8 @@ def as_json(plan: Plan, fail_on: list[str]) -> str:
     document = {"schema": PLAN_SCHEMA, **dataclasses.asdict(plan), "gates": plan.tripped(fail_on)}
     for environment in document["environments"]:
         for training in environment["training"]:
-            training["trains"] = training["action"] in ("start", "retrain")
+            adopts = (training["new"] or {}).get("adopts_from") or ""
+            training["trains"] = training["action"] in ("start", "retrain") and not adopts
     return json.dumps(document, indent=2, default=str) + "\n"
 
 

@@ -63,7 +63,8 @@ class TrainingRun:
     """One run as synthesized: ``inputs`` maps input names to values read from the template;
     ``named`` is the run's own ``TrainingInputs`` (name -> text; None for runs synthesized before
     that property existed); ``reward_code`` is the reward function's code asset id (it changes
-    with any runtime file, so it is not an input by itself)."""
+    with any runtime file, so it is not an input by itself); ``adopts_from``: the pipeline whose
+    promoted model this run serves instead of training (``promote_from``; empty: it trains)."""
 
     pipeline: str
     fingerprint: str
@@ -73,6 +74,7 @@ class TrainingRun:
     inputs: dict[str, Any] = field(default_factory=dict)
     reward_code: str = ""
     named: dict[str, str] | None = None
+    adopts_from: str = ""
 
 
 def _dataset(uri: str) -> str:
@@ -178,6 +180,7 @@ def training_runs(template: dict[str, Any]) -> dict[str, TrainingRun]:
             inputs=inputs,
             reward_code=code,
             named={str(k): render(v) for k, v in named.items()} if isinstance(named, dict) else None,
+            adopts_from=str((spec.get("promoteFrom") or {}).get("pipeline") or ""),
         )
     return runs
 
