@@ -106,3 +106,27 @@ def test_on_demand_and_train_only_modes_are_read_from_the_run_spec():
     assert on_demand["on-demand model deployment"].usd is None
     train_only = _by_item(standing_monthly(_with_run(['{"deploymentMode":"none"}'])))
     assert not [item for item in train_only if "deployment" in item or "Provisioned" in item]
+
+
+def test_a_gate_evaluation_is_priced_per_hundred_prompts_from_the_batch_function():
+    gated = {
+        "Resources": {
+            **TEMPLATE["Resources"],
+            "Batch": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Handler": "rft_runtime.promotion.handlers.batch_handler", "MemorySize": 256},
+            },
+        }
+    }
+    lines = _by_item(cost_estimate.evaluation_per_run(gated))
+    # 100 prompts x 2 models = 200 calls x 10 s x 0.25 GB; 100 / 8 = 12.5 batch invocations
+    lambda_usd = 200 * 10 * 0.25 * 0.0000133334 + 12.5 * 0.0000002
+    assert lines["Lambda (evaluation batches)"].usd == pytest.approx(lambda_usd)
+    assert lines["Step Functions state transitions"].usd == pytest.approx((40 + 3 * 12.5) * 0.000025)
+    assert lines["Bedrock tokens of both models and the candidate deployment"].usd is None
+    text = "\n".join(cost_table(gated))
+    assert (
+        "a promotion-gate evaluation adds per 100 validation prompts at one sample: $0.0086" in text
+    )  # 0.006669 + 0.001938
+    assert cost_estimate.evaluation_per_run(TEMPLATE) == []  # no gate, no lines
+    assert "promotion-gate" not in "\n".join(cost_table(TEMPLATE))

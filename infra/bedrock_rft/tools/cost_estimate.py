@@ -1,4 +1,5 @@
-"""What a synthesized stack costs: standing monthly cost, and what a training run adds per hour.
+"""What a synthesized stack costs: standing monthly cost, what a training run adds per hour, and
+what one promotion-gate evaluation adds.
 
 Read from the CloudFormation template (resource counts, AZs of interface endpoints, function
 memory) with the public us-east-1 list prices in :data:`PRICES` (each with its source page and the
@@ -69,6 +70,16 @@ LOG_BYTES_PER_EVENT = 2048
 #: Lambda invocation (an upper bound: a warm container decrypts its environment only once).
 STATE_MACHINE_KEY_REQUESTS_PER_HOUR = 12
 GB = 1024**3
+#: The promotion gate, per evaluation of :data:`GATE_PROMPTS` validation prompts at one sample
+#: (both models answer each prompt): assumed billed seconds of one batch-function Converse call
+#: (the function waits on the model; long reasoning answers take longer), prompts per Map batch
+#: (``gate_states.items_per_batch`` at one sample), states entered per batch (its child execution
+#: plus the Map Run's bookkeeping) and by the gate's own steps (candidate polls, summary, swap).
+GATE_PROMPTS = 100
+CONVERSE_SECONDS = 10.0
+GATE_PROMPTS_PER_BATCH = 8
+TRANSITIONS_PER_BATCH = 3
+GATE_TRANSITIONS = 40
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,31 @@ def run_per_hour(template: Mapping[str, Any]) -> list[CostLine]:
     return lines
 
 
+def evaluation_per_run(template: Mapping[str, Any]) -> list[CostLine]:
+    """What one promotion-gate evaluation adds (empty without the gate's batch function)."""
+    memory = _function_memory(template, "promotion.handlers.batch_handler")
+    if memory is None:
+        return []
+    calls = 2 * GATE_PROMPTS
+    requests = _line("", GATE_PROMPTS / GATE_PROMPTS_PER_BATCH, "lambda_request")
+    compute = _line("", calls * CONVERSE_SECONDS * memory / 1024, "lambda_gb_second")
+    transitions = GATE_TRANSITIONS + TRANSITIONS_PER_BATCH * GATE_PROMPTS / GATE_PROMPTS_PER_BATCH
+    return [
+        CostLine(
+            "Lambda (evaluation batches)",
+            (requests.usd or 0) + (compute.usd or 0),
+            f"{calls} Converse calls x {CONVERSE_SECONDS:g} s at {memory} MB: {compute.basis}; "
+            f"{requests.basis}",
+        ),
+        _line("Step Functions state transitions", transitions, "state_transition"),
+        CostLine(
+            "Bedrock tokens of both models and the candidate deployment",
+            None,
+            f"see pricing ({BEDROCK_PRICING}): the figures report the tokens each evaluation used",
+        ),
+    ]
+
+
 def _total(lines: list[CostLine]) -> float:
     return sum(line.usd for line in lines if line.usd is not None)
 
@@ -286,6 +322,13 @@ def cost_table(template: Mapping[str, Any]) -> list[str]:
         out.append(warning)
     out.append(f"    a run adds per hour of training: ${_total(hourly):.4f}, plus the items priced per use")
     out += [_format(line) for line in hourly]
+    evaluation = evaluation_per_run(template)
+    if evaluation:
+        out.append(
+            f"    a promotion-gate evaluation adds per {GATE_PROMPTS} validation prompts at one sample: "
+            f"${_total(evaluation):.4f}, plus Bedrock tokens"
+        )
+        out += [_format(line) for line in evaluation]
     judge_calls = template.get("Metadata", {}).get(JUDGE_CALLS_METADATA)
     if judge_calls:
         out.append(f"    {judge_calls}")
