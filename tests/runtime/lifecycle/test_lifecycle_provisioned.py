@@ -338,6 +338,59 @@ def test_serving_arn_is_the_deployment_arn_on_demand_and_none_without_deployment
     aws.verify()
 
 
+# --- the promotion gate's incumbent (step find_incumbent) -----------------------------------------
+
+BASE_MODEL = {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}
+THROUGHPUT = {"model": PT_ARN, "kind": "provisioned throughput"}
+
+
+def _find_incumbent(aws) -> dict:
+    from rft_runtime.promotion import handlers
+
+    event = {"action": "find_incumbent", "spec": _spec(FP_B).to_dict(), "executionArn": EXEC}
+    return handlers.run_action(event, aws.clients, aws.settings)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("InService", THROUGHPUT),
+        # a swap in progress: the old model serves until the new one takes over, through the same
+        # ARN consumers invoke; measuring the base model instead would pass a worse candidate
+        ("Updating", THROUGHPUT),
+        ("Creating", BASE_MODEL),  # nothing serves through it yet
+        ("Failed", BASE_MODEL),
+        (None, BASE_MODEL),  # the pipeline's first run
+    ],
+)
+def test_the_incumbent_in_provisioned_mode_is_the_throughput_that_serves_else_the_base_model(
+    aws, status, expected
+):
+    if status is None:
+        _not_found(aws.bedrock, "get_provisioned_model_throughput", provisionedModelId=NAME)
+    else:
+        aws.bedrock.add_response(
+            "get_provisioned_model_throughput", _pt(status, model_arn(FP_A)), {"provisionedModelId": NAME}
+        )
+    if expected is BASE_MODEL:  # no on-demand deployment left over from an earlier mode either
+        _not_found(aws.bedrock, "get_custom_model_deployment", customModelDeploymentIdentifier=NAME)
+    assert _find_incumbent(aws) == expected
+    aws.verify()
+
+
+def test_after_a_change_from_on_demand_the_incumbent_is_the_deployment_that_still_serves(aws):
+    from lifecycle_fakes import deployment_response
+
+    _not_found(aws.bedrock, "get_provisioned_model_throughput", provisionedModelId=NAME)
+    aws.bedrock.add_response(
+        "get_custom_model_deployment",
+        deployment_response("Active", model_arn(FP_A)),
+        {"customModelDeploymentIdentifier": NAME},
+    )
+    assert _find_incumbent(aws) == {"model": DEPLOYMENT_ARN, "kind": "serving deployment"}
+    aws.verify()
+
+
 # --- the run spec ------------------------------------------------------------------------------
 
 
