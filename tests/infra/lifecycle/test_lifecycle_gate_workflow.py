@@ -211,7 +211,10 @@ def _data_with_validation(*uris: str) -> DatasetInputs:
             {"training_data": _data_with_validation("s3://elsewhere/val.jsonl")},
             "must be an object of the dataset bucket",
         ),
-        ({"deployment_mode": "none"}, "needs deployment_mode on_demand"),
+        (
+            {"deployment_mode": "none"},
+            r"needs a deployment_mode that serves \(on_demand or provisioned\), not 'none'",
+        ),
     ],
 )
 def test_a_gate_that_cannot_run_is_refused_at_synth(overrides, problem):
