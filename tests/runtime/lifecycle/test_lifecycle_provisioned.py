@@ -6,15 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from lifecycle_fakes import (
-    ACCOUNT,
     DEPLOYMENT_ARN,
     FP_A,
     FP_B,
+    NOVA,
     PIPELINE,
+    PT_ARN,
     REGION,
     custom_model_response,
     model_arn,
 )
+from lifecycle_fakes import provisioned_response as _pt
 from test_lifecycle_launcher import event
 
 from rft_runtime.lifecycle import launcher, provisioned, state, steps
@@ -22,8 +24,6 @@ from rft_runtime.lifecycle.errors import SpecError
 from rft_runtime.lifecycle.spec import RunSpec
 
 EXEC = "arn:aws:states:us-east-1:123456789012:execution:RftLifecycle:demo-aaaa"
-PT_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abcdef123456"
-NOVA = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-2-lite-v1:0:256k"
 OTHER_BASE = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-pro-v1:0:300k"
 NAME = f"rft-{PIPELINE}"
 FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
@@ -43,23 +43,6 @@ def _job(fp: str = FP_A) -> dict:
 
 def _model(fp: str = FP_A, base: str = NOVA) -> dict:
     return {**custom_model_response("Active", fp), "baseModelArn": base}
-
-
-def _pt(status: str = "InService", model: str | None = None, **extra) -> dict:
-    body = {
-        "modelUnits": 2,
-        "desiredModelUnits": 2,
-        "provisionedModelName": NAME,
-        "provisionedModelArn": PT_ARN,
-        "modelArn": model or model_arn(),
-        "desiredModelArn": extra.pop("desired", None) or model or model_arn(),
-        "foundationModelArn": NOVA,
-        "status": status,
-        "creationTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
-        "lastModifiedTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
-    }
-    body.update(extra)
-    return body
 
 
 def _not_found(stub, method, **params):
