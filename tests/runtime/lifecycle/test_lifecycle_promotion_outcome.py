@@ -12,6 +12,7 @@ from lifecycle_fakes import (
     FP_A,
     FP_B,
     PIPELINE,
+    PT_ARN,
     aws_env,
     deployment_response,
     job_arn,
@@ -132,6 +133,34 @@ def test_manual_promote_creates_the_deployment_when_the_pipeline_never_served(aw
     aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
     record = manual_promote(aws.clients, aws.settings, FP_A, requested_at="2026-05-02T10:00:00+00:00")
     assert record["deploymentArn"] == DEPLOYMENT_ARN and record["override"]["replacedModelArn"] == ""
+    aws.verify()
+
+
+def test_manual_promote_swaps_the_model_behind_the_provisioned_throughput_that_serves(aws):
+    aws.put_record(
+        phase=state.TRAINING,
+        fingerprint=FP_A,
+        executionArn=EXEC,
+        deploymentName=names.provisioned_model_name(PIPELINE),
+        deploymentArn=PT_ARN,
+        servingModelArn=model_arn(FP_B),
+    )
+    publish_rejected(make_spec(), JOB, REJECTED, aws.clients, aws.settings, EXEC)
+    aws.bedrock.add_response(
+        "update_provisioned_model_throughput",
+        {},
+        {"provisionedModelId": PT_ARN, "desiredModelId": model_arn()},
+    )  # no on-demand deployment is created or swapped: the stubs would refuse those calls
+    aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
+    record = manual_promote(aws.clients, aws.settings, FP_A, requested_at="2026-05-02T10:00:00+00:00")
+    assert (record["phase"], record["deploymentArn"], record["servingModelArn"]) == (
+        "ACTIVE",
+        PT_ARN,
+        model_arn(),
+    )
+    assert record["deploymentName"] == f"rft-{PIPELINE}" and record["override"][
+        "replacedModelArn"
+    ] == model_arn(FP_B)
     aws.verify()
 
 
