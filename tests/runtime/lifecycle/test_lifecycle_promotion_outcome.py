@@ -45,13 +45,14 @@ PROMOTED_BY_HAND = {
 }
 
 
-def _serving_before(aws) -> None:
+def _serving_before(aws, name: str = names.deployment_name(PIPELINE), arn: str = DEPLOYMENT_ARN) -> None:
+    """Run FP_A trains while ``name`` (``arn``) serves FP_B's model."""
     aws.put_record(
         phase=state.TRAINING,
         fingerprint=FP_A,
         executionArn=EXEC,
-        deploymentName=names.deployment_name(PIPELINE),
-        deploymentArn=DEPLOYMENT_ARN,
+        deploymentName=name,
+        deploymentArn=arn,
         servingModelArn=model_arn(FP_B),
     )
 
@@ -93,8 +94,8 @@ def test_a_superseded_run_publishes_no_rejection(aws):
     assert aws.record()["fingerprint"] == FP_B and not aws.events
 
 
-def _rejected(aws) -> None:
-    _serving_before(aws)
+def _rejected(aws, **serving: str) -> None:
+    _serving_before(aws, **serving)
     publish_rejected(make_spec(), JOB, REJECTED, aws.clients, aws.settings, EXEC)
 
 
@@ -137,15 +138,7 @@ def test_manual_promote_creates_the_deployment_when_the_pipeline_never_served(aw
 
 
 def test_manual_promote_swaps_the_model_behind_the_provisioned_throughput_that_serves(aws):
-    aws.put_record(
-        phase=state.TRAINING,
-        fingerprint=FP_A,
-        executionArn=EXEC,
-        deploymentName=names.provisioned_model_name(PIPELINE),
-        deploymentArn=PT_ARN,
-        servingModelArn=model_arn(FP_B),
-    )
-    publish_rejected(make_spec(), JOB, REJECTED, aws.clients, aws.settings, EXEC)
+    _rejected(aws, name=names.provisioned_model_name(PIPELINE), arn=PT_ARN)
     aws.bedrock.add_response(
         "update_provisioned_model_throughput",
         {},
