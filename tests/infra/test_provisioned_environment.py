@@ -1,6 +1,7 @@
 """An environment with ``[deployment] mode = "provisioned"`` synthesizes cleanly: cdk-nag packs
 (every acknowledgment reasoned), cfn-lint, the provisioned-throughput IAM, outputs and summary
-(with the LLM judge calls of its composite reward)."""
+(with the LLM judge calls of its composite reward), and the promotion gate (``dev.toml`` has a
+validation set and ``gate = true``) with its provisioned incumbent's grants."""
 
 from __future__ import annotations
 
@@ -64,6 +65,11 @@ def _statements(template: dict, role_fragment: str) -> dict[str, dict]:
     return found
 
 
+def _actions(statement: dict) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else actions
+
+
 def test_nag_packs_pass_and_the_wildcard_acknowledgment_says_why(assembly):
     report = json.loads((assembly / "validation-report.json").read_text())
     assert [p["pluginName"] for p in report["pluginReports"] if p.get("conclusion") == "failure"] == []
@@ -76,7 +82,8 @@ def test_nag_packs_pass_and_the_wildcard_acknowledgment_says_why(assembly):
         for rule, reason in entry["data"].items()
         if "provisioned-model/*" in rule
     ]
-    assert len(reasons) == 2  # the lifecycle role's and the launcher role's policy, nothing wider
+    # the lifecycle, launcher, gate and batch roles' policies, nothing wider
+    assert len(reasons) == 4
     assert all("service-generated id" in reason for reason in reasons)
 
 
@@ -109,12 +116,32 @@ def test_the_lifecycle_may_create_swap_and_replace_only_provisioned_models_here(
     assert ":provisioned-model/*" in json.dumps(launcher["Resource"])
 
 
+def test_the_gate_runs_and_may_read_and_invoke_the_throughput_it_measures_against(assembly):
+    template = _template(assembly)
+    (machine,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
+    definition = json.dumps(machine["Properties"]["DefinitionString"])
+    assert '\\"EvaluateCandidate\\":{\\"Type\\":\\"Map\\"' in definition and "DISTRIBUTED" in definition
+    gate, batch = _statements(template, "PromotionGateRole"), _statements(template, "PromotionGateBatchRole")
+    assert gate["FindProvisionedIncumbent"]["Action"] == "bedrock:GetProvisionedModelThroughput"
+    assert batch["ConverseProvisionedIncumbent"]["Action"] == "bedrock:InvokeModel"
+    for statement in (gate["FindProvisionedIncumbent"], batch["ConverseProvisionedIncumbent"]):
+        assert ":provisioned-model/*" in json.dumps(statement["Resource"])
+        assert "custom-model" not in json.dumps(statement["Resource"])
+    # the candidate stays an on-demand deployment; the gate never creates, swaps or deletes a throughput
+    granted = {a for s in [*gate.values(), *batch.values()] for a in _actions(s)}
+    assert {a for a in granted if "ProvisionedModel" in a} == {"bedrock:GetProvisionedModelThroughput"}
+    assert "bedrock:CreateCustomModelDeployment" in gate["CandidateDeployment"]["Action"]
+
+
 def test_the_run_spec_and_pipeline_resource_carry_the_provisioned_settings(assembly):
     resources = _template(assembly)["Resources"]
     (run,) = [r for r in resources.values() if r["Type"] == "Custom::RftTrainingRun"]
     spec = json.dumps(run["Properties"]["Spec"])
     assert '\\"deploymentMode\\":\\"provisioned\\"' in spec
     assert '\\"modelUnits\\":2' in spec and '\\"commitment\\":\\"OneMonth\\"' in spec
+    assert '\\"evaluation\\":{\\"gate\\":true' in spec
     (pipeline,) = [r for r in resources.values() if r["Type"] == "Custom::RftPipeline"]
     assert pipeline["Properties"]["ProvisionedThroughput"] == "true"
 

@@ -16,7 +16,7 @@ TRAINING = 'training = "{data}/arithmetic_train.jsonl"\n'
 WITH_VALIDATION = BASE.replace(TRAINING, TRAINING + 'validation = "{data}/arithmetic_validation.jsonl"\n')
 
 
-def test_the_gate_is_on_by_default_only_with_a_validation_file_and_an_on_demand_deployment(make_environment):
+def test_the_gate_is_on_by_default_only_with_a_validation_file_and_a_model_to_serve(make_environment):
     without = load_environment_file(make_environment("plain", BASE))
     assert without.evaluation == EvaluationConfig()
     assert not without.evaluation.gate_on(without.dataset, without.deployment)
@@ -26,6 +26,11 @@ def test_the_gate_is_on_by_default_only_with_a_validation_file_and_an_on_demand_
         make_environment("train", WITH_VALIDATION + '[deployment]\nmode = "none"\n')
     )
     assert not train_only.evaluation.gate_on(train_only.dataset, train_only.deployment)
+    provisioned = WITH_VALIDATION + '[deployment]\nmode = "provisioned"\nmodel_units = 1\n'
+    by_default = load_environment_file(make_environment("pt", provisioned))
+    assert by_default.evaluation.gate_on(by_default.dataset, by_default.deployment)
+    asked = load_environment_file(make_environment("pt_gate", provisioned + "[evaluation]\ngate = true\n"))
+    assert asked.evaluation.gate_on(asked.dataset, asked.deployment)
     off = load_environment_file(make_environment("off", WITH_VALIDATION + "[evaluation]\ngate = false\n"))
     assert not off.evaluation.gate_on(off.dataset, off.deployment)
 
@@ -65,7 +70,7 @@ def test_bad_values_name_file_line_key_and_what_is_allowed(make_environment, tex
         ("[evaluation]\ngate = true\n", "set dataset.validation"),
         (
             '[deployment]\nmode = "none"\n[evaluation]\ngate = true\n',
-            'use mode = "on_demand", or gate = false',
+            'use mode = "on_demand" or "provisioned", or gate = false',
         ),
     ],
 )

@@ -256,7 +256,7 @@ def environment_schema() -> dict[str, Any]:
                 "gate": {
                     "type": "boolean",
                     "description": "evaluate the new model against the serving one before it serves "
-                    "(default: on with dataset.validation and on-demand deployment)",
+                    "(default: on with dataset.validation and deployment mode on_demand or provisioned)",
                 },
                 "min_improvement": {
                     "type": "number",

@@ -410,11 +410,11 @@ def _check_evaluation(found: _Problems, values: PipelineValues) -> None:
                 "the promotion gate evaluates the validation set: set dataset.validation (a local "
                 "JSONL file, uploaded to the dataset bucket), or gate = false",
             )
-        if values.deployment.mode != "on_demand":
+        if values.deployment.mode not in spec.SERVING_MODES:
             found.add(
                 "evaluation.gate",
                 f'the promotion gate decides what serves; deployment.mode = "{values.deployment.mode}" '
-                'serves nothing: use mode = "on_demand", or gate = false',
+                'serves nothing: use mode = "on_demand" or "provisioned", or gate = false',
             )
     found.bounded("evaluation.min_improvement", evaluation.min_improvement, *MIN_IMPROVEMENT, kind="float")
     found.bounded("evaluation.samples_per_prompt", evaluation.samples_per_prompt, *SAMPLES_PER_PROMPT)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rft_runtime.lifecycle.spec import SERVING_MODES
+
 #: Base model used when the config names none: the only model RFT supports through this API.
 DEFAULT_BASE_MODEL = "amazon.nova-2-lite-v1:0:256k"
 
@@ -185,7 +187,8 @@ class EvaluationConfig:
     """The promotion gate: is the newly trained model better than the one serving?
 
     ``gate``: evaluate before serving. Default None: on when the pipeline has a validation file
-    (``dataset.validation``) and deploys on demand, off otherwise; ``true`` needs both.
+    (``dataset.validation``) and serves a model (``deployment.mode`` ``"on_demand"`` or
+    ``"provisioned"``), off otherwise (mode ``"none"`` serves nothing); ``true`` needs both.
     ``min_improvement``: the paired mean reward delta (new minus serving) the new model must reach,
     in [-1, 1]. Default 0.0: it must not be worse. ``samples_per_prompt``: responses per prompt and
     model, 1 to 8. Default 1. ``max_prompts``: evaluate at most this many validation rows. Default
@@ -201,7 +204,7 @@ class EvaluationConfig:
         """Whether the gate runs (``gate``, or its default for this dataset and deployment)."""
         if self.gate is not None:
             return self.gate
-        return dataset.validation_file is not None and deployment.mode == "on_demand"
+        return dataset.validation_file is not None and deployment.mode in SERVING_MODES
 
 
 @dataclass(frozen=True, kw_only=True)

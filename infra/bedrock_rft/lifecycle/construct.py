@@ -38,7 +38,7 @@ from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
 from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
 from rft_runtime.lifecycle.settings import EVENT_SOURCE
-from rft_runtime.lifecycle.spec import PROVISIONED, SPEC_SCHEMA, provisioned_members
+from rft_runtime.lifecycle.spec import PROVISIONED, SERVING_MODES, SPEC_SCHEMA, provisioned_members
 
 HANDLERS = "rft_runtime.lifecycle.handlers"
 LIFECYCLE_TIMEOUT = cdk.Duration.minutes(2)
@@ -123,9 +123,11 @@ class RftLifecycle(Construct):
             waits for that model instead (:mod:`bedrock_rft.lifecycle.adoption`). Default None:
             train here.
         evaluation: run the promotion gate (:class:`GateSettings`) before the new model serves:
-            a candidate deployment is measured against the serving model (or the base model) on
-            the validation set, and the serving deployment swaps only when the candidate is good
-            enough. Needs a validation set in ``dataset_bucket`` and ``deployment_mode`` on_demand.
+            a temporary on-demand candidate deployment is measured against what serves now (the
+            deployment or Provisioned Throughput, else the base model) on the validation set, and
+            the serving deployment or throughput swaps only when the candidate is good enough.
+            Needs a validation set in ``dataset_bucket`` and ``deployment_mode`` on_demand or
+            provisioned.
             Default None: no gate (a completed job is served at once).
 
     Attributes: ``fingerprint``, ``training_inputs`` (input name -> text, e.g.
@@ -760,9 +762,11 @@ def _gate_validation_key(
     when the gate cannot run: no validation set, one outside ``bucket``, or nothing to serve."""
     if evaluation is None:
         return ""
-    if deployment_mode != "on_demand":
+    if deployment_mode not in SERVING_MODES:
+        serving = " or ".join(SERVING_MODES)
         raise ValueError(
-            f"evaluation: the promotion gate needs deployment_mode on_demand, not {deployment_mode!r}"
+            f"evaluation: the promotion gate needs a deployment_mode that serves ({serving}), "
+            f"not {deployment_mode!r}"
         )
     prefix = f"s3://{bucket.bucket_name}/"
     if not validation_s3_uris or not validation_s3_uris[0].startswith(prefix):

@@ -10,6 +10,9 @@ deterministic name (``rft-<pipeline>``).
   Failed) on provisioned models, plus the custom and base model ARNs the create and swap name.
 - launcher role: Get and Delete, to remove the throughput on stack delete (never one whose
   commitment runs: the code checks first).
+- with the promotion gate: the gate function Gets the throughput (the incumbent is what serves
+  now, ``rft_runtime.promotion.incumbent``) and the batch function invokes it (Converse on the
+  provisioned model ARN). The candidate stays an on-demand deployment, granted by the gate itself.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ LIFECYCLE_ACTIONS = (
     "bedrock:TagResource",  # the throughput is created with the pipeline's tags
 )
 LAUNCHER_ACTIONS = ("bedrock:GetProvisionedModelThroughput", "bedrock:DeleteProvisionedModelThroughput")
+GATE_ACTIONS = ("bedrock:GetProvisionedModelThroughput",)
+#: Converse on a provisioned model is authorized as InvokeModel on its ARN.
+BATCH_ACTIONS = ("bedrock:InvokeModel",)
 REASON = (
     "Provisioned model ARNs end with a service-generated id (provisioned-model/<12 characters>), "
     "unknown until the throughput is created; the actions are scoped to this account and Region and "
@@ -47,21 +53,28 @@ def provisioned_models_arn(scope: cdk.Stack) -> str:
 def grant_provisioned_throughput(
     lifecycle: RftLifecycle, lifecycle_role: iam.IRole, launcher_role: iam.IRole, base_model_arns: list[str]
 ) -> None:
-    """Add the statements of the module docstring and acknowledge their one wildcard per policy."""
-    stack = cdk.Stack.of(lifecycle)
-    throughputs = provisioned_models_arn(stack)
-    lifecycle_role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="ProvisionedThroughput",
-            actions=list(LIFECYCLE_ACTIONS),
-            resources=[throughputs, lifecycle._bedrock_arn("custom-model"), *base_model_arns],
-        )
+    """Add the statements of the module docstring (the gate's too when ``lifecycle`` has one) and
+    acknowledge their one wildcard per policy."""
+    _grant(
+        lifecycle_role,
+        "ProvisionedThroughput",
+        LIFECYCLE_ACTIONS,
+        lifecycle._bedrock_arn("custom-model"),
+        *base_model_arns,
     )
-    launcher_role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="DeleteProvisionedThroughputOnDelete", actions=list(LAUNCHER_ACTIONS), resources=[throughputs]
-        )
+    _grant(launcher_role, "DeleteProvisionedThroughputOnDelete", LAUNCHER_ACTIONS)
+    gates = lifecycle.gate_functions
+    if gates is not None:
+        _grant(gates.gate.role, "FindProvisionedIncumbent", GATE_ACTIONS)
+        _grant(gates.batch.role, "ConverseProvisionedIncumbent", BATCH_ACTIONS)
+
+
+def _grant(role: iam.IRole, sid: str, actions: tuple[str, ...], *other_resources: str) -> None:
+    """``actions`` on the stack's provisioned models (and ``other_resources``) for ``role``, with
+    the wildcard acknowledged on its default policy only."""
+    throughputs = provisioned_models_arn(cdk.Stack.of(role))
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid=sid, actions=list(actions), resources=[throughputs, *other_resources])
     )
-    finding = resource_finding(stack, "AwsSolutions-IAM5", throughputs)
-    for role in (lifecycle_role, launcher_role):
-        acknowledge(role.node.find_child("DefaultPolicy"), REASON, finding)
+    finding = resource_finding(cdk.Stack.of(role), "AwsSolutions-IAM5", throughputs)
+    acknowledge(role.node.find_child("DefaultPolicy"), REASON, finding)

@@ -1,8 +1,9 @@
 """``rft promote --fingerprint F (--env E | --pipeline P)``: serve a model the promotion gate rejected.
 
 The state record must show the run ``F`` (the stack output ``TrainingFingerprint``, or its first
-12+ hex digits) as ``REJECTED``. The pipeline's serving deployment is swapped to that run's model
-(created when the pipeline never served one) and the record becomes ``ACTIVE`` with an
+12+ hex digits) as ``REJECTED``. What the record serves through (the pipeline's deployment, created
+when the pipeline never served one, or its Provisioned Throughput) is swapped to that run's model
+and the record becomes ``ACTIVE`` with an
 ``override`` (``by``, ``at``, the model it replaced, the gate's decision). The swap itself takes
 minutes; ``rft status`` / ``rft wait`` follow it. Exit codes: 0 swap requested and recorded,
 2 usage error (wrong run, not rejected, missing credentials), 4 an AWS request failed.

@@ -191,9 +191,16 @@ def serving_arn(spec: RunSpec, bedrock: Any) -> str | None:
             return str(found.get("provisionedModelArn") or "") or None
         return None
     if spec.deployment_mode == ON_DEMAND:
-        found = bc.get_deployment(bedrock, spec.names.deployment_name)
-        if found and found.get("status") == "Active":
-            return str(found.get("customModelDeploymentArn") or "") or None
+        return on_demand_serving_arn(spec, bedrock)
+    return None
+
+
+def on_demand_serving_arn(spec: RunSpec, bedrock: Any) -> str | None:
+    """The pipeline's on-demand deployment ARN while it is Active, else None (whatever the mode:
+    after a change to ``provisioned`` it serves until the throughput does, see :func:`after_success`)."""
+    found = bc.get_deployment(bedrock, spec.names.deployment_name)
+    if found and found.get("status") == "Active":
+        return str(found.get("customModelDeploymentArn") or "") or None
     return None
 
 

@@ -19,6 +19,8 @@ SPEC_SCHEMA = 1
 CUSTOMIZATION_TYPE = "REINFORCEMENT_FINE_TUNING"
 ON_DEMAND, PROVISIONED, NO_DEPLOYMENT = "on_demand", "provisioned", "none"
 DEPLOYMENT_MODES = (ON_DEMAND, PROVISIONED, NO_DEPLOYMENT)
+#: Modes that serve a model, so the promotion gate has something to decide (``none`` trains only).
+SERVING_MODES = (ON_DEMAND, PROVISIONED)
 #: Provisioned Throughput terms: ``none`` (no commitment, hourly) or botocore's ``CommitmentDuration``.
 COMMITMENTS = ("none", "OneMonth", "SixMonths")
 

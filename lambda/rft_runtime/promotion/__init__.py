@@ -7,7 +7,8 @@ Modules, one job each:
   payload).
 - ``results``: the Map's ResultWriter output read back from S3 and checked for completeness.
 - ``candidate``: the temporary candidate deployment (create, poll, remove).
-- ``incumbent``: what the candidate is measured against (the serving deployment or the base model).
+- ``incumbent``: what the candidate is measured against (what serves now, on demand or
+  provisioned, or the base model).
 - ``outcome``: the state record after the decision (REJECTED; ``rft promote``'s manual override).
 - ``handlers``: the Lambda entry points.
 - ``gate``: the summarising step: figures and HTML report (``rft_runtime.evaluation``) written to

@@ -4,7 +4,8 @@
   figures and the evaluation's location, the pipeline's deployment fields stay as they were (the
   old model keeps serving).
 - :func:`manual_promote`: ``rft promote`` serves a rejected model anyway: the serving deployment
-  is swapped to it (or created, when the pipeline never served a model) and the record says
+  or Provisioned Throughput is swapped to it (a deployment is created when the pipeline never
+  served a model) and the record says
   ``ACTIVE`` with an ``override`` naming who decided and the figures that had rejected it; the
   model is tagged promoted (``bedrock-rft:promoted`` = ``rft-promote``).
 """
@@ -18,6 +19,7 @@ from typing import Any
 from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import names, state
 from rft_runtime.lifecycle.errors import LifecycleError
+from rft_runtime.lifecycle.provisioned import PROVISIONED_ARN_MARK
 from rft_runtime.lifecycle.publish import publish_outcome
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
@@ -61,9 +63,8 @@ def manual_promote(
     """Serve the rejected model of the run ``fingerprint`` (full or a prefix of 12+ hex digits).
 
     Raises :class:`NotPromotable` unless the state record shows that run ``REJECTED`` with a
-    model. Swaps the pipeline's deployment to the model (``UpdateCustomModelDeployment``; the swap
-    takes minutes, ``rft status`` shows it) or creates the deployment when none exists. Returns the
-    record written.
+    model. Serves the model where the record says consumers invoke (:func:`_swap_in`; the swap
+    takes minutes, ``rft status`` shows it). Returns the record written.
     """
     current = state.read(clients.ssm, settings.state_parameter) or {}
     recorded = str(current.get("fingerprint") or "")
@@ -78,24 +79,7 @@ def manual_promote(
             f"{state.REJECTED}; only a model the promotion gate rejected can be promoted"
         )
     model_arn = str(current["modelArn"])
-    deployment = names.deployment_name(settings.pipeline)
-    found = bc.get_deployment(clients.bedrock, deployment)
-    if found is None:
-        token = names.RunNames(settings.pipeline, recorded).deployment_request_token(
-            f"rft-promote|{requested_at}"
-        )
-        arn = bc.create_deployment(
-            clients.bedrock,
-            name=deployment,
-            model_arn=model_arn,
-            token=token,
-            description=f"bedrock-rft pipeline {settings.pipeline}, promoted by hand",
-            tags=[],
-        )
-    else:
-        arn = bc.update_deployment(
-            clients.bedrock, str(found.get("customModelDeploymentArn") or deployment), model_arn
-        )
+    deployment, arn = _swap_in(clients.bedrock, settings.pipeline, current, model_arn, requested_at)
     bc.mark_promoted(clients.bedrock, model_arn, "rft-promote")
     previous = current.get("servingModelArn")
     record = state.merge(
@@ -115,3 +99,33 @@ def manual_promote(
     )
     state.publish(clients, settings, record, notify=True)
     return json.loads(state.serialize(record))
+
+
+def _swap_in(
+    bedrock: Any, pipeline: str, current: Mapping[str, Any], model_arn: str, requested_at: str
+) -> tuple[str, str]:
+    """``(name, ARN)`` of what now serves ``model_arn``: the pipeline's Provisioned Throughput when
+    the record's ``deploymentArn`` is one (``UpdateProvisionedModelThroughput``, same ARN; the
+    service takes only a model of the throughput's base model), else the on-demand deployment,
+    swapped (``UpdateCustomModelDeployment``) or created when none exists."""
+    serving = str(current.get("deploymentArn") or "")
+    if PROVISIONED_ARN_MARK in serving:
+        bc.update_provisioned(bedrock, serving, model_arn)
+        return names.provisioned_model_name(pipeline), serving
+    deployment = names.deployment_name(pipeline)
+    found = bc.get_deployment(bedrock, deployment)
+    if found is not None:
+        arn = str(found.get("customModelDeploymentArn") or deployment)
+        return deployment, bc.update_deployment(bedrock, arn, model_arn)
+    token = names.RunNames(pipeline, str(current["fingerprint"])).deployment_request_token(
+        f"rft-promote|{requested_at}"
+    )
+    arn = bc.create_deployment(
+        bedrock,
+        name=deployment,
+        model_arn=model_arn,
+        token=token,
+        description=f"bedrock-rft pipeline {pipeline}, promoted by hand",
+        tags=[],
+    )
+    return deployment, arn

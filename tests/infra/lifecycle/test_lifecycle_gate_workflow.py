@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,16 @@ from rft_runtime.promotion import handlers as gate_handlers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime" / "lifecycle"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "runtime" / "promotion"))
-from lifecycle_fakes import DEPLOYMENT_ARN, aws_env, custom_model_response, deployment_response, model_arn
+from lifecycle_fakes import (
+    DEPLOYMENT_ARN,
+    NOVA,
+    PT_ARN,
+    aws_env,
+    custom_model_response,
+    deployment_response,
+    model_arn,
+    provisioned_response,
+)
 from promotion_fakes import RewardLambda
 from test_lifecycle_workflow import (
     test_every_state_is_reachable_and_every_path_ends_in_a_terminal_state as check_every_path_ends,
@@ -47,14 +57,24 @@ QUESTIONS = {"What is 2 + 2?": "4", "What is 5 * 2?": "10", "What is 9 - 3?": "6
 MAX_PROMPTS = 3
 
 
-@pytest.fixture(scope="module")
-def synthesized():
-    _app, stack, _lifecycle = build(evaluation=GateSettings(max_prompts=MAX_PROMPTS))
+def _synthesize(**overrides: Any) -> tuple[dict, dict, dict]:
+    """``(template, state machine definition, run resource properties)`` of a gated lifecycle."""
+    _app, stack, _lifecycle = build(evaluation=GateSettings(max_prompts=MAX_PROMPTS), **overrides)
     template = Template.from_stack(stack).to_json()
     (machine,) = resources_of(template, "AWS::StepFunctions::StateMachine").values()
     definition = json.loads(fake_resolve(template, machine["Properties"]["DefinitionString"]))
     (run,) = resources_of(template, "Custom::RftTrainingRun").values()
     return template, definition, fake_resolve(template, run["Properties"])
+
+
+@pytest.fixture(scope="module")
+def synthesized():
+    return _synthesize()
+
+
+@pytest.fixture(scope="module")
+def synthesized_provisioned():
+    return _synthesize(with_vpc=False, deployment_mode="provisioned", model_units=1)
 
 
 # --- shape --------------------------------------------------------------------------------------
@@ -211,7 +231,10 @@ def _data_with_validation(*uris: str) -> DatasetInputs:
             {"training_data": _data_with_validation("s3://elsewhere/val.jsonl")},
             "must be an object of the dataset bucket",
         ),
-        ({"deployment_mode": "none"}, "needs deployment_mode on_demand"),
+        (
+            {"deployment_mode": "none"},
+            r"needs a deployment_mode that serves \(on_demand or provisioned\), not 'none'",
+        ),
     ],
 )
 def test_a_gate_that_cannot_run_is_refused_at_synth(overrides, problem):
@@ -361,6 +384,16 @@ class World:
 
 @pytest.fixture
 def world(monkeypatch, synthesized):
+    yield from _world(monkeypatch, synthesized)
+
+
+@pytest.fixture
+def provisioned_world(monkeypatch, synthesized_provisioned):
+    yield from _world(monkeypatch, synthesized_provisioned)
+
+
+def _world(monkeypatch, synthesized) -> Iterator[World]:
+    """A World for ``synthesized``: moto S3 holds the dataset and validation rows."""
     _template, definition, props = synthesized
     with aws_env(monkeypatch) as aws:
         spec = RunSpec.from_json(props["Spec"])
@@ -513,3 +546,58 @@ def test_an_unexpected_gate_error_removes_the_candidate_then_fails_the_run(world
     assert outcome.trace.index("RemoveCandidateAfterError") < outcome.trace.index("PublishFailure")
     assert (outcome.status, outcome.error) == ("FAILED", "InvalidRequest")
     assert (aws.record()["phase"], aws.record()["servingModelArn"]) == (state.FAILED, OLD_MODEL)
+
+
+def test_in_provisioned_mode_a_better_model_is_measured_against_the_throughput_and_swapped_in(
+    provisioned_world,
+):
+    """The candidate is a temporary on-demand deployment, the incumbent the throughput that serves;
+    on promote ReconcileDeployment swaps the model behind the same provisioned model ARN."""
+    world = provisioned_world
+    aws, spec = world.aws, world.spec
+    new_model = model_arn(spec.fingerprint)
+    aws.put_record(phase=state.ACTIVE, fingerprint="f" * 64, deploymentName="rft-demo",
+                   deploymentArn=PT_ARN, servingModelArn=OLD_MODEL)  # fmt: skip
+    world.launch()
+    world.trained()
+    world.candidate("Active")
+    throughput = {"provisionedModelId": "rft-demo"}
+    aws.bedrock.add_response(
+        "get_provisioned_model_throughput", provisioned_response(model=OLD_MODEL), throughput
+    )
+    world.candidate_removed()
+    model = {**custom_model_response("Active", spec.fingerprint), "baseModelArn": NOVA}
+    for answer in (
+        provisioned_response(model=OLD_MODEL),  # the swap is requested
+        provisioned_response("Updating", model=OLD_MODEL, desired=new_model),
+        provisioned_response(model=new_model),  # the swap is done
+    ):
+        aws.bedrock.add_response("get_custom_model", model, {"modelIdentifier": new_model})
+        aws.bedrock.add_response("get_provisioned_model_throughput", answer, throughput)
+        if answer["status"] == "InService" and answer["modelArn"] == OLD_MODEL:
+            aws.bedrock.add_response(
+                "update_provisioned_model_throughput",
+                {},
+                {"provisionedModelId": PT_ARN, "desiredModelId": new_model},
+            )
+    promoted = {"resourceARN": new_model, "tags": [{"key": "bedrock-rft:promoted", "value": "gate"}]}
+    aws.bedrock.add_response("tag_resource", {}, promoted)
+    # after the success: no on-demand deployment of this pipeline is left to delete
+    aws.bedrock.add_client_error("delete_custom_model_deployment", "ResourceNotFoundException", "", 404)
+    outcome = world.run()
+    aws.verify()  # every call above made, in order, and no other (no CreateProvisionedModelThroughput)
+    assert outcome.status == "SUCCEEDED", (outcome.error, outcome.cause, outcome.trace)
+    trace = [t for t in outcome.trace if ":" not in t]
+    assert (
+        trace.index("FindIncumbent") < trace.index("EvaluateCandidate") < trace.index("ReconcileDeployment")
+    )
+    (run,) = world.map_runs
+    assert (run["batchInput"]["candidateModel"], run["batchInput"]["incumbentModel"]) == (
+        CANDIDATE_ARN,
+        PT_ARN,
+    )
+    assert set(world.runtime.models) == {CANDIDATE_ARN, PT_ARN}
+    record = aws.record()
+    assert (record["phase"], record["deploymentArn"], record["servingModelArn"]) == (
+        state.ACTIVE, PT_ARN, new_model)  # fmt: skip
+    assert record["evaluation"]["decision"] == "promote"

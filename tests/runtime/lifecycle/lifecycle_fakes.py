@@ -48,6 +48,8 @@ def model_arn(fp: str = FP_A) -> str:
 
 
 DEPLOYMENT_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:custom-model-deployment/abcdefgh1234"
+PT_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abcdef123456"
+NOVA = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-2-lite-v1:0:256k"
 
 
 def make_spec(fp: str = FP_A, **overrides: Any) -> RunSpec:
@@ -123,6 +125,25 @@ def deployment_response(status: str = "Active", model: str | None = None, **extr
         "modelArn": model or model_arn(),
         "createdAt": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
         "status": status,
+    }
+    body.update(extra)
+    return body
+
+
+def provisioned_response(status: str = "InService", model: str | None = None, **extra) -> dict[str, Any]:
+    """A GetProvisionedModelThroughput answer for the pipeline's throughput (2 units, bought for
+    Nova 2 Lite); ``desired`` sets ``desiredModelArn`` (default: the serving model)."""
+    body = {
+        "modelUnits": 2,
+        "desiredModelUnits": 2,
+        "provisionedModelName": names.provisioned_model_name(PIPELINE),
+        "provisionedModelArn": PT_ARN,
+        "modelArn": model or model_arn(),
+        "desiredModelArn": extra.pop("desired", None) or model or model_arn(),
+        "foundationModelArn": NOVA,
+        "status": status,
+        "creationTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
+        "lastModifiedTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
     }
     body.update(extra)
     return body

@@ -12,6 +12,7 @@ from lifecycle_fakes import (
     FP_A,
     FP_B,
     PIPELINE,
+    PT_ARN,
     aws_env,
     deployment_response,
     job_arn,
@@ -44,13 +45,14 @@ PROMOTED_BY_HAND = {
 }
 
 
-def _serving_before(aws) -> None:
+def _serving_before(aws, name: str = names.deployment_name(PIPELINE), arn: str = DEPLOYMENT_ARN) -> None:
+    """Run FP_A trains while ``name`` (``arn``) serves FP_B's model."""
     aws.put_record(
         phase=state.TRAINING,
         fingerprint=FP_A,
         executionArn=EXEC,
-        deploymentName=names.deployment_name(PIPELINE),
-        deploymentArn=DEPLOYMENT_ARN,
+        deploymentName=name,
+        deploymentArn=arn,
         servingModelArn=model_arn(FP_B),
     )
 
@@ -92,8 +94,8 @@ def test_a_superseded_run_publishes_no_rejection(aws):
     assert aws.record()["fingerprint"] == FP_B and not aws.events
 
 
-def _rejected(aws) -> None:
-    _serving_before(aws)
+def _rejected(aws, **serving: str) -> None:
+    _serving_before(aws, **serving)
     publish_rejected(make_spec(), JOB, REJECTED, aws.clients, aws.settings, EXEC)
 
 
@@ -132,6 +134,26 @@ def test_manual_promote_creates_the_deployment_when_the_pipeline_never_served(aw
     aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
     record = manual_promote(aws.clients, aws.settings, FP_A, requested_at="2026-05-02T10:00:00+00:00")
     assert record["deploymentArn"] == DEPLOYMENT_ARN and record["override"]["replacedModelArn"] == ""
+    aws.verify()
+
+
+def test_manual_promote_swaps_the_model_behind_the_provisioned_throughput_that_serves(aws):
+    _rejected(aws, name=names.provisioned_model_name(PIPELINE), arn=PT_ARN)
+    aws.bedrock.add_response(
+        "update_provisioned_model_throughput",
+        {},
+        {"provisionedModelId": PT_ARN, "desiredModelId": model_arn()},
+    )  # no on-demand deployment is created or swapped: the stubs would refuse those calls
+    aws.bedrock.add_response("tag_resource", {}, PROMOTED_BY_HAND)
+    record = manual_promote(aws.clients, aws.settings, FP_A, requested_at="2026-05-02T10:00:00+00:00")
+    assert (record["phase"], record["deploymentArn"], record["servingModelArn"]) == (
+        "ACTIVE",
+        PT_ARN,
+        model_arn(),
+    )
+    assert record["deploymentName"] == f"rft-{PIPELINE}" and record["override"][
+        "replacedModelArn"
+    ] == model_arn(FP_B)
     aws.verify()
 
 

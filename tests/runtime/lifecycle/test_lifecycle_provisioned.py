@@ -6,15 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from lifecycle_fakes import (
-    ACCOUNT,
     DEPLOYMENT_ARN,
     FP_A,
     FP_B,
+    NOVA,
     PIPELINE,
+    PT_ARN,
     REGION,
     custom_model_response,
     model_arn,
 )
+from lifecycle_fakes import provisioned_response as _pt
 from test_lifecycle_launcher import event
 
 from rft_runtime.lifecycle import launcher, provisioned, state, steps
@@ -22,8 +24,6 @@ from rft_runtime.lifecycle.errors import SpecError
 from rft_runtime.lifecycle.spec import RunSpec
 
 EXEC = "arn:aws:states:us-east-1:123456789012:execution:RftLifecycle:demo-aaaa"
-PT_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abcdef123456"
-NOVA = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-2-lite-v1:0:256k"
 OTHER_BASE = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-pro-v1:0:300k"
 NAME = f"rft-{PIPELINE}"
 FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
@@ -43,23 +43,6 @@ def _job(fp: str = FP_A) -> dict:
 
 def _model(fp: str = FP_A, base: str = NOVA) -> dict:
     return {**custom_model_response("Active", fp), "baseModelArn": base}
-
-
-def _pt(status: str = "InService", model: str | None = None, **extra) -> dict:
-    body = {
-        "modelUnits": 2,
-        "desiredModelUnits": 2,
-        "provisionedModelName": NAME,
-        "provisionedModelArn": PT_ARN,
-        "modelArn": model or model_arn(),
-        "desiredModelArn": extra.pop("desired", None) or model or model_arn(),
-        "foundationModelArn": NOVA,
-        "status": status,
-        "creationTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
-        "lastModifiedTime": datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
-    }
-    body.update(extra)
-    return body
 
 
 def _not_found(stub, method, **params):
@@ -335,6 +318,59 @@ def test_serving_arn_is_the_deployment_arn_on_demand_and_none_without_deployment
     )
     assert provisioned.serving_arn(make_spec(), aws.clients.bedrock) == DEPLOYMENT_ARN
     assert provisioned.serving_arn(make_spec(deploymentMode="none"), aws.clients.bedrock) is None
+    aws.verify()
+
+
+# --- the promotion gate's incumbent (step find_incumbent) -----------------------------------------
+
+BASE_MODEL = {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}
+THROUGHPUT = {"model": PT_ARN, "kind": "provisioned throughput"}
+
+
+def _find_incumbent(aws) -> dict:
+    from rft_runtime.promotion import handlers
+
+    event = {"action": "find_incumbent", "spec": _spec(FP_B).to_dict(), "executionArn": EXEC}
+    return handlers.run_action(event, aws.clients, aws.settings)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("InService", THROUGHPUT),
+        # a swap in progress: the old model serves until the new one takes over, through the same
+        # ARN consumers invoke; measuring the base model instead would pass a worse candidate
+        ("Updating", THROUGHPUT),
+        ("Creating", BASE_MODEL),  # nothing serves through it yet
+        ("Failed", BASE_MODEL),
+        (None, BASE_MODEL),  # the pipeline's first run
+    ],
+)
+def test_the_incumbent_in_provisioned_mode_is_the_throughput_that_serves_else_the_base_model(
+    aws, status, expected
+):
+    if status is None:
+        _not_found(aws.bedrock, "get_provisioned_model_throughput", provisionedModelId=NAME)
+    else:
+        aws.bedrock.add_response(
+            "get_provisioned_model_throughput", _pt(status, model_arn(FP_A)), {"provisionedModelId": NAME}
+        )
+    if expected is BASE_MODEL:  # no on-demand deployment left over from an earlier mode either
+        _not_found(aws.bedrock, "get_custom_model_deployment", customModelDeploymentIdentifier=NAME)
+    assert _find_incumbent(aws) == expected
+    aws.verify()
+
+
+def test_after_a_change_from_on_demand_the_incumbent_is_the_deployment_that_still_serves(aws):
+    from lifecycle_fakes import deployment_response
+
+    _not_found(aws.bedrock, "get_provisioned_model_throughput", provisionedModelId=NAME)
+    aws.bedrock.add_response(
+        "get_custom_model_deployment",
+        deployment_response("Active", model_arn(FP_A)),
+        {"customModelDeploymentIdentifier": NAME},
+    )
+    assert _find_incumbent(aws) == {"model": DEPLOYMENT_ARN, "kind": "serving deployment"}
     aws.verify()
 
 
