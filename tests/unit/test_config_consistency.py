@@ -100,10 +100,12 @@ def test_existing_key_of_the_stacks_region_and_account_is_accepted(make_environm
 # --- tags and description -------------------------------------------------------------------------
 
 
-def test_the_stacks_own_tag_key_is_reserved(make_environment):
-    path = make_environment("tags", MINIMAL + '[tags]\n"bedrock-rft:pipeline" = "other"\n')
+@pytest.mark.parametrize("key", ["bedrock-rft:pipeline", "bedrock-rft:promoted", "Bedrock-RFT:keep"])
+def test_the_package_s_own_tag_keys_are_reserved(make_environment, key):
+    # one config line could otherwise mark every model promoted (adopted by promote_from) or held
+    path = make_environment("tags", MINIMAL + f'[tags]\n"{key}" = "gate"\n')
     problems, _ = _problems(path)
-    assert "set by the stack" in problems["tags.bedrock-rft:pipeline"]
+    assert "are the package's own" in problems[f"tags.{key}"]
 
 
 def _description(make_environment, text: str):

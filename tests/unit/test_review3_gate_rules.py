@@ -10,7 +10,6 @@ from rft_runtime.evaluation.grading import Graded
 from rft_runtime.evaluation.prompts import Prompt
 
 
-@pytest.mark.xfail(strict=True, reason="review3 defect: only bedrock-rft:pipeline is reserved")
 @pytest.mark.parametrize("key", ["bedrock-rft:promoted", "bedrock-rft:fingerprint", "bedrock-rft:keep"])
 def test_tag_keys_the_runtime_reads_are_reserved(key):
     # the job request's customModelTags carry the config tags: a model born with

@@ -12,6 +12,7 @@ the Region, the stack description's length) are left to the loader, which runs e
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from bedrock_rft.config import promotion, rules, service_model
 from bedrock_rft.config.loader import FILE_KEYS
 from bedrock_rft.config.schema import (
     DEFAULT_BASE_MODEL,
-    PIPELINE_TAG_KEY,
     RFT_REGIONS,
     DeploymentConfig,
     EncryptionConfig,
@@ -29,9 +29,15 @@ from bedrock_rft.config.schema import (
 )
 from bedrock_rft.units import LOG_RETENTION_DAYS
 from rft_runtime.lifecycle import names
+from rft_runtime.lifecycle.bedrock_calls import PACKAGE_TAG_PREFIX
 
 #: The schema file shipped with the package.
 SCHEMA_FILE = Path(__file__).with_name("environment.schema.json")
+
+
+def _any_case_prefix(prefix: str) -> str:
+    """A regular expression for names starting with ``prefix`` in any letter case."""
+    return "^" + "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in prefix)
 
 
 def _anchored(pattern: str) -> str:
@@ -182,7 +188,9 @@ def _tags() -> dict[str, Any]:
         "maxProperties": rules.MAX_CONFIG_TAGS,
         "propertyNames": {
             **_text(key_rule, "tag key"),
-            "not": {"anyOf": [{"pattern": "^[aA][wW][sS]:"}, {"const": PIPELINE_TAG_KEY}]},
+            "not": {
+                "anyOf": [{"pattern": _any_case_prefix(prefix)} for prefix in ("aws:", PACKAGE_TAG_PREFIX)]
+            },
         },
         "additionalProperties": _text(value_rule, "tag value"),
     }

@@ -24,7 +24,6 @@ from bedrock_rft.config.schema import (
     CDK_MAX_DESCRIPTION_LENGTH,
     MAX_REWARD_OPTIONS_BYTES,
     MAX_STACK_DESCRIPTION_BYTES,
-    PIPELINE_TAG_KEY,
     RFT_REGIONS,
     DatasetConfig,
     DeploymentConfig,
@@ -38,6 +37,8 @@ from bedrock_rft.config.schema import (
 )
 from bedrock_rft.units import LOG_RETENTION_DAYS
 from rft_runtime.lifecycle import names, spec
+from rft_runtime.lifecycle.bedrock_calls import PACKAGE_TAG_PREFIX
+from rft_runtime.lifecycle.model_pruning import PIPELINE_TAG_KEY
 from rft_runtime.lifecycle.spec import MAX_GATE_SAMPLES
 
 KMS_KEY_ARN = re.compile(
@@ -486,9 +487,9 @@ def _check_tags(found: _Problems, tags: Mapping[str, Any]) -> None:
 def tag_problems(tags: Mapping[str, Any], *, limit: int, limit_reason: str) -> list[Problem]:
     """Every problem of ``tags`` (keyed ``tags`` / ``tags.<name>``): at most ``limit`` of them
     (``limit_reason`` says why), key and value patterns from the botocore model, no ``aws:`` keys
-    and not :data:`PIPELINE_TAG_KEY`. The environment files and props use :data:`MAX_CONFIG_TAGS`
-    (every resource of the stack is tagged); ``RftLifecycle`` used alone, which tags only the
-    Bedrock job and model, uses its own limit."""
+    and none of the package's own ``bedrock-rft:`` keys. The environment files and props use
+    :data:`MAX_CONFIG_TAGS` (every resource of the stack is tagged); ``RftLifecycle`` used alone,
+    which tags only the Bedrock job and model, uses its own limit."""
     found = _Problems()
     _, key_rule, value_rule = service_model.tag_rules()
     if len(tags) > limit:
@@ -502,8 +503,13 @@ def tag_problems(tags: Mapping[str, Any], *, limit: int, limit_reason: str) -> l
         found.pattern(key, value, value_rule, "tag value")
         if name.lower().startswith("aws:"):
             found.add(key, "tag keys starting with 'aws:' are reserved")
-        if name == PIPELINE_TAG_KEY:
-            found.add(key, f"{PIPELINE_TAG_KEY} is set by the stack (pipeline name); use another key")
+        if name.lower().startswith(PACKAGE_TAG_PREFIX):
+            found.add(
+                key,
+                f"tag keys starting with {PACKAGE_TAG_PREFIX!r} are the package's own (the stack sets "
+                f"{PIPELINE_TAG_KEY}; the lifecycle reads the promoted, keep and fingerprint tags); "
+                "use another key",
+            )
     return found.items
 
 

@@ -18,8 +18,6 @@ DEFAULT_BASE_MODEL = "amazon.nova-2-lite-v1:0:256k"
 #: Regions where Bedrock offers reinforcement fine-tuning (Nova 2 Lite: us-east-1 only).
 RFT_REGIONS = ("us-east-1",)
 
-#: The tag the stack puts on every resource; a config may not set it.
-PIPELINE_TAG_KEY = "bedrock-rft:pipeline"
 
 #: CloudFormation takes a template description of at most 1024 bytes; CDK's ``Stack`` refuses
 #: more than 512 characters (JavaScript string length, i.e. UTF-16 code units).

@@ -12,7 +12,9 @@ lifecycle function may, besides what every pipeline's may:
   tell "rejected by the source's gate" from "not promoted yet";
 - use the source pipeline's KMS key through Bedrock (``kms:ViaService``), for keys tagged
   ``bedrock-rft:pipeline = <source>`` only: the adopted model is encrypted with it, and the
-  deployment serving it needs it.
+  deployment serving it needs it. With a promotion gate, its two functions get the same key (the
+  gate function deploys the adopted model as the candidate; the batch function, Decrypt only,
+  calls it): :func:`grant_source_key`.
 """
 
 from __future__ import annotations
@@ -50,40 +52,69 @@ def spec_member(scope: cdk.Stack, source: PromotionSource) -> dict[str, Any]:
     }
 
 
+#: What each role of a promoting pipeline may do with the source's key (through Bedrock only):
+#: the lifecycle role deploys the adopted model (grants for the deployment), the gate role deploys
+#: it as the candidate, the batch role calls it (Converse).
+SOURCE_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant")
+BATCH_SOURCE_KEY_ACTIONS = ("kms:Decrypt",)
+
+
+def _where(stack: cdk.Stack, source: PromotionSource) -> dict[str, str]:
+    return {"account": source.account or stack.account, "region": source.region or stack.region}
+
+
+def _tagged_source(source: PromotionSource) -> dict[str, str]:
+    return {f"aws:ResourceTag/{PIPELINE_TAG_KEY}": source.pipeline}
+
+
 def grant_adoption(lifecycle: RftLifecycle, role: iam.IRole, source: PromotionSource) -> None:
     """Add the grants of the module docstring to ``role`` (the lifecycle function's)."""
     stack = cdk.Stack.of(lifecycle)
-    where = {"account": source.account or stack.account, "region": source.region or stack.region}
-    tagged_source = {"StringEquals": {f"aws:ResourceTag/{PIPELINE_TAG_KEY}": source.pipeline}}
+    where = _where(stack, source)
     models = stack.format_arn(service="bedrock", resource="custom-model", resource_name="*", **where)
-    keys = stack.format_arn(service="kms", resource="key", resource_name="*", **where)
     state = stack.format_arn(
         service="ssm",
         resource="parameter",
         resource_name=names.state_parameter_name(source.pipeline).lstrip("/"),
         **where,
     )
-    for statement in (
+    role.add_to_principal_policy(
         iam.PolicyStatement(
             sid="ReadPromotionSourceModelTags",
             actions=["bedrock:ListTagsForResource"],
             resources=[models],
-            conditions=tagged_source,
-        ),
-        iam.PolicyStatement(sid="ReadPromotionSourceState", actions=["ssm:GetParameter"], resources=[state]),
+            conditions={"StringEquals": _tagged_source(source)},
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid="ReadPromotionSourceState", actions=["ssm:GetParameter"], resources=[state])
+    )
+    grant_source_key(lifecycle, role, source, SOURCE_KEY_ACTIONS)
+
+
+def grant_source_key(
+    lifecycle: RftLifecycle, role: iam.IRole, source: PromotionSource, actions: tuple[str, ...]
+) -> None:
+    """Let ``role`` use the source pipeline's key through Bedrock (``kms:ViaService``), keys tagged
+    ``bedrock-rft:pipeline = <source>`` only: the adopted model is encrypted with it, so the
+    deployments serving it (the pipeline's and the gate's candidate) and the Converse calls on it
+    need it."""
+    stack = cdk.Stack.of(lifecycle)
+    where = _where(stack, source)
+    keys = stack.format_arn(service="kms", resource="key", resource_name="*", **where)
+    role.add_to_principal_policy(
         iam.PolicyStatement(
             sid="PromotionSourceKeyViaBedrockOnly",
-            actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+            actions=list(actions),
             resources=[keys],
             conditions={
                 "StringEquals": {
-                    **tagged_source["StringEquals"],
+                    **_tagged_source(source),
                     "kms:ViaService": f"bedrock.{where['region']}.amazonaws.com",
                 }
             },
-        ),
-    ):
-        role.add_to_principal_policy(statement)
+        )
+    )
     policy = role.node.try_find_child("DefaultPolicy")
     if policy is not None:
         acknowledge(

@@ -381,6 +381,10 @@ class RftLifecycle(Construct):
         if self.gate_functions is not None:
             self._grant_publish(self.gate_functions.gate.role, notify=True)  # REJECTED
             self._grant_model_key(self.gate_functions.gate.role, sid="CandidateModelKeyViaBedrockOnly")
+            if promote_from is not None:  # the candidate is the adopted model, under the source's key
+                gate, batch = self.gate_functions.gate.role, self.gate_functions.batch.role
+                adoption.grant_source_key(self, gate, promote_from, adoption.SOURCE_KEY_ACTIONS)
+                adoption.grant_source_key(self, batch, promote_from, adoption.BATCH_SOURCE_KEY_ACTIONS)
             grant_map_key_use(self.state_machine.role, encryption_key.key_arn)
 
         # --- custom resources -----------------------------------------------------------------

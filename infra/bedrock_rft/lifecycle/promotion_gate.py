@@ -111,13 +111,21 @@ class PromotionGateFunctions(Construct):
         self.gate.role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="CandidateDeployment",
+                actions=["bedrock:CreateCustomModelDeployment"],
+                resources=[deployments, custom_models],
+            )
+        )
+        self.gate.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="CandidateDeploymentFollowAndRemove",
                 actions=[
-                    "bedrock:CreateCustomModelDeployment",
                     "bedrock:GetCustomModelDeployment",
                     "bedrock:DeleteCustomModelDeployment",
-                    "bedrock:TagResource",  # the candidate is created with the pipeline's tags
+                    # the candidate is created with the pipeline's tags; never a model's tags (the
+                    # promoted mark is written by the lifecycle function only)
+                    "bedrock:TagResource",
                 ],
-                resources=[deployments, custom_models],
+                resources=[deployments],
             )
         )
         self.gate.role.add_to_principal_policy(

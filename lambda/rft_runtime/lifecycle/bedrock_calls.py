@@ -20,9 +20,12 @@ from rft_runtime.lifecycle.errors import InvalidRequest, QuotaExceeded
 
 NOT_FOUND = "ResourceNotFoundException"
 CONFLICT = "ConflictException"
+#: Tag keys the package sets and reads (pipeline, fingerprint, promoted, keep); config tags may not
+#: use them, or one config line could mark every model promoted.
+PACKAGE_TAG_PREFIX = "bedrock-rft:"
 #: The tag on a custom model that passed its promotion gate (value ``gate``) or was served by
 #: ``rft promote`` (value ``rft-promote``). Pruning never deletes a model carrying it.
-PROMOTED_TAG = "bedrock-rft:promoted"
+PROMOTED_TAG = PACKAGE_TAG_PREFIX + "promoted"
 PROMOTED_BY = ("gate", "rft-promote")
 
 

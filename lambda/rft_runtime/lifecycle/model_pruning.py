@@ -25,9 +25,9 @@ from rft_runtime.lifecycle import names
 
 LOG = logging.getLogger(__name__)
 
-PIPELINE_TAG_KEY = "bedrock-rft:pipeline"
+PIPELINE_TAG_KEY = bc.PACKAGE_TAG_PREFIX + "pipeline"
 #: A model with any of these tag keys is never pruned, whatever the value.
-HOLD_TAG_KEYS = ("bedrock-rft:keep", bc.PROMOTED_TAG)
+HOLD_TAG_KEYS = (bc.PACKAGE_TAG_PREFIX + "keep", bc.PROMOTED_TAG)
 
 
 def models_in_use(bedrock: Any) -> set[str]:

@@ -190,15 +190,12 @@ def _role_statements(template: dict, role_prefix: str) -> list[dict]:
 
 
 @pytest.mark.synth
-@pytest.mark.xfail(
-    strict=True,
-    reason="review3 defect: prod's gate (on by default: validation set, on_demand) deploys and invokes "
-    "the adopted model, which dev's key encrypts, but only the lifecycle role gets the source key",
-)
 @pytest.mark.parametrize("role_prefix", ["LifecyclePromotionGateRole", "LifecyclePromotionGateBatchRole"])
 def test_the_promoting_stack_s_gate_may_use_the_source_key_of_the_model_it_evaluates(
     two_environments, role_prefix
 ):
+    # review 3: prod's gate deploys (candidate) and calls (Converse) the adopted model, which dev's
+    # key encrypts; only the lifecycle role had that key
     _, templates = two_environments
     assert '\\"StartGate\\"' in json.dumps(templates["prod"]), "prod runs a gate on the adopted model"
     statements = _role_statements(templates["prod"], role_prefix)

@@ -188,6 +188,10 @@ def test_the_gate_functions_have_only_what_their_steps_call(synthesized):
     assert fake_resolve(template, gate["EvaluationFiles"]["Resource"]).endswith("/runs/*/evaluation/*")
     assert _actions(gate["EvaluationFiles"]) == ["s3:GetObject", "s3:PutObject"]
     assert "bedrock:UpdateCustomModelDeployment" not in _actions(gate["CandidateDeployment"])  # never swaps
+    # review 3: it may tag the candidate deployment it creates, never a model (the promoted mark)
+    tagging = [s for s in gate.values() if "bedrock:TagResource" in _actions(s)]
+    assert [":custom-model-deployment/" in json.dumps(s["Resource"]) for s in tagging] == [True]
+    assert ":custom-model/" not in json.dumps(tagging[0]["Resource"])
     batch_role = {s.get("Sid"): s for s in _statements(template, "LifecyclePromotionGateBatchRole")}
     invoke = batch_role["GradeWithTheTrainingReward"]
     assert _actions(invoke) == ["lambda:InvokeFunction"]
