@@ -22,6 +22,14 @@ def aborted(execution: str = EXEC) -> dict:
             "detail": {"executionArn": execution, "status": "ABORTED"}}  # fmt: skip
 
 
+def expect_candidate_removed(aws, spec) -> None:
+    aws.bedrock.add_response(
+        "delete_custom_model_deployment",
+        {},
+        {"customModelDeploymentIdentifier": spec.names.candidate_deployment_name},
+    )
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="review3 defect: an execution aborted (or timed out) inside the gate leaves its candidate "
@@ -33,11 +41,7 @@ def test_a_run_aborted_during_its_gate_removes_its_candidate_deployment(aws):
     aws.put_record(phase=state.TRAINING, fingerprint=spec.fingerprint, executionArn=EXEC,
                    jobName=spec.names.job_name, jobArn=job_arn(), jobStatus="Completed")  # fmt: skip
     aws.bedrock.add_response("get_model_customization_job", job_response("Completed"))
-    aws.bedrock.add_response(
-        "delete_custom_model_deployment",
-        {},
-        {"customModelDeploymentIdentifier": spec.names.candidate_deployment_name},
-    )
+    expect_candidate_removed(aws, spec)
     execution_end.on_execution_end(aborted(), aws.clients, aws.settings)
     aws.verify()  # fails today: DeleteCustomModelDeployment of the candidate is never sent
 
@@ -51,11 +55,7 @@ def test_a_superseded_run_stopped_during_its_gate_still_removes_its_candidate(aw
     spec = make_spec()
     aws.put_record(phase=state.STARTING, fingerprint="b" * 64, executionArn=NEWER,
                    jobName=names.RunNames(PIPELINE, "b" * 64).job_name)  # fmt: skip
-    aws.bedrock.add_response(
-        "delete_custom_model_deployment",
-        {},
-        {"customModelDeploymentIdentifier": spec.names.candidate_deployment_name},
-    )
+    expect_candidate_removed(aws, spec)
     execution_end.on_execution_end(aborted(), aws.clients, aws.settings)
     aws.verify()
 
