@@ -7,7 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from lifecycle_fakes import ACCOUNT, FP_A, FP_B, PIPELINE, REGION, make_spec, model_arn
+from lifecycle_fakes import (
+    ACCOUNT,
+    FP_A,
+    FP_B,
+    PIPELINE,
+    REGION,
+    expect_candidate_delete,
+    make_spec,
+    model_arn,
+)
 
 from rft_runtime.lifecycle import adoption, execution_end, model_pruning, names, state, steps
 from rft_runtime.lifecycle.errors import SpecError, Superseded
@@ -205,6 +214,7 @@ def test_a_promoting_run_that_times_out_waiting_is_published_failed_with_what_it
     own_job = spec.names.job_name  # looked up by name: the run has none, and the source's is not touched
     aws.bedrock.add_client_error("get_model_customization_job", "ResourceNotFoundException", "", 404,
                                  expected_params={"jobIdentifier": own_job})  # fmt: skip
+    expect_candidate_delete(aws, spec.names.candidate_deployment_name, "ResourceNotFoundException")
     event = {"source": "aws.states", "detail": {"executionArn": EXEC, "status": "TIMED_OUT"}}
     result = execution_end.on_execution_end(event, aws.clients, aws.settings)
     aws.verify()

@@ -13,6 +13,7 @@ from lifecycle_fakes import (
     PIPELINE,
     PT_ARN,
     REGION,
+    candidates_listed,
     custom_model_response,
     model_arn,
 )
@@ -276,6 +277,7 @@ def test_on_demand_to_provisioned_deletes_the_on_demand_deployment_after_publish
 def test_provisioned_without_an_on_demand_deployment_reports_no_mode_change(aws):
     _owned(aws, deploymentArn=PT_ARN)
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     published = steps.publish_success(_spec(), _job(), {"arn": PT_ARN}, aws.clients, aws.settings, EXEC)
     assert "modeChange" not in published
 
@@ -434,6 +436,7 @@ def _models_listed(aws, *fps: str) -> None:
 
 def test_stack_delete_deletes_an_uncommitted_throughput_before_the_models(aws):
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     aws.bedrock.add_response("get_provisioned_model_throughput", _pt("InService"))
     aws.bedrock.add_response("delete_provisioned_model_throughput", {}, {"provisionedModelId": PT_ARN})
     _not_found(aws.bedrock, "get_provisioned_model_throughput")
@@ -447,6 +450,7 @@ def test_stack_delete_deletes_an_uncommitted_throughput_before_the_models(aws):
 
 def test_stack_delete_never_deletes_a_committed_throughput_nor_the_model_it_serves(aws):
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     committed = _pt("InService", commitmentDuration="OneMonth", commitmentExpirationTime=FUTURE)
     aws.bedrock.add_response("get_provisioned_model_throughput", committed)
     _models_listed(aws, FP_A, FP_B)
