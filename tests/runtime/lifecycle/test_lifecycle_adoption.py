@@ -126,8 +126,7 @@ def test_a_promoted_model_is_adopted_in_the_job_shape_the_later_steps_read(aws, 
 
 
 def test_a_model_the_sources_gate_rejected_ends_the_run_naming_the_source_and_rft_promote(aws, spec):
-    source_model(aws.bedrock)
-    source_tags(aws.bedrock)
+    source_model(aws.bedrock)  # the record is read first: its tags are not even looked at
     source_record(aws, phase=state.REJECTED, fingerprint=FP_A, modelArn=SOURCE_ARN)
     result = adopt(aws, spec)
     aws.verify()
@@ -135,6 +134,25 @@ def test_a_model_the_sources_gate_rejected_ends_the_run_naming_the_source_and_rf
     message = result["failureMessage"]
     assert f"pipeline {SOURCE}'s promotion gate rejected its model {SOURCE_ARN}" in message
     assert f"rft promote --pipeline {SOURCE} --fingerprint {FP_A}" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("gate", "Completed"), ("rft-promote", "Completed")]
+    + [(untrusted, adoption.WAITING) for untrusted in ("yes", "true", "Gate", "")],
+)
+def test_only_the_promoted_marks_the_package_writes_are_trusted(aws, spec, value, status):
+    # an untrusted value, e.g. a config `tags` entry the model was born with, keeps the run waiting
+    source_model(aws.bedrock)
+    source_tags(aws.bedrock, **{"bedrock-rft:promoted": value})
+    source_record(aws, phase=state.ACTIVE, fingerprint=FP_A)
+    result = adopt(aws, spec)
+    aws.verify()
+    assert result["status"] == status
+    if status == adoption.WAITING:
+        assert f"{SOURCE_MODEL} is not promoted yet" in result["step"]
+    else:
+        assert result["adoptedFrom"]["promotedBy"] == value
 
 
 def test_a_rejection_of_another_run_of_the_source_does_not_end_this_one(aws, spec):

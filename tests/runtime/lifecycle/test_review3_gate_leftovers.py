@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from lifecycle_fakes import (
     ACCOUNT,
     FP_A,
@@ -60,12 +59,6 @@ SOURCE_MODEL = names.RunNames(SOURCE, FP_A).custom_model_name
 SOURCE_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:custom-model/amazon.nova-2-lite-v1:0:256k/50urce"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review3 defect: the promoted tag is trusted before the source's REJECTED record; a model "
-    "born with the tag (a config tags entry 'bedrock-rft:promoted', accepted by the rules) is adopted "
-    "although the source's gate rejected it",
-)
 def test_a_model_the_source_gate_rejected_is_not_adopted_even_if_born_tagged_promoted(aws):
     spec = make_spec(promoteFrom={"pipeline": SOURCE, "account": ACCOUNT, "region": REGION})
     aws.bedrock.add_response(
