@@ -363,6 +363,21 @@ def test_the_incumbent_in_provisioned_mode_is_the_throughput_that_serves_else_th
     aws.verify()
 
 
+@pytest.mark.parametrize("status", ["Creating", "Failed"])
+def test_an_idle_throughput_of_a_pipeline_that_serves_is_an_evaluation_error_not_the_base_model(aws, status):
+    from rft_runtime.promotion.errors import EvaluationError
+
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_A, servingModelArn=model_arn(FP_A))
+    idle = _pt(status, model_arn(FP_A))
+    aws.bedrock.add_response("get_provisioned_model_throughput", idle, {"provisionedModelId": NAME})
+    # no on-demand deployment left over from an earlier mode
+    _not_found(aws.bedrock, "get_custom_model_deployment", customModelDeploymentIdentifier=NAME)
+    aws.bedrock.add_response("get_provisioned_model_throughput", idle, {"provisionedModelId": NAME})
+    with pytest.raises(EvaluationError, match=f"provisioned throughput {NAME} is {status}"):
+        _find_incumbent(aws)
+    aws.verify()
+
+
 def test_after_a_change_from_on_demand_the_incumbent_is_the_deployment_that_still_serves(aws):
     from lifecycle_fakes import deployment_response
 
