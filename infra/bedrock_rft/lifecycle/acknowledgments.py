@@ -67,6 +67,7 @@ def apply(lifecycle: RftLifecycle) -> None:
         events_fn.role.node.find_child("DefaultPolicy"),
         bedrock_reason,
         resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn("model-customization-job")),
+        resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn("custom-model-deployment")),
     )
     # pre-flight reads exactly the training/validation objects and the staging targets by their
     # full ARNs (no wildcard, so nothing to acknowledge), and invokes exactly the reward version
@@ -79,14 +80,13 @@ def apply(lifecycle: RftLifecycle) -> None:
         "one state machine (and only StopExecution is granted on them).",
         resource_finding(stack, "AwsSolutions-IAM5", lifecycle.executions_arn_pattern),
     )
-    if lifecycle.retain_models is False:
-        acknowledge(
-            policy,
-            "bedrock:ListCustomModels has no resource type, so IAM accepts only '*'; it is needed to "
-            "find this pipeline's models (by name prefix) when the pipeline is deleted with "
-            "retain_models = False.",
-            "AwsSolutions-IAM5[Resource::*]",
-        )
+    acknowledge(
+        policy,
+        "bedrock:ListCustomModelDeployments (and, with retain_models = False, ListCustomModels) have "
+        "no resource type, so IAM accepts only '*'; they find this pipeline's candidate deployments "
+        "(and models) by name prefix when the pipeline is deleted.",
+        "AwsSolutions-IAM5[Resource::*]",
+    )
     for function in (lifecycle_fn, events_fn, launcher_fn):
         acknowledge(function.function, OUTSIDE_VPC, *_both("LambdaInsideVPC"))
     for function in (lifecycle_fn, launcher_fn):

@@ -718,6 +718,11 @@ class RftLifecycle(Construct):
                 actions=["bedrock:GetCustomModelDeployment", "bedrock:DeleteCustomModelDeployment"],
                 resources=[self._bedrock_arn("custom-model-deployment")],
             ),
+            # the pipeline's candidate deployments left by unfinished runs are found by name prefix;
+            # ListCustomModelDeployments has no resource type: IAM accepts only "*"
+            iam.PolicyStatement(
+                sid="FindCandidatesOnDelete", actions=["bedrock:ListCustomModelDeployments"], resources=["*"]
+            ),
         ]
         if not retain_models:
             statements += [

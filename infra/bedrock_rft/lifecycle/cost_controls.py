@@ -63,6 +63,13 @@ def add_execution_end_rule(
             resources=[lifecycle._bedrock_arn("model-customization-job")],
         )
     )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="RemoveCandidatesOfEndedRuns",  # the promotion gate's candidate of an unfinished run
+            actions=["bedrock:DeleteCustomModelDeployment"],
+            resources=[lifecycle._bedrock_arn("custom-model-deployment")],
+        )
+    )
     return rule
 
 

@@ -142,14 +142,6 @@ def gate_states(
                             decision=sfn.JsonPath.object_at("$.evaluation"))  # fmt: skip
     evaluate = _evaluation_map(scope, wiring, retry)
 
-    # every path out of the gate passes a RemoveCandidate state
-    clean_up.add_catch(publish_failure, errors=["States.ALL"], result_path="$.cleanupError")
-    clean_up.next(publish_failure)
-    for task in (reconcile, find_incumbent, summarise):
-        task.add_catch(clean_up, errors=["States.ALL"], result_path="$.error")
-    for task in (remove, publish_rejected):
-        task.add_catch(publish_failure, errors=["States.ALL"], result_path="$.error")
-
     def record_error(state_id: str, message_path: str) -> sfn.Pass:
         return sfn.Pass(
             scope,
@@ -158,6 +150,20 @@ def gate_states(
             parameters={"decision": "error", "message": sfn.JsonPath.string_at(message_path)},
             result_path="$.evaluation",
         ).next(remove)
+
+    # every path out of the gate passes a RemoveCandidate state
+    clean_up.add_catch(publish_failure, errors=["States.ALL"], result_path="$.cleanupError")
+    clean_up.next(publish_failure)
+    for task in (reconcile, find_incumbent, summarise):
+        if task is find_incumbent:  # the serving model cannot be measured now: an evaluation error
+            task.add_catch(
+                record_error("RecordIncumbentError", "$.incumbentError.Cause"),
+                errors=["EvaluationError"],
+                result_path="$.incumbentError",
+            )
+        task.add_catch(clean_up, errors=["States.ALL"], result_path="$.error")
+    for task in (remove, publish_rejected):
+        task.add_catch(publish_failure, errors=["States.ALL"], result_path="$.error")
 
     evaluate.add_catch(
         record_error("RecordEvaluationError", "$.evaluationError.Cause"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rft_runtime.evaluation.stats import Interval, ZeroVariance
+from rft_runtime.evaluation.stats import TIE_TOLERANCE, Interval, ZeroVariance
 
 ALREADY_GOOD = 0.95
 TOO_HARD = 0.05
@@ -17,8 +17,10 @@ TOO_HARD = 0.05
 
 def gate_passes(delta: Interval, min_improvement: float) -> bool:
     """The gate rule: B may replace A when the mean paired delta (B - A) is at least
-    ``min_improvement`` (0.0: B must not be worse on average)."""
-    return delta.value >= min_improvement
+    ``min_improvement`` (0.0: B must not be worse on average), less :data:`TIE_TOLERANCE` (1e-9):
+    float rounding of the per-prompt deltas (0.3 - 0.2 is 0.09999999999999998) must not turn a tie
+    in mean reward into a loss. Rewards are in [0, 1], so no real difference is that small."""
+    return delta.value >= min_improvement - TIE_TOLERANCE
 
 
 def baseline_verdicts(

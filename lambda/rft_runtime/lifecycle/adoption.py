@@ -6,8 +6,11 @@ with the *same fingerprint* has a model that passed its promotion gate:
 
 - the model is found by its deterministic name, ``RunNames(<source pipeline>, <fingerprint>)
   .custom_model_name``, in this account and Region (``GetCustomModel`` by name);
-- it is Active and carries the tag :data:`PROMOTED_TAG_KEY` (written in the source environment by
-  its promotion gate or by ``rft promote``; never here).
+- it is Active, the source's state record does not show this fingerprint ``REJECTED`` (read
+  first: a tag never outranks the source gate's decision), and it carries the tag
+  :data:`PROMOTED_TAG_KEY` with a value the package writes (:data:`bedrock_calls.PROMOTED_BY`:
+  ``gate`` by the source's promotion gate, ``rft-promote`` by ``rft promote``; never here). Any
+  other value (e.g. a config ``tags`` entry the model was born with) is not trusted: the run waits.
 
 Until then the run waits (:func:`adopt_poll_seconds`: 5 minutes growing to 15; the workflow's
 timeout bounds the wait) and the state record shows phase ``ADOPTING`` with what it waits for in
@@ -36,7 +39,7 @@ from rft_runtime.lifecycle.spec import RunSpec
 LOG = logging.getLogger(__name__)
 
 #: The promoted mark (contract with the promotion gate); also a key of ``model_pruning.HOLD_TAG_KEYS``.
-PROMOTED_TAG_KEY = "bedrock-rft:promoted"
+PROMOTED_TAG_KEY = bc.PROMOTED_TAG
 #: Polling the source: first wait 5 min, x1.5 per check, at most 15 min.
 ADOPT_POLL_FIRST_SECONDS = 300
 ADOPT_POLL_GROWTH = 1.5
@@ -120,8 +123,13 @@ def adopt_model(
         detail = f"its model {source.custom_model_name} is {model.get('modelStatus')}"
     else:
         model_arn = str(model.get("modelArn") or "")
+        record = _source_record(clients.ssm, source.pipeline) or {}
+        if record.get("fingerprint") == spec.fingerprint and record.get("phase") == state.REJECTED:
+            return _job(
+                "Failed", checks, failureMessage=rejected_message(spec, model_arn), failedStep="adoption"
+            )
         promoted_by = bc.resource_tags(clients.bedrock, model_arn).get(PROMOTED_TAG_KEY)
-        if promoted_by:
+        if promoted_by in bc.PROMOTED_BY:
             adopted_from = {
                 **dict(spec.promote_from or {}),
                 "modelArn": model_arn,
@@ -129,12 +137,12 @@ def adopt_model(
                 "promotedBy": promoted_by,
             }
             return _job("Completed", checks, modelArn=model_arn, adoptedFrom=adopted_from)
-        record = _source_record(clients.ssm, source.pipeline) or {}
-        if record.get("fingerprint") == spec.fingerprint and record.get("phase") == state.REJECTED:
-            return _job(
-                "Failed", checks, failureMessage=rejected_message(spec, model_arn), failedStep="adoption"
-            )
-        detail = f"its model {source.custom_model_name} is not promoted yet"
+        written = ", ".join(bc.PROMOTED_BY)
+        detail = f"its model {source.custom_model_name} is not promoted yet" + (
+            f" ({PROMOTED_TAG_KEY}={promoted_by!r} is not a value the package writes: {written})"
+            if promoted_by
+            else ""
+        )
     result = _job(WAITING, checks, step=f"{waiting_for} ({detail})")
     if result["step"] != job.get("step"):
         record = state.merge(

@@ -117,6 +117,17 @@ def list_models(bedrock: Any, name_prefix: str) -> list[dict[str, Any]]:
     return [m for m in summaries if str(m.get("modelName", "")).startswith(name_prefix)]
 
 
+def list_deployments(bedrock: Any, name_contains: str) -> list[dict[str, Any]]:
+    """Summaries of the custom model deployments whose name contains ``name_contains`` (all pages)."""
+    return list_pages(
+        bedrock.list_custom_model_deployments,
+        "ListCustomModelDeployments",
+        "modelDeploymentSummaries",
+        nameContains=name_contains,
+        maxResults=100,
+    )
+
+
 def resource_tags(bedrock: Any, arn: str) -> dict[str, str]:
     """``ListTagsForResource`` as a key -> value dict."""
     out = _call(bedrock.list_tags_for_resource, "ListTagsForResource", resourceARN=arn)

@@ -246,6 +246,26 @@ def _delete_parameter(clients: Any, parameter: str) -> None:
             raise
 
 
+def _delete_deployment(
+    bedrock: Any, name: str, sleep: Callable[[float], None], waited: float
+) -> tuple[str, float]:
+    """Delete deployment ``name``, waiting while it is busy (a stopped run was creating or
+    swapping it) until ``waited`` (shared by the Delete's deployments) reaches
+    :data:`DEPLOYMENT_BUSY_WAIT_SECONDS`. Returns the outcome (deleted or gone) and ``waited``."""
+    outcome = bc.delete_deployment(bedrock, name)
+    while outcome == bc.BUSY:
+        if waited >= DEPLOYMENT_BUSY_WAIT_SECONDS:
+            raise InvalidRequest(
+                f"deployment {name} is still being created or updated after {waited:.0f} s; "
+                "delete the stack again once it is Active or Failed"
+            )
+        sleep(DELETE_POLL_SECONDS)
+        waited += DELETE_POLL_SECONDS
+        outcome = bc.delete_deployment(bedrock, name)
+    LOG.info("deployment %s %s", name, outcome)
+    return outcome, waited
+
+
 def _delete_pipeline(
     event: Mapping[str, Any], clients: Any, sleep: Callable[[float], None]
 ) -> dict[str, Any]:
@@ -259,19 +279,13 @@ def _delete_pipeline(
         LOG.info("Delete of unknown id %s: treated as gone", physical)
         return {"PhysicalResourceId": physical}
     deployment = names.deployment_name(pipeline)
-    waited = 0.0
-    outcome = bc.delete_deployment(clients.bedrock, deployment)
-    while outcome == bc.BUSY:  # a stopped run was creating or swapping it: let that finish
-        if waited >= DEPLOYMENT_BUSY_WAIT_SECONDS:
-            raise InvalidRequest(
-                f"deployment {deployment} is still being created or updated after {waited:.0f} s; "
-                "delete the stack again once it is Active or Failed"
-            )
-        sleep(DELETE_POLL_SECONDS)
-        waited += DELETE_POLL_SECONDS
-        outcome = bc.delete_deployment(clients.bedrock, deployment)
+    outcome, waited = _delete_deployment(clients.bedrock, deployment, sleep, 0.0)
     deleted = outcome == bc.DELETED
-    LOG.info("deployment %s %s", deployment, outcome)
+    own_candidate = names.own_candidate_deployment(pipeline)  # not demo-dev's for pipeline demo
+    for summary in bc.list_deployments(clients.bedrock, f"rft-{pipeline}-candidate-"):
+        name = str(summary.get("customModelDeploymentName", ""))
+        if own_candidate.fullmatch(name):  # a gate's candidate its ended run could not remove
+            _, waited = _delete_deployment(clients.bedrock, name, sleep, waited)
     in_use: set[str] = set()
     if str(props.get("ProvisionedThroughput", "")).lower() == "true":
         in_use = provisioned.release_on_delete(

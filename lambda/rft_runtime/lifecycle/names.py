@@ -113,7 +113,7 @@ class RunNames:
     @property
     def candidate_deployment_name(self) -> str:
         """The run's temporary deployment the promotion gate evaluates (removed in every outcome)."""
-        return _checked(f"rft-{self.pipeline}-candidate-{self.short}", MODEL_NAME, 63, "modelDeploymentName")
+        return candidate_deployment_name(self.pipeline, self.short)
 
     @property
     def provisioned_model_name(self) -> str:
@@ -170,6 +170,26 @@ class RunNames:
 def deployment_name(pipeline: str) -> str:
     """The pipeline's one on-demand deployment name."""
     return _checked(f"rft-{pipeline}", MODEL_NAME, 63, "modelDeploymentName")
+
+
+def candidate_deployment_name(pipeline: str, short: str) -> str:
+    """The candidate deployment of ``pipeline``'s run whose fingerprint starts with ``short`` (12 hex)."""
+    return _checked(f"rft-{pipeline}-candidate-{short}", MODEL_NAME, 63, "modelDeploymentName")
+
+
+def own_candidate_deployment(pipeline: str) -> re.Pattern[str]:
+    """Exactly the candidate deployment names of ``pipeline``: ``demo`` never matches ``demo-dev``'s."""
+    return re.compile(rf"rft-{re.escape(pipeline)}-candidate-[0-9a-f]{{12}}")
+
+
+def execution_candidate(pipeline: str, execution: str) -> str | None:
+    """The candidate deployment name of the run an execution of ``pipeline`` evaluates, read from
+    the execution's name (``<pipeline>-<fingerprint[:16]>-<8 hex>``, see
+    :meth:`RunNames.execution_name`; ``execution`` is the name or its ARN). None when the name is
+    not of that form (e.g. started by hand)."""
+    name = execution.rpartition(":")[2]
+    found = re.fullmatch(rf"{re.escape(pipeline)}-([0-9a-f]{{16}})-[0-9a-f]{{8}}", name)
+    return candidate_deployment_name(pipeline, found.group(1)[:12]) if found else None
 
 
 def provisioned_model_name(pipeline: str) -> str:

@@ -7,8 +7,9 @@ $$.Map.Item.Value}`` and ``BatchInput``)::
      "BatchInput": {"candidateModel": ARN, "incumbentModel": id or ARN, "rewardFunction": version ARN,
                     "maxTokens": int, "reasoningEffort": str or null, "samplesPerPrompt": int}}
 
-Output (kept small: a Map child's output is limited to 256 KiB, so responses are cut to
-:data:`KEPT_RESPONSE_CHARS` characters for the report)::
+Output (kept small: a Map child's output is limited to 256 KiB, so the kept texts are cut to one
+byte budget per batch, :func:`rft_runtime.promotion.output_budget.fit_texts`, with a visible
+marker)::
 
     {"prompts": [{"id", "prompt", "reference", "candidate": {"scores", "errors", "responses"},
                   "incumbent": {...}}],
@@ -34,16 +35,11 @@ from rft_runtime.evaluation import converse
 from rft_runtime.evaluation.grading import payload_item
 from rft_runtime.evaluation.prompts import Prompt, prompt_from_row
 from rft_runtime.lifecycle import retry
-from rft_runtime.lifecycle.errors import LifecycleError
+from rft_runtime.promotion.errors import EvaluationError
+from rft_runtime.promotion.output_budget import fit_texts
 
-#: Characters of each response kept for the report's side-by-side browser.
-KEPT_RESPONSE_CHARS = 2000
 #: The two sides, in the order they are called.
 SIDES = ("candidate", "incumbent")
-
-
-class EvaluationError(LifecycleError):
-    """The evaluation cannot produce a trustworthy figure (bad input, a model or the grader failed)."""
 
 
 def batch_prompts(items: Sequence[Any]) -> list[Prompt]:
@@ -157,8 +153,8 @@ def evaluate_batch(event: Mapping[str, Any], runtime: Any, lambda_client: Any) -
     for prompt in prompts:
         entry: dict[str, Any] = {
             "id": prompt.id,
-            "prompt": prompt.question()[:KEPT_RESPONSE_CHARS],
-            "reference": str(prompt.reference)[:KEPT_RESPONSE_CHARS],
+            "prompt": prompt.question(),
+            "reference": str(prompt.reference),
         }
         for side in SIDES:
             ids = [f"{side}:{prompt.id}#{sample}" for sample in range(samples)]
@@ -166,13 +162,11 @@ def evaluate_batch(event: Mapping[str, Any], runtime: Any, lambda_client: Any) -
             entry[side] = {
                 "scores": [min(1.0, max(0.0, float(results[i]["aggregate_reward_score"]))) for i in ids],
                 "errors": dict(errors),
-                "responses": [replies[i].text[:KEPT_RESPONSE_CHARS] for i in ids],
+                "responses": [replies[i].text for i in ids],
             }
         out.append(entry)
-    return {
-        "prompts": out,
-        "tokens": {
-            "inputTokens": sum(r.input_tokens for r in replies.values()),
-            "outputTokens": sum(r.output_tokens for r in replies.values()),
-        },
+    tokens = {
+        "inputTokens": sum(r.input_tokens for r in replies.values()),
+        "outputTokens": sum(r.output_tokens for r in replies.values()),
     }
+    return fit_texts({"prompts": out, "tokens": tokens}, SIDES)

@@ -24,7 +24,7 @@ from rft_runtime.evaluation.prompts import Prompt
 from rft_runtime.lifecycle import retry
 from rft_runtime.lifecycle.state import ERROR, PROMOTE, REJECT
 from rft_runtime.promotion import results
-from rft_runtime.promotion.batch import EvaluationError
+from rft_runtime.promotion.errors import EvaluationError
 
 FIGURES_FILE = "figures.json"
 REPORT_FILE = "report.html"

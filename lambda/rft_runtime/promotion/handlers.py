@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rft_runtime.evaluation import converse
+from rft_runtime.lifecycle import state
 from rft_runtime.lifecycle.clients import Clients, boto3_factory
 from rft_runtime.lifecycle.errors import InvalidRequest
 from rft_runtime.lifecycle.settings import Settings
@@ -54,7 +55,8 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
             spec, job, event.get("candidate") or {}, clients.bedrock, execution_arn
         )
     if action == "find_incumbent":
-        return incumbent.incumbent_model(spec, clients.bedrock)
+        record = state.read(clients.ssm, settings.state_parameter)
+        return incumbent.incumbent_model(spec, clients.bedrock, record)
     if action == "remove_candidate":
         return candidate.remove_candidate(spec, clients.bedrock)
     return outcome.publish_rejected(spec, job, event.get("decision") or {}, clients, settings, execution_arn)

@@ -11,23 +11,32 @@ What serves now is :func:`rft_runtime.lifecycle.provisioned.serving_arn`, by dep
   base model.
 
 Otherwise nothing serves yet and the candidate is measured against the base model the job trained
-from (``jobRequest.baseModelIdentifier``). The candidate itself is always a temporary on-demand
-deployment: the gate measures the model, not the serving mode.
+from (``jobRequest.baseModelIdentifier``), except when the state record says the pipeline serves a
+model (``servingModelArn``) and its serving deployment or throughput exists but serves nothing
+(``Creating``, ``Failed``): the base model would be the wrong incumbent, so the step raises
+:class:`EvaluationError` (the gate ends in error and never promotes; once that deployment is
+Active, or deleted, a new run measures against the right incumbent). The candidate itself is
+always a temporary on-demand deployment: the gate measures the model, not the serving mode.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from rft_runtime.lifecycle import bedrock_calls as bc
 from rft_runtime.lifecycle import provisioned
 from rft_runtime.lifecycle.spec import ON_DEMAND, PROVISIONED, RunSpec
+from rft_runtime.promotion.errors import EvaluationError
 
 SERVING, THROUGHPUT, BASE = "serving deployment", "provisioned throughput", "base model"
 KIND_BY_MODE = {ON_DEMAND: SERVING, PROVISIONED: THROUGHPUT}
 
 
-def incumbent_model(spec: RunSpec, bedrock: Any) -> dict[str, str]:
-    """``{"model": Converse model id or ARN, "kind": SERVING | THROUGHPUT | BASE}``."""
+def incumbent_model(spec: RunSpec, bedrock: Any, record: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """``{"model": Converse model id or ARN, "kind": SERVING | THROUGHPUT | BASE}``; ``record``
+    is the pipeline's state record (default: none). Raises :class:`EvaluationError` when the
+    record serves a model but what serves it is not serving (see the module docstring)."""
     serving = provisioned.serving_arn(spec, bedrock)
     if serving:
         return {"model": serving, "kind": KIND_BY_MODE[spec.deployment_mode]}
@@ -35,4 +44,24 @@ def incumbent_model(spec: RunSpec, bedrock: Any) -> dict[str, str]:
         left_over = provisioned.on_demand_serving_arn(spec, bedrock)
         if left_over:
             return {"model": left_over, "kind": SERVING}
+    served = str((record or {}).get("servingModelArn") or "")
+    idle = _idle_server(spec, bedrock) if served and spec.deployment_mode in KIND_BY_MODE else ""
+    if idle:
+        raise EvaluationError(
+            f"pipeline {spec.pipeline} serves {served} (its state record), but its {idle}: the gate "
+            "does not measure the candidate against the base model instead. Start the run again once "
+            "it is Active (or after deleting it, to compare with the base model)"
+        )
     return {"model": str(spec.job_request["baseModelIdentifier"]), "kind": BASE}
+
+
+def _idle_server(spec: RunSpec, bedrock: Any) -> str:
+    """``"<kind> <name> is <status>"`` for the pipeline's throughput (``provisioned`` mode) or
+    on-demand deployment that exists without serving; empty when none exists."""
+    names = spec.names
+    if spec.deployment_mode == PROVISIONED:
+        throughput = bc.get_provisioned(bedrock, names.provisioned_model_name)
+        if throughput is not None:
+            return f"{THROUGHPUT} {names.provisioned_model_name} is {throughput.get('status')}"
+    deployment = bc.get_deployment(bedrock, names.deployment_name)
+    return f"{SERVING} {names.deployment_name} is {deployment.get('status')}" if deployment else ""

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rft_runtime.lifecycle import bedrock_calls as bc
-from rft_runtime.lifecycle import names, state
+from rft_runtime.lifecycle import names, observe, state
 from rft_runtime.lifecycle.errors import LifecycleError
 from rft_runtime.lifecycle.provisioned import PROVISIONED_ARN_MARK
 from rft_runtime.lifecycle.publish import publish_outcome
@@ -62,10 +62,15 @@ def manual_promote(
 ) -> dict[str, Any]:
     """Serve the rejected model of the run ``fingerprint`` (full or a prefix of 12+ hex digits).
 
-    Raises :class:`NotPromotable` unless the state record shows that run ``REJECTED`` with a
-    model. Serves the model where the record says consumers invoke (:func:`_swap_in`; the swap
-    takes minutes, ``rft status`` shows it). Returns the record written.
+    Raises :class:`NotPromotable` when ``fingerprint`` is not 12 to 64 hex digits (before reading
+    anything), or unless the state record shows that run ``REJECTED`` with a model. Serves the
+    model where the record says consumers invoke (:func:`_swap_in`; the swap takes minutes,
+    ``rft status`` shows it). Returns the record written.
     """
+    try:  # an empty or short prefix would match whichever run the record shows
+        fingerprint = observe.check_fingerprint(fingerprint)
+    except ValueError as exc:
+        raise NotPromotable(f"--fingerprint: {exc}") from None
     current = state.read(clients.ssm, settings.state_parameter) or {}
     recorded = str(current.get("fingerprint") or "")
     if not recorded or not recorded.startswith(fingerprint.lower()):

@@ -18,7 +18,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from rft_runtime.lifecycle import retry
-from rft_runtime.promotion.batch import SIDES, EvaluationError
+from rft_runtime.promotion.batch import SIDES
+from rft_runtime.promotion.errors import EvaluationError
 
 
 @dataclass

@@ -140,10 +140,20 @@ def test_with_the_gate_every_state_is_reachable_and_every_path_ends(synthesized)
 def test_every_gate_task_retries_and_every_error_removes_the_candidate(synthesized):
     _template, definition, _props = synthesized
     states = definition["States"]
+    anything = {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RemoveCandidateAfterError"}
+    for name in ("ReconcileCandidate", "Summarise"):
+        assert states[name]["Catch"] == [anything]
+    # a serving model that cannot be measured now is the gate's evaluation error (REJECTED, failed)
+    assert states["FindIncumbent"]["Catch"] == [
+        {
+            "ErrorEquals": ["EvaluationError"],
+            "ResultPath": "$.incumbentError",
+            "Next": "RecordIncumbentError",
+        },
+        anything,
+    ]
+    assert states["RecordIncumbentError"]["Next"] == "RemoveCandidate"
     for name in ("ReconcileCandidate", "FindIncumbent", "Summarise"):
-        assert states[name]["Catch"] == [
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RemoveCandidateAfterError"}
-        ]
         assert any("TransientAwsError" in r["ErrorEquals"] for r in states[name]["Retry"])
     assert states["RemoveCandidateAfterError"]["Next"] == "PublishFailure"
     assert states["RemoveCandidateAfterError"]["Parameters"]["action"] == "remove_candidate"
@@ -532,6 +542,26 @@ def test_a_candidate_that_fails_to_deploy_is_removed_and_nothing_is_promoted(wor
     assert "EvaluateCandidate" not in outcome.trace and "RemoveCandidate" in outcome.trace
     assert not world.map_runs and "insufficient capacity" in outcome.cause
     assert (aws.record()["phase"], aws.record()["servingModelArn"]) == (state.REJECTED, OLD_MODEL)
+
+
+def test_a_serving_model_that_cannot_be_measured_is_an_evaluation_error_never_the_base_model(world):
+    # review 3: a Failed serving deployment of a pipeline that serves a model used to fall back to
+    # the base model, so a candidate could be promoted over a model it was never compared with
+    aws = world.aws
+    _serving(aws)
+    world.launch()
+    world.trained()
+    world.candidate("Active")
+    for _ in range(2):  # is it serving? then: what is it doing?
+        aws.bedrock.add_response("get_custom_model_deployment", deployment_response("Failed", OLD_MODEL))
+    world.candidate_removed()
+    outcome = world.run()
+    aws.verify()
+    assert "FindIncumbent:catch:EvaluationError" in outcome.trace and not world.map_runs
+    assert (outcome.status, outcome.error) == ("FAILED", "EvaluationFailed"), outcome.trace
+    record = aws.record()
+    assert (record["phase"], record["servingModelArn"]) == (state.REJECTED, OLD_MODEL)
+    assert record["evaluation"]["decision"] == "error"
 
 
 def test_an_unexpected_gate_error_removes_the_candidate_then_fails_the_run(world):

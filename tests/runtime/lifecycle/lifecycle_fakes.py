@@ -247,3 +247,27 @@ def aws_env(monkeypatch) -> Iterator[Aws]:
                 "provide-client-params.sns.Publish", lambda params, **_: env.notifications.append(params)
             )
             yield env
+
+
+def expect_candidate_delete(aws: Aws, name: str, error: str | None = None) -> None:
+    """Expect DeleteCustomModelDeployment of candidate ``name``: succeeding, or failing with
+    ``error`` (``ResourceNotFoundException``: it never existed; ``ConflictException``: still Creating)."""
+    params = {"customModelDeploymentIdentifier": name}
+    if error is None:
+        aws.bedrock.add_response("delete_custom_model_deployment", {}, params)
+    else:
+        aws.bedrock.add_client_error("delete_custom_model_deployment", error, "", 400, expected_params=params)
+
+
+def candidates_listed(aws: Aws, *deployment_names: str) -> None:
+    """Expect the pipeline Delete's ListCustomModelDeployments of ``rft-demo-candidate-``."""
+    summaries = [
+        {"customModelDeploymentArn": f"{DEPLOYMENT_ARN}-{name}", "customModelDeploymentName": name,
+         "modelArn": model_arn(), "createdAt": "2026-05-01T08:00:00Z", "status": "Active"}
+        for name in deployment_names
+    ]  # fmt: skip
+    aws.bedrock.add_response(
+        "list_custom_model_deployments",
+        {"modelDeploymentSummaries": summaries},
+        {"nameContains": f"rft-{PIPELINE}-candidate-", "maxResults": 100},
+    )

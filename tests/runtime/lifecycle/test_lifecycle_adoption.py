@@ -7,7 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from lifecycle_fakes import ACCOUNT, FP_A, FP_B, PIPELINE, REGION, make_spec, model_arn
+from lifecycle_fakes import (
+    ACCOUNT,
+    FP_A,
+    FP_B,
+    PIPELINE,
+    REGION,
+    expect_candidate_delete,
+    make_spec,
+    model_arn,
+)
 
 from rft_runtime.lifecycle import adoption, execution_end, model_pruning, names, state, steps
 from rft_runtime.lifecycle.errors import SpecError, Superseded
@@ -117,8 +126,7 @@ def test_a_promoted_model_is_adopted_in_the_job_shape_the_later_steps_read(aws, 
 
 
 def test_a_model_the_sources_gate_rejected_ends_the_run_naming_the_source_and_rft_promote(aws, spec):
-    source_model(aws.bedrock)
-    source_tags(aws.bedrock)
+    source_model(aws.bedrock)  # the record is read first: its tags are not even looked at
     source_record(aws, phase=state.REJECTED, fingerprint=FP_A, modelArn=SOURCE_ARN)
     result = adopt(aws, spec)
     aws.verify()
@@ -126,6 +134,25 @@ def test_a_model_the_sources_gate_rejected_ends_the_run_naming_the_source_and_rf
     message = result["failureMessage"]
     assert f"pipeline {SOURCE}'s promotion gate rejected its model {SOURCE_ARN}" in message
     assert f"rft promote --pipeline {SOURCE} --fingerprint {FP_A}" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("gate", "Completed"), ("rft-promote", "Completed")]
+    + [(untrusted, adoption.WAITING) for untrusted in ("yes", "true", "Gate", "")],
+)
+def test_only_the_promoted_marks_the_package_writes_are_trusted(aws, spec, value, status):
+    # an untrusted value, e.g. a config `tags` entry the model was born with, keeps the run waiting
+    source_model(aws.bedrock)
+    source_tags(aws.bedrock, **{"bedrock-rft:promoted": value})
+    source_record(aws, phase=state.ACTIVE, fingerprint=FP_A)
+    result = adopt(aws, spec)
+    aws.verify()
+    assert result["status"] == status
+    if status == adoption.WAITING:
+        assert f"{SOURCE_MODEL} is not promoted yet" in result["step"]
+    else:
+        assert result["adoptedFrom"]["promotedBy"] == value
 
 
 def test_a_rejection_of_another_run_of_the_source_does_not_end_this_one(aws, spec):
@@ -205,6 +232,7 @@ def test_a_promoting_run_that_times_out_waiting_is_published_failed_with_what_it
     own_job = spec.names.job_name  # looked up by name: the run has none, and the source's is not touched
     aws.bedrock.add_client_error("get_model_customization_job", "ResourceNotFoundException", "", 404,
                                  expected_params={"jobIdentifier": own_job})  # fmt: skip
+    expect_candidate_delete(aws, spec.names.candidate_deployment_name, "ResourceNotFoundException")
     event = {"source": "aws.states", "detail": {"executionArn": EXEC, "status": "TIMED_OUT"}}
     result = execution_end.on_execution_end(event, aws.clients, aws.settings)
     aws.verify()

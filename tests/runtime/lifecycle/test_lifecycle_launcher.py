@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from lifecycle_fakes import DEPLOYMENT_ARN, FP_A, FP_B, MACHINE, PIPELINE, job_response, make_spec
+from lifecycle_fakes import (
+    DEPLOYMENT_ARN,
+    FP_A,
+    FP_B,
+    MACHINE,
+    PIPELINE,
+    candidates_listed,
+    job_response,
+    make_spec,
+)
 
 from rft_runtime.lifecycle import launcher, names, state
 from rft_runtime.lifecycle.errors import InvalidRequest, SpecError
@@ -269,12 +278,14 @@ def test_deleting_the_pipeline_removes_the_deployment_and_keeps_models(aws):
     aws.bedrock.add_response(
         "delete_custom_model_deployment", {}, {"customModelDeploymentIdentifier": "rft-demo"}
     )
+    candidates_listed(aws)
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()
 
 
 def test_deleting_the_pipeline_with_retain_models_false_deletes_its_models_once_the_deployment_is_gone(aws):
     aws.bedrock.add_response("delete_custom_model_deployment", {})
+    candidates_listed(aws)
     aws.bedrock.add_response(
         "get_custom_model_deployment",
         {
@@ -305,6 +316,7 @@ def test_deleting_the_pipeline_with_retain_models_false_deletes_its_models_once_
 
 def test_deleting_a_pipeline_whose_deployment_was_deleted_out_of_band_succeeds(aws):
     aws.bedrock.add_client_error("delete_custom_model_deployment", "ResourceNotFoundException", "gone", 404)
+    candidates_listed(aws)
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()
 

@@ -12,6 +12,7 @@ from rft_runtime.lifecycle import names, state
 from rft_runtime.lifecycle.errors import InvalidRequest, SpecError, TransientAwsError
 from rft_runtime.promotion import handlers
 from rft_runtime.promotion.candidate import reconcile_candidate, remove_candidate
+from rft_runtime.promotion.errors import EvaluationError
 
 EXEC = "arn:aws:states:us-east-1:123456789012:execution:RftLifecycle:demo-aaaa-1"
 JOB = {"status": "Completed", "modelArn": model_arn(), "jobName": "rft-demo-x"}
@@ -140,6 +141,32 @@ def test_the_incumbent_is_the_serving_deployment_else_the_base_model(aws, servin
         )
     event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}
     assert handlers.run_action(event, aws.clients, aws.settings) == expected
+    aws.verify()
+
+
+@pytest.mark.parametrize("status", ["Creating", "Failed"])
+def test_an_idle_serving_deployment_of_a_pipeline_that_serves_is_an_evaluation_error(aws, status):
+    # the record says a model serves: measuring against the base model would pass a worse candidate
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_B, servingModelArn=model_arn(FP_B))
+    name = names.deployment_name(PIPELINE)
+    response = {**candidate_response(status, model=model_arn(FP_B)),
+                "customModelDeploymentArn": DEPLOYMENT_ARN, "modelDeploymentName": name}  # fmt: skip
+    for _ in range(2):  # what serves, then why it does not
+        aws.bedrock.add_response(
+            "get_custom_model_deployment", response, {"customModelDeploymentIdentifier": name}
+        )
+    event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}
+    with pytest.raises(EvaluationError, match=rf"serves {model_arn(FP_B)} .* {name} is {status}: the gate"):
+        handlers.run_action(event, aws.clients, aws.settings)
+    aws.verify()
+
+
+def test_a_pipeline_whose_serving_deployment_was_deleted_is_measured_against_the_base_model(aws):
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_B, servingModelArn=model_arn(FP_B))
+    for _ in range(2):
+        aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "", 404)
+    event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}
+    assert handlers.run_action(event, aws.clients, aws.settings)["kind"] == "base model"
     aws.verify()
 
 

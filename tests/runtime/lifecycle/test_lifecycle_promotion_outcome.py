@@ -172,6 +172,16 @@ def test_only_the_latest_rejected_run_can_be_promoted(aws, phase, fingerprint, p
     aws.verify()  # nothing was swapped
 
 
+@pytest.mark.parametrize("fingerprint", ["", "   ", FP_A[:11], "a" * 11, FP_A[:12] + "g", FP_A + "0"])
+def test_a_fingerprint_that_is_not_12_to_64_hex_digits_promotes_nothing(aws, fingerprint):
+    # "" is a prefix of every fingerprint: it would promote whatever run the record rejected last
+    aws.put_record(phase=state.REJECTED, fingerprint=FP_A, executionArn=EXEC, modelArn=model_arn())
+    with pytest.raises(NotPromotable, match=r"--fingerprint: fingerprint .* must be 12 to 64 hex digits"):
+        manual_promote(aws.clients, aws.settings, fingerprint, requested_at="2026-05-02T10:00:00+00:00")
+    aws.verify()  # nothing was swapped
+    assert aws.record()["phase"] == state.REJECTED
+
+
 @pytest.fixture
 def cli(monkeypatch):
     with aws_env(monkeypatch) as env:
@@ -206,4 +216,12 @@ def test_rft_promote_reports_a_refused_swap_as_an_aws_failure(cli, capsys):
     cli.bedrock.add_client_error("update_custom_model_deployment", "AccessDeniedException", "not allowed")
     assert main.main(["promote", "--pipeline", PIPELINE, "--fingerprint", FP_A[:12]]) == 4
     assert "AccessDeniedException" in capsys.readouterr().err
+    assert cli.record()["phase"] == "REJECTED"
+
+
+@pytest.mark.parametrize("fingerprint", ["", FP_A[:8]])
+def test_rft_promote_refuses_an_empty_or_short_fingerprint(cli, capsys, fingerprint):
+    _rejected(cli)
+    assert main.main(["promote", "--pipeline", PIPELINE, "--fingerprint", fingerprint]) == 2
+    assert "must be 12 to 64 hex digits" in capsys.readouterr().err
     assert cli.record()["phase"] == "REJECTED"

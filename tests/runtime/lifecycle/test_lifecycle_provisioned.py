@@ -13,6 +13,7 @@ from lifecycle_fakes import (
     PIPELINE,
     PT_ARN,
     REGION,
+    candidates_listed,
     custom_model_response,
     model_arn,
 )
@@ -276,6 +277,7 @@ def test_on_demand_to_provisioned_deletes_the_on_demand_deployment_after_publish
 def test_provisioned_without_an_on_demand_deployment_reports_no_mode_change(aws):
     _owned(aws, deploymentArn=PT_ARN)
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     published = steps.publish_success(_spec(), _job(), {"arn": PT_ARN}, aws.clients, aws.settings, EXEC)
     assert "modeChange" not in published
 
@@ -361,6 +363,21 @@ def test_the_incumbent_in_provisioned_mode_is_the_throughput_that_serves_else_th
     aws.verify()
 
 
+@pytest.mark.parametrize("status", ["Creating", "Failed"])
+def test_an_idle_throughput_of_a_pipeline_that_serves_is_an_evaluation_error_not_the_base_model(aws, status):
+    from rft_runtime.promotion.errors import EvaluationError
+
+    aws.put_record(phase=state.ACTIVE, fingerprint=FP_A, servingModelArn=model_arn(FP_A))
+    idle = _pt(status, model_arn(FP_A))
+    aws.bedrock.add_response("get_provisioned_model_throughput", idle, {"provisionedModelId": NAME})
+    # no on-demand deployment left over from an earlier mode
+    _not_found(aws.bedrock, "get_custom_model_deployment", customModelDeploymentIdentifier=NAME)
+    aws.bedrock.add_response("get_provisioned_model_throughput", idle, {"provisionedModelId": NAME})
+    with pytest.raises(EvaluationError, match=f"provisioned throughput {NAME} is {status}"):
+        _find_incumbent(aws)
+    aws.verify()
+
+
 def test_after_a_change_from_on_demand_the_incumbent_is_the_deployment_that_still_serves(aws):
     from lifecycle_fakes import deployment_response
 
@@ -434,6 +451,7 @@ def _models_listed(aws, *fps: str) -> None:
 
 def test_stack_delete_deletes_an_uncommitted_throughput_before_the_models(aws):
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     aws.bedrock.add_response("get_provisioned_model_throughput", _pt("InService"))
     aws.bedrock.add_response("delete_provisioned_model_throughput", {}, {"provisionedModelId": PT_ARN})
     _not_found(aws.bedrock, "get_provisioned_model_throughput")
@@ -447,6 +465,7 @@ def test_stack_delete_deletes_an_uncommitted_throughput_before_the_models(aws):
 
 def test_stack_delete_never_deletes_a_committed_throughput_nor_the_model_it_serves(aws):
     _not_found(aws.bedrock, "delete_custom_model_deployment")
+    candidates_listed(aws)
     committed = _pt("InService", commitmentDuration="OneMonth", commitmentExpirationTime=FUTURE)
     aws.bedrock.add_response("get_provisioned_model_throughput", committed)
     _models_listed(aws, FP_A, FP_B)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lifecycle_fakes import PIPELINE
+from lifecycle_fakes import PIPELINE, candidates_listed
 from test_lifecycle_launcher import event
 
 from rft_runtime.lifecycle import launcher, names, state
@@ -45,6 +45,7 @@ def test_pipeline_delete_removes_the_record_after_the_deployment(aws):
     aws.bedrock.add_response(
         "delete_custom_model_deployment", {}, {"customModelDeploymentIdentifier": "rft-demo"}
     )
+    candidates_listed(aws)
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()
     assert aws.record() is None
@@ -54,6 +55,7 @@ def test_pipeline_delete_removes_the_record_after_the_deployment(aws):
 def test_pipeline_delete_succeeds_when_the_record_is_already_gone(aws):
     aws.clients.ssm.delete_parameters(Names=[PARAMETER, WAIT])
     aws.bedrock.add_response("delete_custom_model_deployment", {})
+    candidates_listed(aws)
     launcher.on_event(event("Delete", pipeline_props(), physical="rft-pipeline-demo"), aws.clients)
     aws.verify()
     assert aws.record() is None

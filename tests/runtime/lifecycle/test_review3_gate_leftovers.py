@@ -1,20 +1,30 @@
 """Review 3 (adversarial review of the promotion gate and promote_from): reproductions.
 
-Each test states the behaviour the README promises; ``xfail(strict=True)`` marks a defect found
-in review (the test flips to XPASS, and so fails, once the defect is fixed: then drop the mark).
+Each test states the behaviour the README promises; each failed on the code the review found
+(written as strict xfails first) and passes since its fix.
 """
 
 from __future__ import annotations
 
 import json
 
-import pytest
-from lifecycle_fakes import ACCOUNT, FP_A, PIPELINE, REGION, job_arn, job_response, make_spec
+from lifecycle_fakes import (
+    ACCOUNT,
+    FP_A,
+    PIPELINE,
+    REGION,
+    expect_candidate_delete,
+    job_arn,
+    job_response,
+    make_spec,
+)
 
 from rft_runtime.lifecycle import adoption, execution_end, names, state
 
-EXEC = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:bedrock-rft-demo:demo-aaaa-1"
-NEWER = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:bedrock-rft-demo:demo-bbbb-1"
+MACHINE = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:bedrock-rft-{PIPELINE}"
+# real execution names (launcher.execution_name): they carry the fingerprint's first 16 digits
+EXEC = names.execution_arn(MACHINE, names.RunNames(PIPELINE, FP_A).execution_name("request-1"))
+NEWER = names.execution_arn(MACHINE, names.RunNames(PIPELINE, "b" * 64).execution_name("request-2"))
 
 
 def aborted(execution: str = EXEC) -> dict:
@@ -22,40 +32,22 @@ def aborted(execution: str = EXEC) -> dict:
             "detail": {"executionArn": execution, "status": "ABORTED"}}  # fmt: skip
 
 
-def expect_candidate_removed(aws, spec) -> None:
-    aws.bedrock.add_response(
-        "delete_custom_model_deployment",
-        {},
-        {"customModelDeploymentIdentifier": spec.names.candidate_deployment_name},
-    )
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="review3 defect: an execution aborted (or timed out) inside the gate leaves its candidate "
-    "deployment; execution_end only stops jobs, and nothing else ever deletes rft-<p>-candidate-<fp>",
-)
 def test_a_run_aborted_during_its_gate_removes_its_candidate_deployment(aws):
     spec = make_spec()
     # the gate runs after the job Completed; the record still names this execution
     aws.put_record(phase=state.TRAINING, fingerprint=spec.fingerprint, executionArn=EXEC,
                    jobName=spec.names.job_name, jobArn=job_arn(), jobStatus="Completed")  # fmt: skip
     aws.bedrock.add_response("get_model_customization_job", job_response("Completed"))
-    expect_candidate_removed(aws, spec)
+    expect_candidate_delete(aws, spec.names.candidate_deployment_name)
     execution_end.on_execution_end(aborted(), aws.clients, aws.settings)
-    aws.verify()  # fails today: DeleteCustomModelDeployment of the candidate is never sent
+    aws.verify()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review3 defect: a run superseded by a newer deploy is stopped by the launcher while the "
-    "record already names the newer execution, so execution_end returns before any clean-up",
-)
 def test_a_superseded_run_stopped_during_its_gate_still_removes_its_candidate(aws):
     spec = make_spec()
     aws.put_record(phase=state.STARTING, fingerprint="b" * 64, executionArn=NEWER,
                    jobName=names.RunNames(PIPELINE, "b" * 64).job_name)  # fmt: skip
-    expect_candidate_removed(aws, spec)
+    expect_candidate_delete(aws, spec.names.candidate_deployment_name)
     execution_end.on_execution_end(aborted(), aws.clients, aws.settings)
     aws.verify()
 
@@ -67,12 +59,6 @@ SOURCE_MODEL = names.RunNames(SOURCE, FP_A).custom_model_name
 SOURCE_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:custom-model/amazon.nova-2-lite-v1:0:256k/50urce"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review3 defect: the promoted tag is trusted before the source's REJECTED record; a model "
-    "born with the tag (a config tags entry 'bedrock-rft:promoted', accepted by the rules) is adopted "
-    "although the source's gate rejected it",
-)
 def test_a_model_the_source_gate_rejected_is_not_adopted_even_if_born_tagged_promoted(aws):
     spec = make_spec(promoteFrom={"pipeline": SOURCE, "account": ACCOUNT, "region": REGION})
     aws.bedrock.add_response(
