@@ -35,6 +35,7 @@ WILDCARD_RESOURCE_ACTIONS = {  # actions IAM accepts only with Resource "*" (see
     "logs:DescribeResourcePolicies",
     "logs:DescribeLogGroups",
     "bedrock:ListCustomModels",
+    "bedrock:ListCustomModelDeployments",
 }
 
 
