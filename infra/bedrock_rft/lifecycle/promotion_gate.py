@@ -28,7 +28,7 @@ HANDLERS = "rft_runtime.promotion.handlers"
 #: Reading every batch's results and rendering the report for thousands of prompts takes seconds;
 #: the candidate steps take one or two Bedrock calls.
 GATE_TIMEOUT = cdk.Duration.minutes(5)
-#: A batch makes up to 16 Converse calls one after another (``gate_states.CALLS_PER_BATCH``).
+#: A batch makes up to 16 Converse calls (``gate_states.CALLS_PER_BATCH``), 4 at a time.
 BATCH_TIMEOUT = cdk.Duration.minutes(15)
 
 

@@ -48,8 +48,8 @@ PROMOTE_FROM_KEYS = ("pipeline", "account", "region")
 #: the Map writes its results under, and the reward function version to grade with.
 EVALUATION_TEXT_KEYS = ("validationKey", "resultPrefix", "rewardFunction")
 #: Most responses per prompt and model the gate asks for. A Map batch (at least one prompt) makes
-#: 2 x samples Converse calls one after another inside one Lambda invocation (15 minutes at most):
-#: 16 calls leave about 55 s per reasoning response of up to ``inferenceMaxTokens``.
+#: 2 x samples Converse calls, 4 at a time, inside one Lambda invocation (15 minutes at most): 16
+#: calls leave about 3.5 minutes per reasoning response of up to ``inferenceMaxTokens``.
 MAX_GATE_SAMPLES = 8
 
 

@@ -27,6 +27,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -118,9 +119,12 @@ def _error_tags(result: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def evaluate_batch(event: Mapping[str, Any], runtime: Any, lambda_client: Any) -> dict[str, Any]:
+def evaluate_batch(
+    event: Mapping[str, Any], runtime: Any, lambda_client: Any, *, concurrency: int = 1
+) -> dict[str, Any]:
     """Answer and grade one batch (see the module docstring) with a ``bedrock-runtime`` client
-    (``runtime``) and a ``lambda`` client."""
+    (``runtime``, thread-safe) and a ``lambda`` client; at most ``concurrency`` Converse calls run
+    at a time (default 1: one after another). The output is the same whatever the concurrency."""
     config = event.get("BatchInput") or {}
     models = {"candidate": config.get("candidateModel"), "incumbent": config.get("incumbentModel")}
     function = config.get("rewardFunction")
@@ -138,16 +142,16 @@ def evaluate_batch(event: Mapping[str, Any], runtime: Any, lambda_client: Any) -
         raise EvaluationError(f"BatchInput.maxTokens must be an integer >= 1, got {max_tokens!r}")
     settings = converse.InferenceSettings(max_tokens, config.get("reasoningEffort"))
     prompts = batch_prompts(event.get("Items") or [])
+    calls = [(prompt, side, sample) for prompt in prompts for side in SIDES for sample in range(samples)]
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        answers = list(pool.map(lambda call: _converse(runtime, models[call[1]], call[0], settings), calls))
     replies: dict[str, converse.Reply] = {}
     items: list[dict[str, Any]] = []
-    for prompt in prompts:
-        for side in SIDES:
-            for sample in range(samples):
-                answer = _converse(runtime, models[side], prompt, settings)
-                item = payload_item(prompt, sample, answer.text)
-                item["id"] = f"{side}:{item['id']}"
-                replies[item["id"]] = answer
-                items.append(item)
+    for (prompt, side, sample), answer in zip(calls, answers, strict=True):
+        item = payload_item(prompt, sample, answer.text)
+        item["id"] = f"{side}:{item['id']}"
+        replies[item["id"]] = answer
+        items.append(item)
     results = grade_items(lambda_client, function, items) if items else {}
     out = []
     for prompt in prompts:

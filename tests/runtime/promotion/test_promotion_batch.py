@@ -163,3 +163,35 @@ def test_samples_per_prompt_calls_each_model_that_often(runtime):
     )
     assert out["prompts"][0]["candidate"]["scores"] == [1.0, 0.0]
     assert out["prompts"][0]["incumbent"]["scores"] == [1.0, 1.0]
+
+
+class TogetherRuntime:
+    """A thread-safe ``bedrock-runtime`` whose calls answer only once ``parties`` of them are in
+    flight at the same moment (a barrier): a batch that called one after another would break it."""
+
+    def __init__(self, parties: int) -> None:
+        import threading
+
+        self.barrier = threading.Barrier(parties, timeout=30)
+        self.models: list[str] = []
+
+    def converse(self, **request):
+        self.barrier.wait()  # raises BrokenBarrierError unless `parties` calls overlap
+        self.models.append(request["modelId"])
+        question = request["messages"][-1]["content"][0]["text"]
+        right = request["modelId"] == CANDIDATE
+        return converse_response("#### 4" if right and "2 + 2" in question else "#### 0")
+
+
+def test_a_batch_calls_converse_concurrently_and_answers_as_in_order(runtime):
+    rows = [item(n, "What is 2 + 2?" if n % 2 == 0 else "What is 3 + 3?", "4", f"p{n}") for n in range(8)]
+    event = {"Items": rows, "BatchInput": batch_input()}
+    together = TogetherRuntime(parties=4)
+    concurrent = evaluate_batch(event, together, RewardLambda(), concurrency=4)
+    assert len(together.models) == 16 and together.models.count(CANDIDATE) == 8
+    client, stub = runtime  # the same batch one call after another, answers queued in call order
+    for n in range(8):
+        stub.add_response("converse", converse_response("#### 4" if n % 2 == 0 else "#### 0"))
+        stub.add_response("converse", converse_response("#### 0"))
+    assert evaluate_batch(event, client, RewardLambda()) == concurrent
+    assert [p["candidate"]["scores"] for p in concurrent["prompts"]] == [[1.0], [0.0]] * 4
