@@ -1,8 +1,8 @@
 """The training lifecycle: launcher custom resource, Step Functions workflow, job-event signal.
 
 :class:`RftLifecycle` is the one public construct (:class:`GateSettings`: its promotion gate);
-the modules behind it are ``inputs`` (props checks, fingerprint), ``functions`` (the three
-Lambdas), ``workflow`` (state machine), ``launcher`` (custom-resource provider), ``event_rules``
+the modules behind it are ``inputs`` (props checks, fingerprint), ``workflow`` (state machine;
+``polling``: its wait-until-settled loops), ``launcher`` (custom-resource provider), ``event_rules``
 (EventBridge -> Lambda), ``cost_controls`` (stop a job its run left behind, model-pruning grants),
 ``adoption`` (``promote_from``: the spec member and grants), ``provisioned_grants`` (provisioned
 mode), ``promotion_gate`` and ``gate_states`` (the promotion gate's functions and states) and

@@ -26,6 +26,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from bedrock_rft.lifecycle.polling import poll_until_settled
+
 #: Batches of the evaluation Map that run at once: each makes one Converse call at a time, so this
 #: many calls reach the models together (the deployment's tokens-per-minute quota is the limit).
 MAP_CONCURRENCY = 4
@@ -189,17 +191,14 @@ def gate_states(
         .otherwise(publish_rejected)
     )
     find_incumbent.next(evaluate)
-    wait = sfn.Wait(
-        scope, "WaitForCandidate", time=sfn.WaitTime.seconds_path("$.candidate.nextPollSeconds")
-    ).next(reconcile)
-    reconcile.next(
-        sfn.Choice(scope, "CandidateOutcome")
-        .when(sfn.Condition.string_equals("$.candidate.outcome", "Active"), find_incumbent)
-        .when(
-            sfn.Condition.string_equals("$.candidate.outcome", "Failed"),
-            record_error("RecordCandidateFailure", "$.candidate.failureMessage"),
-        )
-        .otherwise(wait)
+    poll_until_settled(
+        scope,
+        reconcile,
+        result="$.candidate",
+        choice_id="CandidateOutcome",
+        wait_id="WaitForCandidate",
+        active=find_incumbent,
+        failed=record_error("RecordCandidateFailure", "$.candidate.failureMessage"),
     )
     start = sfn.Pass(
         scope,

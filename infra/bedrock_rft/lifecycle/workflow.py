@@ -32,6 +32,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from bedrock_rft.lifecycle.gate_states import GateWiring, gate_states
+from bedrock_rft.lifecycle.polling import poll_until_settled
 from bedrock_rft.security.log_group import encrypted_log_group, vended_log_group_name
 from rft_runtime.lifecycle.adoption import WAITING as WAITING_FOR_SOURCE
 
@@ -251,14 +252,14 @@ class LifecycleWorkflow(Construct):
 
         succeeded = sfn.Succeed(self, "Succeeded", output_path="$.published")
         publish_success.next(succeeded)
-        wait_deployment = sfn.Wait(
-            self, "WaitForDeployment", time=sfn.WaitTime.seconds_path("$.deployment.nextPollSeconds")
-        ).next(reconcile)
-        reconcile.next(
-            sfn.Choice(self, "DeploymentOutcome")
-            .when(sfn.Condition.string_equals("$.deployment.outcome", "Active"), publish_success)
-            .when(sfn.Condition.string_equals("$.deployment.outcome", "Failed"), record_deployment_failure)
-            .otherwise(wait_deployment)
+        poll_until_settled(
+            self,
+            reconcile,
+            result="$.deployment",
+            choice_id="DeploymentOutcome",
+            wait_id="WaitForDeployment",
+            active=publish_success,
+            failed=record_deployment_failure,
         )
         deploy_or_not = (
             sfn.Choice(self, "DeploymentMode")
