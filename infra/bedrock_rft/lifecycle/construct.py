@@ -37,6 +37,7 @@ from bedrock_rft.lifecycle.provisioned_grants import grant_provisioned_throughpu
 from bedrock_rft.lifecycle.workflow import LifecycleWorkflow
 from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
+from rft_runtime.lifecycle.model_pruning import PIPELINE_TAG_KEY
 from rft_runtime.lifecycle.settings import EVENT_SOURCE
 from rft_runtime.lifecycle.spec import PROVISIONED, SERVING_MODES, SPEC_SCHEMA, provisioned_members
 
@@ -427,7 +428,7 @@ class RftLifecycle(Construct):
                 tags=tags,
             ),
             "deploymentMode": deployment_mode,
-            "deploymentTags": _tag_list({**tags, "bedrock-rft:pipeline": pipeline_name}),
+            "deploymentTags": _tag_list({**tags, PIPELINE_TAG_KEY: pipeline_name}),
             "preflightUris": [
                 u for u in [training_data_config.get("s3Uri"), *validation_s3_uris] if isinstance(u, str)
             ],
@@ -496,7 +497,7 @@ class RftLifecycle(Construct):
         security_groups: Sequence[ec2.ISecurityGroup],
         tags: Mapping[str, str],
     ) -> dict[str, Any]:
-        own_tags = {"bedrock-rft:pipeline": self.pipeline_name, "bedrock-rft:fingerprint": self.names.short}
+        own_tags = {PIPELINE_TAG_KEY: self.pipeline_name, "bedrock-rft:fingerprint": self.names.short}
         request: dict[str, Any] = {
             "roleArn": customization_role.role_arn,
             "baseModelIdentifier": base_model_id,

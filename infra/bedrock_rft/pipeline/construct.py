@@ -21,6 +21,7 @@ from bedrock_rft.reward import RewardFunction
 from bedrock_rft.security import CustomizationRole, PipelineKey
 from bedrock_rft.storage import DatasetBucket
 from bedrock_rft.units import retention_days
+from rft_runtime.lifecycle.model_pruning import PIPELINE_TAG_KEY
 from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA, judge_budget, over_limit
 
 
@@ -185,7 +186,7 @@ class RftPipeline(Construct):
             # Safe for the workflow's SSM parameters: they are not CloudFormation resources (see
             # RftLifecycle), so tag changes (applied by rewriting a parameter) cannot reset them.
             cdk.Tags.of(self).add(name, value)
-        cdk.Tags.of(self).add("bedrock-rft:pipeline", props.name)
+        cdk.Tags.of(self).add(PIPELINE_TAG_KEY, props.name)
         self._outputs(key)
 
     @staticmethod
