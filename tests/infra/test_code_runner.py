@@ -197,3 +197,40 @@ def test_the_shipped_runner_asset_runs_a_sample_in_a_clean_interpreter(synthesiz
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"error": None, "load": "O", "results": [{"v": 5}]}
+
+
+def test_rft_doctor_counts_what_a_code_runner_stack_really_reserves(cdk_context, tmp_path):
+    """The code runner reserves the grader's number again; ``rft doctor`` must count both."""
+    from rft_runtime.doctor.needs import DeployNeeds
+
+    app = cdk.App(context=cdk_context, outdir=str(tmp_path))
+    stack = cdk.Stack(app, "ReservedRunner")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    network = IsolatedVpc(stack, "Net", encryption_key=key)
+    RewardFunction(
+        stack,
+        "Reward",
+        pipeline_name="unit",
+        template="code_tests",
+        options={},
+        encryption_key=key,
+        vpc=network.vpc,
+        vpc_subnets=network.subnets,
+        reserved_concurrency=7,
+    )
+    app.synth()
+    resources = json.loads((tmp_path / "ReservedRunner.template.json").read_text())["Resources"]
+    reserved = sum(
+        r["Properties"].get("ReservedConcurrentExecutions", 0)
+        for r in _of_type(resources, "AWS::Lambda::Function").values()
+    )
+    needs = DeployNeeds(
+        pipeline="unit",
+        region="us-east-1",
+        base_model="amazon.nova-2-lite-v1:0:256k",
+        reward_reserved_concurrency=7,
+        deploys=False,
+        rft_regions=("us-east-1",),
+        code_runner=True,
+    )
+    assert reserved == needs.reserved_concurrency == 14

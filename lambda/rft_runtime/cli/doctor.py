@@ -57,7 +57,8 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
     from rft_runtime.rewards.catalogue import graders_in_use
 
     judges = []
-    for template, options in graders_in_use(config.reward.template, config.reward.options):
+    graders = list(graders_in_use(config.reward.template, config.reward.options))
+    for template, options in graders:
         if template == "llm_judge":
             ref = parse_model_id(str(options["model_id"]))
             routed = {FOUNDATION_MODEL: ref.name, INFERENCE_PROFILE: ref.routed_model}.get(ref.kind)
@@ -83,6 +84,7 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
         if config.deployment.mode == "provisioned"
         else 0,
         commitment=config.deployment.commitment,
+        code_runner=any(template == "code_tests" for template, _ in graders),
     )
 
 

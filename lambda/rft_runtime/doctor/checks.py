@@ -121,9 +121,11 @@ def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> Chec
     total, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
     need = needs.reserved_concurrency
     left = unreserved - need
+    reward = needs.reward_reserved_concurrency or 0
+    runner = f", code runner {reward}" if needs.code_runner else ""
     detail = (
         f"account limit {total}, unreserved now {unreserved}; the stack reserves {need} "
-        f"(reward {needs.reward_reserved_concurrency or 0}), leaving {left}"
+        f"(reward {reward}{runner}), leaving {left}"
     )
     if need == 0 or left >= LAMBDA_UNRESERVED_MINIMUM:
         return CheckResult("lambda-concurrency", PASS, detail)

@@ -31,7 +31,8 @@ class DeployNeeds:
     model gets an on-demand deployment. ``rft_regions``: where the service documents RFT for the
     base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
     of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
-    ``commitment``: its term (default ``none``).
+    ``commitment``: its term (default ``none``). ``code_runner``: the reward uses ``code_tests``,
+    whose code runner reserves the grader's number again (default False).
     """
 
     pipeline: str
@@ -44,12 +45,14 @@ class DeployNeeds:
     judges: tuple[Judge, ...] = field(default_factory=tuple)
     provisioned_units: int = 0
     commitment: str = "none"
+    code_runner: bool = False
 
     @property
     def reserved_concurrency(self) -> int:
-        """Concurrency the stack reserves in total: the reward function's only (the lifecycle's own
-        functions are unreserved). A synth test pins it to the sum in the synthesized template."""
-        return self.reward_reserved_concurrency or 0
+        """Concurrency the stack reserves in total: the reward function's, twice with a code runner
+        (the lifecycle's own functions are unreserved). Synth tests pin it to the sum in the
+        synthesized templates."""
+        return (self.reward_reserved_concurrency or 0) * (2 if self.code_runner else 1)
 
     @property
     def required_account_concurrency(self) -> int:

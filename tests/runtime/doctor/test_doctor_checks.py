@@ -83,6 +83,17 @@ def test_unreserved_reward_concurrency_fits_even_a_new_account(world):
     assert results["lambda-concurrency"].status == PASS
 
 
+def test_a_code_runner_reserves_as_much_again_and_is_counted(world):
+    """With ``code_tests`` the code runner reserves the grader's number too: N + N, not N."""
+    world.healthy(concurrency=lambda: world.concurrency(limit=1000, unreserved=250))
+    needs = _needs(code_runner=True)
+    assert (needs.reserved_concurrency, needs.required_account_concurrency) == (200, 300)
+    result = _by_name(report.run_checks(needs, world.clients))["lambda-concurrency"]
+    assert result.status == FAIL
+    assert "the stack reserves 200 (reward 100, code runner 100), leaving 50" in result.detail
+    assert "at least 1050" in result.fix
+
+
 def test_a_region_without_rft_fails_before_any_bedrock_call(world):
     world.healthy(base_model=None)
     result = _by_name(report.run_checks(_needs(region="eu-west-1"), world.clients))["rft-region"]
