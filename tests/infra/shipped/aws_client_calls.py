@@ -12,8 +12,9 @@ Read from the code (``ast``), never from a hand list, so a new client or call is
   call that cannot be resolved is reported as a problem, so the analysis cannot silently miss one.
 - **Client expressions**: a name or attribute whose last identifier is such a key, a name the
   module assigns from a literal client call or from a function / method returning a client.
-- **Operations**: attributes read on a client expression (``ssm.get_parameter(...)`` and
-  ``retry.call(clients.ssm.get_parameter, ...)`` alike), except botocore's own client members.
+- **Operations**: attributes read on a client expression (``ssm.get_parameter(...)``,
+  ``retry.call(clients.ssm.get_parameter, ...)`` and ``self._lambda(5).invoke(...)`` alike), except
+  botocore's own client members.
 """
 
 from __future__ import annotations
@@ -162,17 +163,18 @@ def analyse(root: Path, entry_modules: Iterable[str]) -> ClientCalls:
                     result.services[service]
     for tree in modules.values():
         names = dict(shared_names)
-        _local_client_names(tree, names)
+        returning = _local_client_names(tree, names)
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr not in CLIENT_MEMBERS:
-                owner = _last_name(node.value)
-                if owner in names:
-                    result.services[names[owner]].add(node.attr)
+                service = _client_service(node.value, names, returning)
+                if service:
+                    result.services[service].add(node.attr)
     return result
 
 
-def _local_client_names(tree: ast.Module, names: dict[str, str]) -> None:
-    """Add names assigned from client-returning expressions, and functions returning clients."""
+def _local_client_names(tree: ast.Module, names: dict[str, str]) -> dict[str, str]:
+    """Add names assigned from client-returning expressions to ``names``; return the functions
+    that return clients (function name -> service)."""
     returning: dict[str, str] = {}
     for _ in range(4):  # a few rounds reach a fixed point for getter chains
         for node in ast.walk(tree):
@@ -189,6 +191,7 @@ def _local_client_names(tree: ast.Module, names: dict[str, str]) -> None:
                         name = _last_name(target)
                         if name:
                             names[name] = service
+    return returning
 
 
 def _client_service(value: ast.expr, names: dict[str, str], returning: dict[str, str]) -> str | None:

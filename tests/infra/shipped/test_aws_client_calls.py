@@ -46,3 +46,23 @@ def test_a_client_whose_service_cannot_be_read_is_a_problem(tmp_path):
     root = _package(tmp_path, {"app/__init__.py": "", "app/h.py": "import boto3\nc = boto3.client(NAME)\n"})
     calls = analyse(root, {"app.h"})
     assert calls.problems and calls.problems[0].startswith("app.h:2: client(...)")
+
+
+def test_an_operation_called_on_a_client_returned_by_a_call_is_found(tmp_path):
+    """``self._lambda(5).invoke(...)`` (the code runner's client), ``boto3.client("sqs").send_message()``."""
+    root = _package(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/h.py": "import boto3\n"
+            "class Runner:\n    def __init__(self):\n        self._client = None\n"
+            "    def _lambda(self, seconds):\n"
+            "        if self._client is None:\n            self._client = boto3.client('lambda')\n"
+            "        return self._client\n"
+            "    def run(self):\n        return self._lambda(5).invoke(FunctionName='f')\n"
+            "def send():\n    return boto3.client('sqs').send_message(QueueUrl='q', MessageBody='b')\n",
+        },
+    )
+    calls = analyse(root, {"pkg.h"})
+    assert calls.problems == []
+    assert dict(calls.services) == {"lambda": {"invoke"}, "sqs": {"send_message"}}
