@@ -378,7 +378,7 @@ class RftLifecycle(Construct):
             grant_provisioned_throughput(
                 self, lifecycle.role, launcher.role, self._base_model_arns(base_model_id)
             )
-        self.state_machine.grant_task_response(job_events.role)
+        self.state_machine.grant(job_events.role, "states:SendTaskSuccess")  # the only callback it sends
         if self.gate_functions is not None:
             self._grant_publish(self.gate_functions.gate.role, notify=True)  # REJECTED
             self._grant_model_key(self.gate_functions.gate.role, sid="CandidateModelKeyViaBedrockOnly")

@@ -94,6 +94,13 @@ def test_no_unused_or_star_only_ssm_actions(resources):
     assert ssm == {"ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"}
 
 
+def test_task_callbacks_may_only_report_success(resources):
+    """The job-event function only calls SendTaskSuccess (waking a parked wait); CDK's
+    ``grant_task_response`` would add SendTaskFailure and SendTaskHeartbeat, which nothing calls."""
+    granted = set().union(*(a for _, a, _ in _statements(resources)))
+    assert {a for a in granted if a.startswith("states:SendTask")} == {"states:SendTaskSuccess"}
+
+
 def test_the_workflow_logs_under_vendedlogs(resources):
     (group,) = [r for k, r in resources.items() if k.startswith("LifecycleWorkflowLogs")]
     name = group["Properties"]["LogGroupName"]["Fn::Join"][1]
