@@ -202,3 +202,44 @@ def test_committed_units_cannot_be_read_and_say_to_ask_support(world):
 def test_other_modes_run_no_units_check(world):
     world.healthy()
     assert "provisioned-model-units" not in _by_name(report.run_checks(_needs(), world.clients))
+
+
+@pytest.mark.parametrize(
+    ("step", "service", "operation", "check", "action"),
+    [
+        ("identity", "sts", "get_caller_identity", "credentials", "sts:GetCallerIdentity"),
+        ("bootstrap", "cloudformation", "describe_stacks", "cdk-bootstrap", "cloudformation:DescribeStacks"),
+        ("base_model", "bedrock", "get_foundation_model", "rft-region", "bedrock:GetFoundationModel"),
+        (
+            "deployments",
+            "bedrock",
+            "list_custom_model_deployments",
+            "on-demand-deployment",
+            "bedrock:ListCustomModelDeployments",
+        ),
+        (
+            "access",
+            "bedrock",
+            "get_foundation_model_availability",
+            "base-model-access",
+            "bedrock:GetFoundationModelAvailability",
+        ),
+        (
+            "quotas",
+            "service-quotas",
+            "list_service_quotas",
+            "service-quotas",
+            "servicequotas:ListServiceQuotas",
+        ),
+    ],
+)
+def test_every_check_whose_read_is_refused_is_unknown_with_the_permission_to_add(
+    world, step, service, operation, check, action
+):
+    world.healthy(
+        **{step: lambda: world.stubs[service].add_client_error(operation, "AccessDeniedException", "no", 403)}
+    )
+    results = _by_name(report.run_checks(_needs(), world.clients))
+    assert results[check].status == UNKNOWN and "AccessDeniedException" in results[check].detail
+    assert action in results[check].fix
+    assert [r.status for name, r in results.items() if name != check] == [PASS] * 6
