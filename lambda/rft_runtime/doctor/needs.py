@@ -53,8 +53,3 @@ class DeployNeeds:
         (the lifecycle's own functions are unreserved). Synth tests pin it to the sum in the
         synthesized templates."""
         return (self.reward_reserved_concurrency or 0) * (2 if self.code_runner else 1)
-
-    @property
-    def required_account_concurrency(self) -> int:
-        """The smallest Lambda concurrency limit of an empty account that fits the stack."""
-        return self.reserved_concurrency + LAMBDA_UNRESERVED_MINIMUM

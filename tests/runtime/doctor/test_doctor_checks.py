@@ -87,7 +87,7 @@ def test_a_code_runner_reserves_as_much_again_and_is_counted(world):
     """With ``code_tests`` the code runner reserves the grader's number too: N + N, not N."""
     world.healthy(concurrency=lambda: world.concurrency(limit=1000, unreserved=250))
     needs = _needs(code_runner=True)
-    assert (needs.reserved_concurrency, needs.required_account_concurrency) == (200, 300)
+    assert needs.reserved_concurrency == 200
     result = _by_name(report.run_checks(needs, world.clients))["lambda-concurrency"]
     assert result.status == FAIL
     assert "the stack reserves 200 (reward 100, code runner 100), leaving 50" in result.detail
