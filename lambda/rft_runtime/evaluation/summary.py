@@ -117,6 +117,32 @@ def _histogram_text(counts: Sequence[int]) -> list[str]:
     ]
 
 
+#: Prompt ids the text form lists per kind of prompt that teaches nothing (JSON lists them all).
+LISTED_IDS = 10
+
+
+def _zero_variance_text(report: Mapping[str, Any]) -> list[str]:
+    """Which prompts teach nothing at the run's sample count (none listed at one sample)."""
+    zero = report["zero_variance"]
+    if not zero["prompts_examined"]:
+        return []
+    lines = [
+        f"prompts that teach nothing at {report['samples_per_prompt']} samples: "
+        f"{zero['count']} of {zero['prompts_examined']}"
+    ]
+    for label, key in (
+        ("always 0", "always_zero"),
+        ("always 1", "always_one"),
+        ("another constant", "other_constant"),
+    ):
+        ids = zero[key]
+        if ids:
+            more = len(ids) - LISTED_IDS
+            tail = f", and {more} more (--format json lists all)" if more > 0 else ""
+            lines.append(f"  {label} ({len(ids)}): {', '.join(ids[:LISTED_IDS])}{tail}")
+    return lines
+
+
 def _calls_text(calls: Mapping[str, Any] | None) -> list[str]:
     if not calls:
         return []
@@ -139,6 +165,7 @@ def baseline_text(report: Mapping[str, Any]) -> str:
         *_histogram_text(report["histogram"]),
         f"per-prompt variance: mean {report['per_prompt_variance']['mean']:.4f}, "
         f"max {report['per_prompt_variance']['max']:.4f}",
+        *_zero_variance_text(report),
         *_calls_text(report.get("calls")),
         "",
         *report["verdicts"],
