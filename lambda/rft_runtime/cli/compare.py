@@ -144,6 +144,7 @@ def _finish(args: argparse.Namespace, resolved: inputs.Inputs, sides: dict[str, 
         threshold=args.pass_threshold,
         min_improvement=args.min_improvement,
     )
+    summary.add_samples(report, (a.texts, b.texts), (a.graded, b.graded))
     report["dataset"] = resolved.dataset
     report["calls"] = {name: side.calls for name, side in sides.items() if side.calls}
     if args.report:

@@ -108,6 +108,21 @@ def comparison(
     }
 
 
+def add_samples(
+    report: Mapping[str, Any],
+    texts: tuple[Mapping[str, Sequence[str]], Mapping[str, Sequence[str]]],
+    graded: tuple[Graded, Graded],
+) -> None:
+    """Give every row of ``report["per_prompt"]`` (a :func:`comparison`) both sides' samples:
+    ``row["a"]`` and ``row["b"]`` = ``{"responses": [...], "rewards": [...]}`` in sample order."""
+    for row in report["per_prompt"]:
+        for name, side_texts, side_graded in zip(("a", "b"), texts, graded, strict=True):
+            row[name] = {
+                "responses": list(side_texts[row["id"]]),
+                "rewards": list(side_graded.scores[row["id"]]),
+            }
+
+
 def _histogram_text(counts: Sequence[int]) -> list[str]:
     bins = len(counts)
     widest = max(counts, default=0) or 1

@@ -58,6 +58,19 @@ def test_compare_offline_prints_delta_ci_and_win_tie_loss(no_aws, capsys, tmp_pa
     assert out["delta"]["ci_low"] > 0 and out["delta"]["ci_high"] < 0.5
     assert out["win_tie_loss"] == {"win": 11, "tie": 27, "loss": 2}
     assert report.read_text().startswith("<!DOCTYPE html>")
+    # per prompt: both responses and their rewards, as recorded and graded
+    recorded = {
+        side: {
+            r["id"]: r["response"]
+            for r in map(json.loads, (RECORDINGS / f"{name}_responses.jsonl").read_text().splitlines())
+        }
+        for side, name in (("a", "base"), ("b", "tuned"))
+    }
+    for row in out["per_prompt"]:
+        for side in ("a", "b"):
+            assert row[side]["responses"] == [recorded[side][row["id"]]]
+            assert row[side]["rewards"] == [row[f"score_{side}"]]
+    assert {row["outcome"] for row in out["per_prompt"] if row["a"]["rewards"] == [0.0]} == {"win", "tie"}
 
 
 def test_min_improvement_makes_the_exit_code_a_gate(no_aws, capsys):
