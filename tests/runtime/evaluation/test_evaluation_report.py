@@ -14,7 +14,7 @@ from evaluation_fakes import RECORDINGS, VALIDATION
 from headless_chromium import Browser
 
 from rft_runtime.cli import main
-from rft_runtime.evaluation import report_assets
+from rft_runtime.evaluation import report_assets, report_html
 
 ATTACK = (
     '</pre></td></tr></table></script><script>window.__pwned = 1; document.title = "pwned"</script>'
@@ -58,6 +58,20 @@ def test_csp_hashes_match_the_inline_style_and_script():
 
     digest = base64.b64encode(hashlib.sha256(report_assets.SCRIPT.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in report_assets.content_security_policy()
+
+
+def test_the_distribution_axis_marks_bin_edges_up_to_one():
+    # bars of the last bin hold the perfect scores: the axis ends at 1.0 under its right edge,
+    # not at 0.9 under its middle
+    svg = report_html.distribution_chart([1] * 10, [1] * 10)
+    labels = re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">([0-9.]+)</text>', svg)
+    assert [text for _x, text in labels] == [f"{n / 10:.1f}" for n in range(11)]
+    first_bar = float(re.search(r'class="bar-a" x="([0-9.]+)"', svg).group(1))
+    last_bar_end = max(
+        float(x) + float(w)
+        for x, w in re.findall(r'class="bar-b" x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"', svg)
+    )
+    assert float(labels[0][0]) <= first_bar and last_bar_end <= float(labels[-1][0])
 
 
 def _png_size(path: str) -> tuple[int, int]:
