@@ -94,6 +94,7 @@ def test_report_in_headless_chromium(report, tmp_path):
             "pwned": browser.evaluate("window.__pwned || 0"),
             "title": browser.evaluate("document.title"),
             "wins": browser.evaluate("document.getElementById('wins').textContent"),
+            "ties": browser.evaluate("document.getElementById('ties').textContent"),
             "attackText": browser.evaluate(
                 "document.querySelector('#prompts tbody td:nth-child(4) pre').textContent"
             ),
@@ -111,6 +112,13 @@ def test_report_in_headless_chromium(report, tmp_path):
             "Array.prototype.every.call(document.querySelectorAll('#prompts tbody tr:not([hidden])'), "
             "function (r) { return r.getAttribute('data-outcome') === 'win'; })"
         )
+        for kind, expected in (("tie", int(state["ties"])), ("all", state["rows"])):
+            browser.click(f'button[data-filter="{kind}"]')
+            assert browser.wait_until(
+                f"document.querySelectorAll('#prompts tbody tr:not([hidden])').length === {expected}"
+            ), kind
+            assert browser.evaluate("document.getElementById('shown').textContent") == str(expected)
+        assert wins + int(state["ties"]) + 2 == state["rows"]  # the two losses are checked below
         browser.open(report.as_uri() + "#filter=loss")  # a link straight to the losses
         assert browser.wait_until("document.getElementById('shown').textContent === '2'")
         shot = str(tmp_path / "report.png")
