@@ -119,14 +119,16 @@ def test_a_gate_evaluation_is_priced_per_hundred_prompts_from_the_batch_function
         }
     }
     lines = _by_item(cost_estimate.evaluation_per_run(gated))
-    # 100 prompts x 2 models = 200 calls x 10 s x 0.25 GB; 100 / 8 = 12.5 batch invocations
-    lambda_usd = 200 * 10 * 0.25 * 0.0000133334 + 12.5 * 0.0000002
+    # 100 prompts x 2 models = 200 calls of 10 s, 4 at a time in one batch function (billed by its
+    # wall time): 500 s x 0.25 GB; 100 / 8 = 12.5 batch invocations
+    lambda_usd = 200 * 10 / 4 * 0.25 * 0.0000133334 + 12.5 * 0.0000002
     assert lines["Lambda (evaluation batches)"].usd == pytest.approx(lambda_usd)
     assert lines["Step Functions state transitions"].usd == pytest.approx((40 + 3 * 12.5) * 0.000025)
     assert lines["Bedrock tokens of both models and the candidate deployment"].usd is None
     text = "\n".join(cost_table(gated))
     assert (
-        "a promotion-gate evaluation adds per 100 validation prompts at one sample: $0.0086" in text
-    )  # 0.006669 + 0.001938
+        "a promotion-gate evaluation adds per 100 validation prompts at one sample: $0.0036" in text
+    )  # 0.001669 + 0.001938
+    assert "200 Converse calls x 10 s, 4 at a time, at 256 MB" in text
     assert cost_estimate.evaluation_per_run(TEMPLATE) == []  # no gate, no lines
     assert "promotion-gate" not in "\n".join(cost_table(TEMPLATE))

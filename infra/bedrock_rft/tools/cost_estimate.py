@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rft_runtime.lifecycle.training_job import JOB_POLL_MAX_SECONDS
+from rft_runtime.promotion.handlers import BATCH_CONNECTIONS
 from rft_runtime.rewards.judge_budget import JUDGE_CALLS_METADATA
 
 #: When the prices below were taken from the pages they cite (re-check before relying on them).
@@ -71,8 +72,9 @@ LOG_BYTES_PER_EVENT = 2048
 STATE_MACHINE_KEY_REQUESTS_PER_HOUR = 12
 GB = 1024**3
 #: The promotion gate, per evaluation of :data:`GATE_PROMPTS` validation prompts at one sample
-#: (both models answer each prompt): assumed billed seconds of one batch-function Converse call
-#: (the function waits on the model; long reasoning answers take longer), prompts per Map batch
+#: (both models answer each prompt): assumed seconds of one Converse call (the batch function waits
+#: on the model, ``BATCH_CONNECTIONS`` calls at a time, and is billed by its wall time; long
+#: reasoning answers take longer), prompts per Map batch
 #: (``gate_states.items_per_batch`` at one sample), states entered per batch (its child execution
 #: plus the Map Run's bookkeeping) and by the gate's own steps (candidate polls, summary, swap).
 GATE_PROMPTS = 100
@@ -287,14 +289,14 @@ def evaluation_per_run(template: Mapping[str, Any]) -> list[CostLine]:
         return []
     calls = 2 * GATE_PROMPTS
     requests = _line("", GATE_PROMPTS / GATE_PROMPTS_PER_BATCH, "lambda_request")
-    compute = _line("", calls * CONVERSE_SECONDS * memory / 1024, "lambda_gb_second")
+    compute = _line("", calls * CONVERSE_SECONDS / BATCH_CONNECTIONS * memory / 1024, "lambda_gb_second")
     transitions = GATE_TRANSITIONS + TRANSITIONS_PER_BATCH * GATE_PROMPTS / GATE_PROMPTS_PER_BATCH
     return [
         CostLine(
             "Lambda (evaluation batches)",
             (requests.usd or 0) + (compute.usd or 0),
-            f"{calls} Converse calls x {CONVERSE_SECONDS:g} s at {memory} MB: {compute.basis}; "
-            f"{requests.basis}",
+            f"{calls} Converse calls x {CONVERSE_SECONDS:g} s, {BATCH_CONNECTIONS} at a time, "
+            f"at {memory} MB: {compute.basis}; {requests.basis}",
         ),
         _line("Step Functions state transitions", transitions, "state_transition"),
         CostLine(

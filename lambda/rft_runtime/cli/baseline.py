@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from rft_runtime.cli.status import guarded
+from rft_runtime.cli import status
 from rft_runtime.evaluation import inputs, models, runs, summary
 from rft_runtime.evaluation.prompts import EvaluationInputError
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK = 0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -38,12 +37,13 @@ def run(args: argparse.Namespace) -> int:
         if model is None:
             raise EvaluationInputError(["give --model ID or --config ENV (its base_model)"])
         models.parse_model(model)
-    except (EvaluationInputError, ValueError) as error:
-        for problem in getattr(error, "problems", [str(error)]):
-            print(f"rft baseline: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    except ValueError as error:
+        return inputs.print_problems("baseline", EvaluationInputError([str(error)]))
+    except EvaluationInputError as error:
+        return inputs.print_problems("baseline", error)
 
     def body() -> int:
+        served = runs.served_model(model, lambda: status.make_clients(resolved.region).bedrock)
         side = runs.live(
             resolved,
             model,
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             store_path=args.store,
             concurrency=args.concurrency,
             progress=inputs.show_progress(args),
+            served=served,
         )
         label = "base model" if model == resolved.base_model else "model"
         report = summary.baseline(
@@ -65,4 +66,4 @@ def run(args: argparse.Namespace) -> int:
             print(summary.baseline_text(report))
         return EXIT_OK
 
-    return guarded(body)
+    return inputs.guarded("baseline", body)

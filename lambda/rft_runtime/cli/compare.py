@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from rft_runtime.evaluation import inputs, models, report_html, runs, summary
 from rft_runtime.evaluation.prompts import EvaluationInputError
 from rft_runtime.lifecycle import names, state
 
-EXIT_OK, EXIT_GATE_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_GATE_FAILED = 0, 1
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -101,15 +101,17 @@ def run(args: argparse.Namespace) -> int:
         if args.report and not Path(args.report).resolve().parent.is_dir():
             raise EvaluationInputError([f"--report: folder of {args.report} does not exist"])
     except EvaluationInputError as error:
-        for problem in error.problems:
-            print(f"rft compare: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return inputs.print_problems("compare", error)
 
     def body() -> int:
         live = {side for side in ("a", "b") if not getattr(args, f"responses_{side}")}
         if "b" in live and chosen["b"] is None:
             assert resolved.pipeline is not None
             chosen["b"] = _serving_deployment(resolved.pipeline, resolved.region)
+        bedrock = _lazy(lambda: status.make_clients(resolved.region).bedrock)
+        served = {  # both before any paid call: an unknown deployment stops the run here
+            side: runs.served_model(str(chosen[side]), bedrock, option=f"--model-{side}") for side in live
+        }
         client = runs.runtime_client(resolved, args.concurrency) if live else None
         sides: dict[str, runs.Side] = {}
         for side in ("a", "b"):
@@ -122,17 +124,25 @@ def run(args: argparse.Namespace) -> int:
                     store_path=args.store,
                     concurrency=args.concurrency,
                     progress=inputs.show_progress(args),
+                    served=served[side],
                 )
             else:
                 sides[side] = runs.recorded(resolved, getattr(args, f"responses_{side}"))
         return _finish(args, resolved, sides)
 
-    try:
-        return status.guarded(body)
-    except EvaluationInputError as error:
-        for problem in error.problems:
-            print(f"rft compare: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    return inputs.guarded("compare", body)
+
+
+def _lazy(make: Callable[[], Any]) -> Callable[[], Any]:
+    """``make`` called at most once (one ``bedrock`` client for both sides, none when unused)."""
+    made: list[Any] = []
+
+    def get() -> Any:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
 
 
 def _finish(args: argparse.Namespace, resolved: inputs.Inputs, sides: dict[str, runs.Side]) -> int:
@@ -144,6 +154,7 @@ def _finish(args: argparse.Namespace, resolved: inputs.Inputs, sides: dict[str, 
         threshold=args.pass_threshold,
         min_improvement=args.min_improvement,
     )
+    summary.add_samples(report, (a.texts, b.texts), (a.graded, b.graded))
     report["dataset"] = resolved.dataset
     report["calls"] = {name: side.calls for name, side in sides.items() if side.calls}
     if args.report:

@@ -60,13 +60,17 @@ def collect(
     progress_stream: TextIO = sys.stderr,
     show_progress: bool = False,
     sleep: Callable[[float], None] | None = None,
+    store_model: str | None = None,
 ) -> Collected:
-    """The responses of ``model`` to ``samples`` samples of every prompt (see the module docstring)."""
+    """The responses of ``model`` to ``samples`` samples of every prompt (see the module docstring).
+    ``store_model`` is the model part of their store keys (default: ``model``; see
+    :func:`rft_runtime.evaluation.runs.store_identity`)."""
     result = Collected()
+    keyed = store_model or model
     missing: list[tuple[Prompt, int]] = []
     for prompt in prompts:
         for index in range(samples):
-            if store.get(make_key(model, prompt.digest, index, settings)) is None:
+            if store.get(make_key(keyed, prompt.digest, index, settings)) is None:
                 missing.append((prompt, index))
     result.reused = len(prompts) * samples - len(missing)
     if missing:
@@ -86,7 +90,7 @@ def collect(
             except BaseException:
                 stop.set()
                 raise
-            store.put(make_key(model, prompt.digest, index, settings), converse.reply(response))
+            store.put(make_key(keyed, prompt.digest, index, settings), converse.reply(response))
             bar.advance()
 
         try:
@@ -106,6 +110,6 @@ def collect(
         result.throttles = limit.throttles
     for prompt in prompts:
         result.replies[prompt.id] = [
-            store.responses[make_key(model, prompt.digest, index, settings)] for index in range(samples)
+            store.responses[make_key(keyed, prompt.digest, index, settings)] for index in range(samples)
         ]
     return result

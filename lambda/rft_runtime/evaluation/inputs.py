@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from rft_runtime.evaluation.summary import DEFAULT_PASS_THRESHOLD
 from rft_runtime.rewards import local
 
 EFFORTS = ("low", "medium", "high", "off")
+#: Exit code of bad input (nothing was called).
+EXIT_USAGE = 2
 
 
 @dataclass
@@ -78,6 +81,25 @@ def add_arguments(parser: argparse.ArgumentParser, *, samples_default: int) -> N
         help="progress bar on stderr (default: when stderr is a terminal)",
     )  # fmt: skip
     parser.add_argument("--format", choices=("text", "json"), default="text", help="report on stdout")
+
+
+def print_problems(command: str, error: EvaluationInputError) -> int:
+    """Print every problem of ``error`` as ``rft <command>: <problem>`` on stderr; returns
+    :data:`EXIT_USAGE`."""
+    for problem in error.problems:
+        print(f"rft {command}: {problem}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def guarded(command: str, body: Callable[[], int]) -> int:
+    """Run ``body`` (the paid part) under the CLI's AWS error handling; an input problem found on
+    the way (a deployment ARN that names nothing) is printed and exits 2."""
+    from rft_runtime.cli import status
+
+    try:
+        return status.guarded(body)
+    except EvaluationInputError as error:
+        return print_problems(command, error)
 
 
 def show_progress(args: argparse.Namespace) -> bool:

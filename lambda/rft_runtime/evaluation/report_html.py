@@ -55,9 +55,10 @@ def distribution_chart(hist_a: Sequence[int], hist_b: Sequence[int]) -> str:
                 f'width="{0.4 * slot:.1f}" height="{height:.1f}" fill="{colour}"><title>{name} '
                 f"{index / bins:.1f}-{(index + 1) / bins:.1f}: {share:.1%}</title></rect>"
             )
+    for edge in range(bins + 1):  # bin edges: the last bin, [0.9, 1.0], holds the perfect scores
         parts.append(
-            f'<text x="{x + slot / 2:.1f}" y="{HEIGHT - PAD + 14}" text-anchor="middle">'
-            f"{index / bins:.1f}</text>"
+            f'<text x="{PAD + edge * slot:.1f}" y="{HEIGHT - PAD + 14}" text-anchor="middle">'
+            f"{edge / bins:.1f}</text>"
         )
     parts.append(f'<text x="{PAD}" y="{PAD - 12}">max bar {top:.0%} of responses</text>')
     parts.append(f'<rect x="{WIDTH - 120}" y="{PAD - 22}" width="10" height="10" fill="{COLOUR_A}"/>')

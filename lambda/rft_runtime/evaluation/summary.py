@@ -108,6 +108,21 @@ def comparison(
     }
 
 
+def add_samples(
+    report: Mapping[str, Any],
+    texts: tuple[Mapping[str, Sequence[str]], Mapping[str, Sequence[str]]],
+    graded: tuple[Graded, Graded],
+) -> None:
+    """Give every row of ``report["per_prompt"]`` (a :func:`comparison`) both sides' samples:
+    ``row["a"]`` and ``row["b"]`` = ``{"responses": [...], "rewards": [...]}`` in sample order."""
+    for row in report["per_prompt"]:
+        for name, side_texts, side_graded in zip(("a", "b"), texts, graded, strict=True):
+            row[name] = {
+                "responses": list(side_texts[row["id"]]),
+                "rewards": list(side_graded.scores[row["id"]]),
+            }
+
+
 def _histogram_text(counts: Sequence[int]) -> list[str]:
     bins = len(counts)
     widest = max(counts, default=0) or 1
@@ -115,6 +130,32 @@ def _histogram_text(counts: Sequence[int]) -> list[str]:
         f"  {i / bins:.1f}-{(i + 1) / bins:.1f} {'#' * round(30 * count / widest):<30} {count}"
         for i, count in enumerate(counts)
     ]
+
+
+#: Prompt ids the text form lists per kind of prompt that teaches nothing (JSON lists them all).
+LISTED_IDS = 10
+
+
+def _zero_variance_text(report: Mapping[str, Any]) -> list[str]:
+    """Which prompts teach nothing at the run's sample count (none listed at one sample)."""
+    zero = report["zero_variance"]
+    if not zero["prompts_examined"]:
+        return []
+    lines = [
+        f"prompts that teach nothing at {report['samples_per_prompt']} samples: "
+        f"{zero['count']} of {zero['prompts_examined']}"
+    ]
+    for label, key in (
+        ("always 0", "always_zero"),
+        ("always 1", "always_one"),
+        ("another constant", "other_constant"),
+    ):
+        ids = zero[key]
+        if ids:
+            more = len(ids) - LISTED_IDS
+            tail = f", and {more} more (--format json lists all)" if more > 0 else ""
+            lines.append(f"  {label} ({len(ids)}): {', '.join(ids[:LISTED_IDS])}{tail}")
+    return lines
 
 
 def _calls_text(calls: Mapping[str, Any] | None) -> list[str]:
@@ -139,6 +180,7 @@ def baseline_text(report: Mapping[str, Any]) -> str:
         *_histogram_text(report["histogram"]),
         f"per-prompt variance: mean {report['per_prompt_variance']['mean']:.4f}, "
         f"max {report['per_prompt_variance']['max']:.4f}",
+        *_zero_variance_text(report),
         *_calls_text(report.get("calls")),
         "",
         *report["verdicts"],

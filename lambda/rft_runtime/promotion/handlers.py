@@ -29,7 +29,8 @@ ACTIONS = ("reconcile_candidate", "find_incumbent", "summarise", "publish_reject
 #: Converse calls one batch makes at a time: a full batch (16 calls) runs in 4 waves, so each call
 #: may take about 3.5 minutes inside the 15-minute function (one after another it was 55 s, too
 #: little for long reasoning answers). With the Map's 4 concurrent batches, at most 16 calls are in
-#: flight per evaluation; throttling is retried with adaptive back-off.
+#: flight per evaluation. A throttled call is retried in the function (``retry.call``), then as a
+#: ``TransientAwsError`` by the workflow's Retry clause on the whole batch.
 BATCH_CONNECTIONS = 4
 
 

@@ -124,6 +124,10 @@ def test_the_map_reads_the_validation_jsonl_in_batches_and_writes_its_results(sy
     assert evaluate["Catch"] == [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.evaluationError", "Next": "RecordEvaluationError"}
     ]
+    # a batch still throttled after its in-function attempts raises TransientAwsError: retried here
+    batch_retry = evaluate["ItemProcessor"]["States"]["EvaluateBatch"]["Retry"]
+    assert any("TransientAwsError" in r["ErrorEquals"] for r in batch_retry)
+    assert not any("EvaluationError" in r["ErrorEquals"] for r in batch_retry)  # a real failure is final
     # the spec carries what the paths read: the reward version the job trained with, its settings
     grader = spec.job_request["customizationConfig"]["rftConfig"]["graderConfig"]["lambdaGrader"]["lambdaArn"]
     assert spec.evaluation["rewardFunction"] == grader and grader.endswith(":1")

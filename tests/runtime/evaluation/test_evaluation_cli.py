@@ -58,6 +58,19 @@ def test_compare_offline_prints_delta_ci_and_win_tie_loss(no_aws, capsys, tmp_pa
     assert out["delta"]["ci_low"] > 0 and out["delta"]["ci_high"] < 0.5
     assert out["win_tie_loss"] == {"win": 11, "tie": 27, "loss": 2}
     assert report.read_text().startswith("<!DOCTYPE html>")
+    # per prompt: both responses and their rewards, as recorded and graded
+    recorded = {
+        side: {
+            r["id"]: r["response"]
+            for r in map(json.loads, (RECORDINGS / f"{name}_responses.jsonl").read_text().splitlines())
+        }
+        for side, name in (("a", "base"), ("b", "tuned"))
+    }
+    for row in out["per_prompt"]:
+        for side in ("a", "b"):
+            assert row[side]["responses"] == [recorded[side][row["id"]]]
+            assert row[side]["rewards"] == [row[f"score_{side}"]]
+    assert {row["outcome"] for row in out["per_prompt"] if row["a"]["rewards"] == [0.0]} == {"win", "tie"}
 
 
 def test_min_improvement_makes_the_exit_code_a_gate(no_aws, capsys):
@@ -153,7 +166,8 @@ def test_compare_defaults_to_base_model_vs_the_serving_deployment(
     stubbed_runtime, monkeypatch, small_dataset, tmp_path, capsys
 ):
     ssm = boto3.client("ssm", region_name="us-east-1")
-    monkeypatch.setattr(status, "make_clients", lambda region: Clients(ssm=ssm))
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    monkeypatch.setattr(status, "make_clients", lambda region: Clients(ssm=ssm, bedrock=bedrock))
     env = tmp_path / "envs"
     env.mkdir()
     (env / "arith.toml").write_text(
@@ -170,7 +184,8 @@ def test_compare_defaults_to_base_model_vs_the_serving_deployment(
         for prompt, text in zip(load_prompts(str(small_dataset)), texts, strict=True):
             expected = request(model, prompt, InferenceSettings(256, "low"))
             stubbed_runtime.add_response("converse", converse_response(text), expected)
-    with Stubber(ssm) as ssm_stub:
+    with Stubber(ssm) as ssm_stub, Stubber(bedrock) as bedrock_stub:
+        _deployment_serves(bedrock_stub, "arn:aws:bedrock:us-east-1:123456789012:custom-model/m/abcdefabcdef")
         ssm_stub.add_response(
             "get_parameter",
             {
@@ -216,3 +231,51 @@ def test_compare_without_a_serving_deployment_says_so(monkeypatch, small_dataset
 def test_an_unwritable_report_path_fails_before_any_work(no_aws, capsys):
     assert main.main(["compare", *OFFLINE, "--report", "/no/such/folder/report.html"]) == 2
     assert "--report: folder of /no/such/folder/report.html does not exist" in capsys.readouterr().err
+
+
+def _deployment_serves(bedrock_stub: Stubber, model_arn: str) -> None:
+    bedrock_stub.add_response(
+        "get_custom_model_deployment",
+        {"customModelDeploymentArn": DEPLOYMENT, "modelDeploymentName": "rft-arith", "modelArn": model_arn,
+         "createdAt": "2026-12-01T00:00:00Z", "status": "Active"},
+        {"customModelDeploymentIdentifier": DEPLOYMENT},
+    )  # fmt: skip
+
+
+def test_a_model_swapped_in_behind_the_same_deployment_is_called_again_not_read_from_the_store(
+    stubbed_runtime, monkeypatch, small_dataset, tmp_path, capsys
+):
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    monkeypatch.setattr(status, "make_clients", lambda region: Clients(bedrock=bedrock))
+    old, new = (f"arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-2-lite-v1:0:256k/{n}"
+                for n in ("oldoldoldold", "newnewnewnew"))  # fmt: skip
+    store = str(tmp_path / "s.jsonl")
+    arguments = ["baseline", str(small_dataset), "--template", "math_answer", "--model", DEPLOYMENT,
+                 "--samples-per-prompt", "1", "--concurrency", "1", "--store", store,
+                 "--format", "json"]  # fmt: skip
+    with Stubber(bedrock) as bedrock_stub:
+        for model, text in ((old, "#### 0"), (new, "#### 4")):
+            _deployment_serves(bedrock_stub, model)
+            for prompt in load_prompts(str(small_dataset)):
+                expected = request(DEPLOYMENT, prompt, InferenceSettings(2048, "medium"))
+                stubbed_runtime.add_response("converse", converse_response(text), expected)
+            assert main.main(arguments) == 0
+            out = json.loads(capsys.readouterr().out)
+            assert (out["calls"]["called"], out["calls"]["reused"]) == (3, 0)  # the new model answers anew
+        _deployment_serves(bedrock_stub, new)
+        assert main.main(arguments) == 0  # same model behind the ARN: everything from the store
+    out = json.loads(capsys.readouterr().out)
+    assert (out["calls"]["called"], out["calls"]["reused"]) == (0, 3)
+    assert out["calls"]["servedModel"] == new and out["mean"]["value"] == pytest.approx(1 / 3)
+
+
+def test_an_unknown_deployment_fails_before_the_first_paid_call(monkeypatch, small_dataset, capsys):
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    monkeypatch.setattr(status, "make_clients", lambda region: Clients(bedrock=bedrock))
+    monkeypatch.setattr(converse, "make_client", lambda region, connections: object())  # no converse
+    with Stubber(bedrock) as bedrock_stub:
+        bedrock_stub.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "none", 404)
+        code = main.main(["compare", str(small_dataset), "--template", "math_answer",
+                          "--model-a", BASE, "--model-b", DEPLOYMENT])  # fmt: skip
+    assert code == 2
+    assert f"--model-b: {DEPLOYMENT}: no such custom model deployment" in capsys.readouterr().err

@@ -130,3 +130,29 @@ def test_repeated_ids_and_rows_without_ids(tmp_path):
     with pytest.raises(EvaluationInputError, match=r":3: id '7' repeats line 2; ids must be unique"):
         load_prompts(str(path))
     assert [p.id for p in load_prompts(str(path), limit=2)] == ["line-1", "7"]
+
+
+def test_the_store_keys_a_swappable_arn_by_the_model_it_serves_now():
+    import boto3
+    from botocore.stub import Stubber
+
+    from rft_runtime.evaluation import runs
+
+    throughput = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcdefghij12"
+    model = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-2-lite-v1:0:256k/newnewnewnew"
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    with Stubber(bedrock) as stub:
+        stub.add_response(
+            "get_provisioned_model_throughput",
+            {"modelUnits": 1, "desiredModelUnits": 1, "provisionedModelName": "rft-arith",
+             "provisionedModelArn": throughput, "modelArn": model, "desiredModelArn": model,
+             "foundationModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
+             "status": "InService", "creationTime": "2026-12-01T00:00:00Z",
+             "lastModifiedTime": "2026-12-01T00:00:00Z"},
+            {"provisionedModelId": throughput},
+        )  # fmt: skip
+        assert runs.served_model(throughput, lambda: bedrock) == model
+    assert runs.store_identity(throughput, model) == f"{throughput}@{model}"
+    # a model id or inference profile names one model for good: no control-plane read, keyed as given
+    assert runs.served_model("us.amazon.nova-2-lite-v1:0", lambda: pytest.fail("no client")) is None
+    assert runs.store_identity("us.amazon.nova-2-lite-v1:0", None) == "us.amazon.nova-2-lite-v1:0"

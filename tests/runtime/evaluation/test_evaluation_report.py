@@ -14,7 +14,7 @@ from evaluation_fakes import RECORDINGS, VALIDATION
 from headless_chromium import Browser
 
 from rft_runtime.cli import main
-from rft_runtime.evaluation import report_assets
+from rft_runtime.evaluation import report_assets, report_html
 
 ATTACK = (
     '</pre></td></tr></table></script><script>window.__pwned = 1; document.title = "pwned"</script>'
@@ -60,6 +60,20 @@ def test_csp_hashes_match_the_inline_style_and_script():
     assert f"'sha256-{digest}'" in report_assets.content_security_policy()
 
 
+def test_the_distribution_axis_marks_bin_edges_up_to_one():
+    # bars of the last bin hold the perfect scores: the axis ends at 1.0 under its right edge,
+    # not at 0.9 under its middle
+    svg = report_html.distribution_chart([1] * 10, [1] * 10)
+    labels = re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">([0-9.]+)</text>', svg)
+    assert [text for _x, text in labels] == [f"{n / 10:.1f}" for n in range(11)]
+    first_bar = float(re.search(r'class="bar-a" x="([0-9.]+)"', svg).group(1))
+    last_bar_end = max(
+        float(x) + float(w)
+        for x, w in re.findall(r'class="bar-b" x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"', svg)
+    )
+    assert float(labels[0][0]) <= first_bar and last_bar_end <= float(labels[-1][0])
+
+
 def _png_size(path: str) -> tuple[int, int]:
     with open(path, "rb") as stream:
         header = stream.read(24)
@@ -80,6 +94,7 @@ def test_report_in_headless_chromium(report, tmp_path):
             "pwned": browser.evaluate("window.__pwned || 0"),
             "title": browser.evaluate("document.title"),
             "wins": browser.evaluate("document.getElementById('wins').textContent"),
+            "ties": browser.evaluate("document.getElementById('ties').textContent"),
             "attackText": browser.evaluate(
                 "document.querySelector('#prompts tbody td:nth-child(4) pre').textContent"
             ),
@@ -97,6 +112,13 @@ def test_report_in_headless_chromium(report, tmp_path):
             "Array.prototype.every.call(document.querySelectorAll('#prompts tbody tr:not([hidden])'), "
             "function (r) { return r.getAttribute('data-outcome') === 'win'; })"
         )
+        for kind, expected in (("tie", int(state["ties"])), ("all", state["rows"])):
+            browser.click(f'button[data-filter="{kind}"]')
+            assert browser.wait_until(
+                f"document.querySelectorAll('#prompts tbody tr:not([hidden])').length === {expected}"
+            ), kind
+            assert browser.evaluate("document.getElementById('shown').textContent") == str(expected)
+        assert wins + int(state["ties"]) + 2 == state["rows"]  # the two losses are checked below
         browser.open(report.as_uri() + "#filter=loss")  # a link straight to the losses
         assert browser.wait_until("document.getElementById('shown').textContent === '2'")
         shot = str(tmp_path / "report.png")

@@ -136,6 +136,27 @@ def test_a_model_that_cannot_be_called_fails_the_batch_naming_it(runtime):
         )
 
 
+def test_a_throttled_call_is_retried_and_a_lasting_throttle_leaves_the_batch_to_the_workflow_retry(
+    runtime, monkeypatch
+):
+    import time
+
+    from rft_runtime.lifecycle.errors import TransientAwsError
+
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+    client, stub = runtime
+    event = {"Items": [item(0, "What is 2 + 2?", "4", "p1")], "BatchInput": batch_input()}
+    stub.add_client_error("converse", "ThrottlingException", "slow down", 400)
+    answers(stub, ("#### 4", "#### 5"))
+    assert evaluate_batch(event, client, RewardLambda())["prompts"][0]["candidate"]["scores"] == [1.0]
+    # still throttled after the in-function attempts: TransientAwsError, which the workflow's Retry
+    # clause retries on a minutes scale (an EvaluationError would fail the evaluation at once)
+    for _ in range(5):
+        stub.add_client_error("converse", "ThrottlingException", "slow down", 400)
+    with pytest.raises(TransientAwsError, match="ThrottlingException"):
+        evaluate_batch(event, client, RewardLambda())
+
+
 @pytest.mark.parametrize(
     "event, problem",
     [
