@@ -85,6 +85,7 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
         else 0,
         commitment=config.deployment.commitment,
         code_runner=any(template == "code_tests" for template, _ in graders),
+        stack_name=config.stack_name,
     )
 
 

@@ -116,15 +116,20 @@ def check_bootstrap(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
 
 
 def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
-    """Reserving the stack's concurrency leaves Lambda's 100 unreserved executions."""
+    """Reserving the stack's concurrency leaves Lambda's 100 unreserved executions.
+
+    An update replaces what the deployed stack reserves already, so that is counted back first
+    (:func:`reserved_by_deployed_stack`)."""
     limits = clients.get("lambda", needs.region).get_account_settings()["AccountLimit"]
     total, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
+    held = reserved_by_deployed_stack(needs, clients) if needs.reserved_concurrency else 0
     need = needs.reserved_concurrency
-    left = unreserved - need
+    left = unreserved + held - need
     reward = needs.reward_reserved_concurrency or 0
     runner = f", code runner {reward}" if needs.code_runner else ""
+    counted_back = f" (+{held} its deployed stack {needs.stack_name} reserves now)" if held else ""
     detail = (
-        f"account limit {total}, unreserved now {unreserved}; the stack reserves {need} "
+        f"account limit {total}, unreserved now {unreserved}{counted_back}; the stack reserves {need} "
         f"(reward {reward}{runner}), leaving {left}"
     )
     if need == 0 or left >= LAMBDA_UNRESERVED_MINIMUM:
@@ -136,6 +141,31 @@ def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> Chec
         f"ask Service Quotas for a Lambda 'Concurrent executions' limit of at least "
         f"{total + LAMBDA_UNRESERVED_MINIMUM - left}, or set [reward] reserved_concurrency = 0 (unreserved) "
         "or lower",
+    )
+
+
+def reserved_by_deployed_stack(needs: DeployNeeds, clients: DoctorClients) -> int:
+    """The concurrency the functions of the deployed ``needs.stack_name`` reserve now (0 when the
+    stack does not exist or ``stack_name`` is None)."""
+    if not needs.stack_name:
+        return 0
+    cloudformation = clients.get("cloudformation", needs.region)
+    functions: list[str] = []
+    try:
+        for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=needs.stack_name):
+            functions += [
+                r["PhysicalResourceId"]
+                for r in page["StackResourceSummaries"]
+                if r["ResourceType"] == "AWS::Lambda::Function" and r.get("PhysicalResourceId")
+            ]
+    except ClientError as exc:
+        if "does not exist" in str(exc.response.get("Error", {}).get("Message", "")):
+            return 0
+        raise
+    lambda_client = clients.get("lambda", needs.region)
+    return sum(
+        lambda_client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions", 0)
+        for name in functions
     )
 
 
@@ -287,7 +317,9 @@ def all_checks(needs: DeployNeeds, clients: DoctorClients) -> Iterator[CheckResu
     yield guarded("credentials", "sts:GetCallerIdentity", lambda: check_identity(needs, clients))
     yield guarded("cdk-bootstrap", "cloudformation:DescribeStacks", lambda: check_bootstrap(needs, clients))
     yield guarded(
-        "lambda-concurrency", "lambda:GetAccountSettings", lambda: check_lambda_concurrency(needs, clients)
+        "lambda-concurrency",
+        "lambda:GetAccountSettings, cloudformation:ListStackResources and lambda:GetFunctionConcurrency",
+        lambda: check_lambda_concurrency(needs, clients),
     )
     yield guarded("rft-region", "bedrock:GetFoundationModel", lambda: check_rft_region(needs, clients))
     yield guarded(

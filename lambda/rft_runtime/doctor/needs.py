@@ -32,7 +32,9 @@ class DeployNeeds:
     base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
     of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
     ``commitment``: its term (default ``none``). ``code_runner``: the reward uses ``code_tests``,
-    whose code runner reserves the grader's number again (default False).
+    whose code runner reserves the grader's number again (default False). ``stack_name``: the
+    CloudFormation stack the pipeline deploys as; when it exists already, the concurrency its
+    functions reserve now is counted back (an update replaces it), default None: not looked up.
     """
 
     pipeline: str
@@ -46,6 +48,7 @@ class DeployNeeds:
     provisioned_units: int = 0
     commitment: str = "none"
     code_runner: bool = False
+    stack_name: str | None = None
 
     @property
     def reserved_concurrency(self) -> int:

@@ -47,6 +47,39 @@ class World:
             {"AccountLimit": {"ConcurrentExecutions": limit, "UnreservedConcurrentExecutions": unreserved}},
         )
 
+    def deployed_stack(self, stack: str, reserved: dict[str, int] | None) -> None:
+        """``stack``'s functions and what each reserves now; None: the stack does not exist."""
+        if reserved is None:
+            self.stubs["cloudformation"].add_client_error(
+                "list_stack_resources", "ValidationError", f"Stack with id {stack} does not exist", 400
+            )
+            return
+        summaries = [
+            {
+                "LogicalResourceId": f"Fn{index}",
+                "PhysicalResourceId": name,
+                "ResourceType": "AWS::Lambda::Function",
+                "LastUpdatedTimestamp": "2026-01-01T00:00:00Z",
+                "ResourceStatus": "UPDATE_COMPLETE",
+            }
+            for index, name in enumerate(reserved)
+        ]
+        summaries.append(
+            {
+                "LogicalResourceId": "Topic",
+                "PhysicalResourceId": "arn:aws:sns:us-east-1:123456789012:t",
+                "ResourceType": "AWS::SNS::Topic",
+                "LastUpdatedTimestamp": "2026-01-01T00:00:00Z",
+                "ResourceStatus": "CREATE_COMPLETE",
+            }
+        )
+        self.stubs["cloudformation"].add_response(
+            "list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": stack}
+        )
+        for name, units in reserved.items():
+            answer = {"ReservedConcurrentExecutions": units} if units else {}
+            self.stubs["lambda"].add_response("get_function_concurrency", answer, {"FunctionName": name})
+
     def base_model(self, status: str = "ACTIVE") -> None:
         details = {
             "modelArn": f"arn:aws:bedrock:{REGION}::foundation-model/{BASE}",

@@ -94,6 +94,44 @@ def test_a_code_runner_reserves_as_much_again_and_is_counted(world):
     assert "at least 1050" in result.fix
 
 
+STACK = "Rft-arith-dev"
+
+
+def _concurrency_with_stack(world, unreserved: int, reserved: dict[str, int] | None):
+    return lambda: (
+        world.concurrency(limit=1000, unreserved=unreserved),
+        world.deployed_stack(STACK, reserved),
+    )
+
+
+def test_what_the_deployed_stack_reserves_now_is_counted_back_for_an_update(world):
+    """Updating a stack that reserves 100 already: the account's unreserved figure excludes those
+    100, and the update replaces them, so counting them again would fail a stack that fits."""
+    world.healthy(concurrency=_concurrency_with_stack(world, 150, {"rft-reward": 100, "rft-lifecycle": 0}))
+    result = _by_name(report.run_checks(_needs(stack_name=STACK), world.clients))["lambda-concurrency"]
+    assert result.status == PASS, result.detail
+    assert f"unreserved now 150 (+100 its deployed stack {STACK} reserves now)" in result.detail
+    assert "leaving 150" in result.detail
+
+
+def test_a_stack_not_deployed_yet_counts_nothing_back(world):
+    world.healthy(concurrency=_concurrency_with_stack(world, 150, None))
+    result = _by_name(report.run_checks(_needs(stack_name=STACK), world.clients))["lambda-concurrency"]
+    assert result.status == FAIL and "leaving 50" in result.detail and "+" not in result.detail
+
+
+def test_a_refused_stack_lookup_makes_the_concurrency_check_unknown_naming_the_permission(world):
+    def refused():
+        world.concurrency(limit=1000, unreserved=150)
+        world.stubs["cloudformation"].add_client_error(
+            "list_stack_resources", "AccessDenied", "not allowed", 403
+        )
+
+    world.healthy(concurrency=refused)
+    result = _by_name(report.run_checks(_needs(stack_name=STACK), world.clients))["lambda-concurrency"]
+    assert result.status == UNKNOWN and "cloudformation:ListStackResources" in result.fix
+
+
 def test_a_region_without_rft_fails_before_any_bedrock_call(world):
     world.healthy(base_model=None)
     result = _by_name(report.run_checks(_needs(region="eu-west-1"), world.clients))["rft-region"]

@@ -92,6 +92,7 @@ mode = "none"
     assert judge.kind == "inference-profile"
     assert judge.foundation_model == "anthropic.claude-3-5-haiku-20241022-v1:0"
     assert needs.reserved_concurrency == 0 and not needs.deploys and not needs.code_runner
+    assert needs.stack_name == "Rft-judged"  # what an update replaces is looked up there
 
 
 def test_code_tests_inside_a_composite_counts_the_code_runner_s_reservation(make_environment):
