@@ -230,7 +230,8 @@ def standing_monthly(template: Mapping[str, Any]) -> list[CostLine]:
         CostLine(
             "trained custom models kept",
             None,
-            f"see pricing ({BEDROCK_PRICING}): per model-month; [deployment] keep_models bounds the count",
+            f"see pricing ({BEDROCK_PRICING}): per model-month; [deployment] keep_models = N bounds "
+            "the count (0, the default, keeps every model)",
         )
     )
     return lines
