@@ -91,6 +91,24 @@ epochCount = 99
     assert f"{path}:9: hyperparameters.batchSize: 8 is out of range" in str(caught.value)
 
 
+def test_a_config_built_in_python_gets_the_file_rules_in_rft_stack():
+    from bedrock_rft import PipelineConfig, RftStack
+
+    config = PipelineConfig(
+        name="team",
+        region="eu-west-1",
+        description="x" * 600,
+        dataset=DatasetConfig(training_file=TRAIN),
+        reward=RewardConfig(template="math_answer", memory_mb=99_999),
+    )
+    app = cdk.App()
+    with pytest.raises(ConfigError) as caught:
+        RftStack(app, "Rft-team", config=config)
+    assert {problem.key for problem in caught.value.problems} == {"region", "reward.memory_mb", "description"}
+    assert str(caught.value).startswith("(PipelineConfig): 3 problems")
+    assert app.node.children == []  # raised before the stack exists: nothing built or bundled
+
+
 @pytest.mark.parametrize(
     ("env", "fragment"),
     [
