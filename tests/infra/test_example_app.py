@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,13 @@ def test_the_returned_grant_gave_the_app_role_state_invoke_and_decrypt(synthesiz
     decrypt = by_action['"kms:Decrypt"']
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
     assert set(by_action) == {json.dumps(s["Action"]) for s in (state, invoke, decrypt)}  # nothing else
+
+
+def test_the_readme_shows_the_example_that_synthesizes(repo_root):
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Use it in your own stack\n", 1)[1].split("\n## ", 1)[0]
+    shown = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert shown == EXAMPLE.read_text(encoding="utf-8")  # complete: what the tests synthesize
 
 
 # --- the same example from the built wheel, installed with only the runtime requirements -----------

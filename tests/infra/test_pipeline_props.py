@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
@@ -16,7 +17,6 @@ from bedrock_rft import (
     ConfigError,
     DatasetConfig,
     Hyperparameters,
-    NetworkConfig,
     PipelinePropsError,
     RewardConfig,
     RftPipeline,
@@ -91,6 +91,24 @@ epochCount = 99
     assert f"{path}:9: hyperparameters.batchSize: 8 is out of range" in str(caught.value)
 
 
+def test_a_config_built_in_python_gets_the_file_rules_in_rft_stack():
+    from bedrock_rft import PipelineConfig, RftStack
+
+    config = PipelineConfig(
+        name="team",
+        region="eu-west-1",
+        description="x" * 600,
+        dataset=DatasetConfig(training_file=TRAIN),
+        reward=RewardConfig(template="math_answer", memory_mb=99_999),
+    )
+    app = cdk.App()
+    with pytest.raises(ConfigError) as caught:
+        RftStack(app, "Rft-team", config=config)
+    assert {problem.key for problem in caught.value.problems} == {"region", "reward.memory_mb", "description"}
+    assert str(caught.value).startswith("(PipelineConfig): 3 problems")
+    assert app.node.children == []  # raised before the stack exists: nothing built or bundled
+
+
 @pytest.mark.parametrize(
     ("env", "fragment"),
     [
@@ -120,10 +138,18 @@ def test_props_are_frozen_and_keyword_only():
 
 
 @pytest.mark.synth
-def test_an_existing_bucket_is_used_and_grants_return_iam_grants(cdk_context):
+def test_an_existing_bucket_and_chosen_vpc_subnets_are_used_and_grants_return_iam_grants(cdk_context):
     app = cdk.App(context=cdk_context)
     stack = cdk.Stack(app, "Team", env=US_EAST_1)
     bucket = s3.Bucket.from_bucket_name(stack, "TeamBucket", "team-rft-data")
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "TeamVpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b", "us-east-1c"],
+        isolated_subnet_ids=[f"subnet-0{c * 16}" for c in "abc"],
+        isolated_subnet_route_table_ids=[f"rtb-0{c * 16}" for c in "abc"],
+    )
     pipeline = RftPipeline(
         stack,
         "Rft",
@@ -131,15 +157,25 @@ def test_an_existing_bucket_is_used_and_grants_return_iam_grants(cdk_context):
             name="team",
             dataset=DatasetConfig(training_file=TRAIN),
             reward=RewardConfig(template="math_answer"),
-            network=NetworkConfig(vpc="none"),
             dataset_bucket=bucket,
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=vpc.isolated_subnets[:2]),
         ),
     )
     reader = iam.Role(stack, "Dashboard", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     grant = pipeline.grant_read_state(reader)
     assert isinstance(grant, iam.Grant) and grant.success
     resources = Template.from_stack(stack).to_json()["Resources"]
-    assert not [r for r in resources.values() if r["Type"] == "AWS::S3::Bucket"]
+    assert not [r for r in resources.values() if r["Type"] in ("AWS::S3::Bucket", "AWS::EC2::VPC")]
+    chosen = ["subnet-0" + "a" * 16, "subnet-0" + "b" * 16]
+    placed = {
+        key: r["Properties"]["VpcConfig"]["SubnetIds"]
+        for key, r in resources.items()
+        if r["Type"] == "AWS::Lambda::Function" and "VpcConfig" in r["Properties"]
+    }
+    assert any("Grader" in key for key in placed) and all(ids == chosen for ids in placed.values())
+    assert "subnet-0" + "c" * 16 not in json.dumps(resources)  # nor in the job's VPC config and grants
+    assert {s.subnet_id for s in pipeline.network.selected_subnets} == set(chosen)
     assert pipeline.storage.bucket is bucket
     assert "team-rft-data" in json.dumps(stack.resolve(pipeline.storage.output_s3_uri))
     (statement,) = [

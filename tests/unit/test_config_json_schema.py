@@ -57,6 +57,10 @@ VALID = {
     "provisioned without commitment": BASE + '[deployment]\nmode = "provisioned"\nmodel_units = 1\n',
     "on demand, commitment none": BASE + '[deployment]\ncommitment = "none"\n',
     "nonce and account": 'account = "111122223333"\nretrain_nonce = "run-2.b_1"\n' + BASE,
+    "cost limits and gate settings at their bounds": BASE
+    + "max_judge_calls = 1\n[deployment]\nkeep_models = 100\n[limits]\nmax_training_hours = 336\n"
+    "[evaluation]\ngate = false\nmin_improvement = -1.0\nsamples_per_prompt = 8\nmax_prompts = 1\n",
+    "fractional training hours": BASE + "[limits]\nmax_training_hours = 1.5\n",
 }
 INVALID = {
     "unknown key": BASE + "regoin = 1\n",
@@ -97,6 +101,17 @@ INVALID = {
     "bad nonce": 'retrain_nonce = "bad nonce!"\n' + BASE,
     "short account": 'account = "123"\n' + BASE,
     "bad base model": 'base_model = "not a model!"\n' + BASE,
+    "judge calls zero": BASE + "max_judge_calls = 0\n",
+    "keep too many models": BASE + "[deployment]\nkeep_models = 101\n",
+    "training hours under one": BASE + "[limits]\nmax_training_hours = 0.5\n",
+    "training hours over 14 days": BASE + "[limits]\nmax_training_hours = 337\n",
+    "training hours as text": BASE + '[limits]\nmax_training_hours = "2"\n',
+    "gate as text": BASE + '[evaluation]\ngate = "yes"\n',
+    "improvement over 1": BASE + "[evaluation]\nmin_improvement = 2\n",
+    "too many samples per prompt": BASE + "[evaluation]\nsamples_per_prompt = 9\n",
+    "no prompts": BASE + "[evaluation]\nmax_prompts = 0\n",
+    "unknown limit": BASE + "[limits]\nmax_hours = 2\n",
+    "bad source environment name": 'promote_from = "Prod!"\n' + BASE,
 }
 
 

@@ -354,13 +354,25 @@ def _check_reward(found: _Problems, reward: RewardConfig) -> None:
 
 
 def _check_hyperparameters(found: _Problems, hyperparameters: Hyperparameters) -> None:
+    found.items.extend(hyperparameter_problems(hyperparameters.to_api()))
+
+
+def hyperparameter_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """Every problem of the RFT hyperparameters in ``values`` (API names), keyed
+    ``hyperparameters.<name>``: type, range or enum from the botocore model. Names absent from
+    ``values`` are not checked: environment files and props always hold all eight, ``RftLifecycle``
+    checks those it is given (and refuses unknown names and tokens itself)."""
+    found = _Problems()
     for name, rule in service_model.rft_hyperparameter_rules().items():
-        key, value = f"hyperparameters.{name}", getattr(hyperparameters, name)
+        if name not in values:
+            continue
+        key, value = f"hyperparameters.{name}", values[name]
         if rule.enum:
             found.choice(key, value, rule.enum)
             continue
         low = rule.minimum if rule.minimum is not None else 1
         found.bounded(key, value, low, rule.maximum, kind=rule.type_name)
+    return found.items
 
 
 def _check_deployment(found: _Problems, deployment: DeploymentConfig) -> None:

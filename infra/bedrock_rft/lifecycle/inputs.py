@@ -1,9 +1,10 @@
 """Props checks and the training-inputs fingerprint of :class:`RftLifecycle`.
 
 Checks are collected and raised together (one ``ValueError`` listing every problem, each message
-starting with the prop it is about, e.g. ``tags: 191 tags; at most 190 ...``; tag keys and
-values follow the same rules as environment files, :func:`bedrock_rft.config.rules.tag_problems`). Values that
-are CDK tokens are checked only where a token is acceptable, and never fed raw into the fingerprint:
+starting with the prop it is about, e.g. ``tags: 191 tags; at most 190 ...``; hyperparameters,
+notification emails, tag keys and values follow the same rules as environment files,
+:mod:`bedrock_rft.config.rules`). Values that are CDK tokens are checked only where a token is
+acceptable, and never fed raw into the fingerprint:
 a token's text differs between synths, so its place is masked and the identities of the data and
 the grader (:class:`~bedrock_rft.data.inputs.DatasetInputs`,
 :class:`~bedrock_rft.reward.inputs.RewardInputs`, literal by rule) carry what tokenized values name.
@@ -17,12 +18,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 import aws_cdk as cdk
 
-from bedrock_rft.config.rules import tag_problems
+from bedrock_rft.config import service_model
+from bedrock_rft.config.rules import EMAIL, hyperparameter_problems, tag_problems
 from bedrock_rft.data.inputs import DatasetInputs
 from bedrock_rft.reward.inputs import RewardInputs
 from rft_runtime.lifecycle import names
@@ -34,13 +35,6 @@ _TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}|#\{Token\[[^\]]*\]\}")
 MAX_TAGS = 190
 #: Longest training-input value shown as it is; longer ones are shown by their SHA-256 and length.
 MAX_INPUT_TEXT = 200
-
-
-@cache
-def _rft_hyperparameter_shape() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("bedrock").shape_for("RFTHyperParameters")
 
 
 def mask_tokens(value: Any) -> Any:
@@ -126,36 +120,22 @@ def _input_text(value: Any) -> str:
 
 
 def _check_hyperparameters(hyperparameters: Mapping[str, Any]) -> list[str]:
-    shape = _rft_hyperparameter_shape()
+    """Unknown names and tokens are refused here; types, ranges and enums are checked by the rule
+    environment files and props use (:func:`bedrock_rft.config.rules.hyperparameter_problems`)."""
+    known = service_model.rft_hyperparameter_rules()
     problems: list[str] = []
-    unknown = sorted(set(hyperparameters) - set(shape.members))
+    unknown = sorted(set(hyperparameters) - set(known))
     if unknown:
-        problems.append(f"hyperparameters: unknown keys {unknown}; RFT accepts {sorted(shape.members)}")
+        problems.append(f"hyperparameters: unknown keys {unknown}; RFT accepts {sorted(known)}")
+    literal = {}
     for key, value in hyperparameters.items():
-        member = shape.members.get(key)
-        if member is None:
-            continue
-        if cdk.Token.is_unresolved(value):
+        if key in known and cdk.Token.is_unresolved(value):
             problems.append(
                 f"hyperparameters.{key} must be a literal (it feeds the fingerprint), not a token"
             )
-            continue
-        kind = member.type_name
-        ok = {
-            "integer": isinstance(value, int) and not isinstance(value, bool),
-            "float": isinstance(value, int | float) and not isinstance(value, bool),
-            "string": isinstance(value, str),
-        }.get(kind, True)
-        if not ok:
-            problems.append(f"hyperparameters.{key} must be {kind}, got {value!r}")
-            continue
-        low, high = member.metadata.get("min"), member.metadata.get("max")
-        if kind != "string" and ((low is not None and value < low) or (high is not None and value > high)):
-            problems.append(f"hyperparameters.{key}={value!r} is outside {low}..{high}")
-        enum = getattr(member, "enum", None)
-        if enum and value not in enum:
-            problems.append(f"hyperparameters.{key}={value!r} must be one of {list(enum)}")
-    return problems
+        elif key in known:
+            literal[key] = value
+    return problems + [f"{problem.key}: {problem.message}" for problem in hyperparameter_problems(literal)]
 
 
 def _literal_text(value: Any, prop: str, problems: list[str]) -> None:
@@ -228,7 +208,7 @@ def check_props(
     for email in notification_emails:
         if cdk.Token.is_unresolved(email):
             continue
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        if not EMAIL.match(email):
             problems.append(f"notification_emails: {email!r} is not an email address")
     resolved = {
         key: value

@@ -229,8 +229,9 @@ def test_all_prop_problems_are_reported_at_once():
     for expected in (
         "pipeline name 'Bad_Name'",
         "unknown keys ['temperature']",
-        "epochCount=0 is outside 1..50",
-        "batchSize must be integer",
+        # the rule (and message) of environment files and RftPipeline props: config.rules
+        "hyperparameters.epochCount: 0 is out of range; allowed: from 1 to 50",
+        "hyperparameters.batchSize: must be an integer, got '64'",
         "exactly one of",
         "deployment_mode",
         "not-an-email",

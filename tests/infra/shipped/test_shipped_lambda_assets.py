@@ -27,6 +27,8 @@ pytestmark = pytest.mark.synth
 
 REPO = Path(__file__).resolve().parents[3]
 PROBE = Path(__file__).with_name("asset_probe.py")
+#: ``rft_runtime`` subpackages only the ``rft`` command uses.
+CLI_ONLY_PACKAGES = ("cli", "datasets", "doctor", "gitops")
 #: the module (``bedrock_rft.assets.runtime_code`` the attribute is the function of that name)
 runtime_code_module = importlib.import_module("bedrock_rft.assets.runtime_code")
 
@@ -71,6 +73,13 @@ def functions(assembly) -> dict[Path, list[str]]:
     found = _python_functions(assembly)
     assert len(found) >= 2, f"expected the reward and lifecycle assets, found {sorted(found)}"
     return found
+
+
+def test_no_synthesized_asset_carries_cli_only_code(functions):
+    """The ``rft`` command, the dataset converter and the other CLI-only parts never ship in Lambda."""
+    for asset in functions:
+        shipped = {path.name for path in (asset / "rft_runtime").iterdir() if path.is_dir()}
+        assert shipped and not shipped & set(CLI_ONLY_PACKAGES), (asset.name, sorted(shipped))
 
 
 def test_every_handler_imports_from_its_asset_alone(functions):
