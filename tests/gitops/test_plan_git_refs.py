@@ -28,9 +28,11 @@ def clone(repo_root, tmp_path_factory) -> Path:
     return target
 
 
-def test_one_line_hyperparameter_edit_in_the_working_tree_names_the_retrain(clone):
-    config = clone / "environments" / "dev.toml"
-    config.write_text(config.read_text().replace("epochCount = 2", "epochCount = 3"))
+def test_a_hyperparameter_edit_retrains_and_a_tag_edit_does_not_in_every_environment(clone):
+    # No --env: every environment file is planned (environments/delivery.toml is not one).
+    dev, prod = clone / "environments" / "dev.toml", clone / "environments" / "prod.toml"
+    dev.write_text(dev.read_text().replace("epochCount = 2", "epochCount = 3"))
+    prod.write_text(prod.read_text().replace('environment = "prod"', 'environment = "production"'))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [
@@ -40,8 +42,6 @@ def test_one_line_hyperparameter_edit_in_the_working_tree_names_the_retrain(clon
             "plan",
             "--base",
             "HEAD",
-            "--env",
-            "dev",
             "--format",
             "json",
             "--fail-on",
@@ -52,15 +52,18 @@ def test_one_line_hyperparameter_edit_in_the_working_tree_names_the_retrain(clon
         capture_output=True,
         text=True,
         check=False,
-        timeout=1200,
+        timeout=1800,
     )
     assert done.returncode == 1, done.stderr[-3000:]
     plan = json.loads(done.stdout)
     assert plan["base"] == "HEAD" and plan["head"] == "working tree"
-    (environment,) = plan["environments"]
-    assert environment["stack"] == "Rft-arith-dev"
-    (training,) = environment["training"]
+    environments = {e["stack"]: e for e in plan["environments"]}
+    assert sorted(environments) == ["Rft-arith-dev", "Rft-arith-prod"]
+    (training,) = environments["Rft-arith-dev"]["training"]
     assert training["action"] == "retrain"
     assert training["changes"] == [{"name": "hyperparameters.epochCount", "old": "2", "new": "3"}]
+    (training,) = environments["Rft-arith-prod"]["training"]
+    assert training["action"] == "unchanged" and training["changes"] == []
+    assert environments["Rft-arith-prod"]["status"] == "changed"  # the tag is on the resources
     assert plan["gates"] == {"retrain": ["Rft-arith-dev"]}
     assert _git(clone, "worktree", "list").count("\n") == 1, "the base checkout was not removed"

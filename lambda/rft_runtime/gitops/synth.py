@@ -7,8 +7,9 @@ is the one imported: ``PYTHONPATH`` starts with the checkout's ``infra``, ``lamb
 folders, ahead of any installed copy. Third-party packages are the installed ones (the head's
 pins): a change of pinned versions is not replayed on the base side.
 
-Environments: every ``environments/<env>.toml`` of that ref, each synthesized with ``-c
-env=<env>`` (or the names given); a project without that folder is synthesized once, as is.
+Environments: every ``environments/<env>.toml`` of that ref (not ``delivery.toml``, the delivery
+pipeline's file), each synthesized with ``-c env=<env>`` (or the names given); a project without
+that folder is synthesized once, as is.
 """
 
 from __future__ import annotations
@@ -57,11 +58,14 @@ def project_root(start: Path) -> Path:
 
 def environments(source: Path, names: Sequence[str] | None) -> list[str | None]:
     """The environment files of ``source`` (those of ``names`` that exist there, when given), else
-    ``[None]`` (one synth without ``-c env``) for a project without an ``environments`` folder."""
+    ``[None]`` (one synth without ``-c env``) for a project without an ``environments`` folder.
+    The delivery pipeline's file (``delivery.toml``) is not an environment and is never listed."""
+    from bedrock_rft.config.loader import DELIVERY_FILE  # the constructs' own rule (imports aws_cdk)
+
     folder = source / "environments"
     if not folder.is_dir():
         return list(names or [None])
-    found = sorted(path.stem for path in folder.glob("*.toml"))
+    found = sorted(path.stem for path in folder.glob("*.toml") if path.name != DELIVERY_FILE)
     return [name for name in found if not names or name in names]
 
 

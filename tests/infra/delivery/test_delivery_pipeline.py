@@ -200,6 +200,21 @@ def test_nag_packs_pass_with_reasoned_acknowledgments(two, three):
         assert [p["pluginName"] for p in report["pluginReports"] if p.get("conclusion") == "failure"] == []
 
 
+def test_nag_packs_are_live_on_the_pipeline_stack(tmp_path, cdk_context, monkeypatch):
+    # A passing synth writes no plugin reports, so the test above holds with or without packs:
+    # without the pipeline's acknowledgments, its generated resources must fail the packs.
+    from bedrock_rft.delivery import pipeline as delivery_pipeline
+
+    monkeypatch.setattr(delivery_pipeline, "acknowledge_delivery_findings", lambda pipeline: None)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        _synth(REPO / "environments" / "delivery.toml", tmp_path, cdk_context)
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    failed = {p["pluginName"] for p in report["pluginReports"] if p.get("conclusion") == "failure"}
+    assert failed, report
+    violations = json.dumps(report)
+    assert "CodeBuildProjectSourceRepoUrl" in violations and "RftDelivery-" in violations
+
+
 def test_cfn_lint_reports_no_errors_in_any_template(two, three):
     cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or "cfn-lint"
     templates = [*_all_templates(two), *_all_templates(three)]
