@@ -12,9 +12,10 @@ Rules:
   tolerances): ``1.5\\pi`` is ``\\frac{3\\pi}{2}``; a rounded decimal, however dressed, is not the
   irrational.
 - Expressions with variables are compared at eight fixed, non-integer points, five of them with
-  negative values, and two points drawn afresh for each comparison (an answer built to vanish at the
-  fixed points, which anyone can read here, still differs at those; polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
-  ``|x|``). Both sides must agree on where they are defined (real-valued, unless one uses ``i``) as
+  negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
+  ``|x|``), and at two points drawn afresh for each comparison (an answer built to vanish at the
+  fixed points, which anyone can read here, still differs at those). Both sides must agree on
+  where they are defined (real-valued, unless one uses ``i``) as
   well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
