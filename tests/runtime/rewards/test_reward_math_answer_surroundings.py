@@ -25,7 +25,8 @@ from rft_runtime.rewards.mathexpr.surroundings import changes_answer
         # 2. a power, factorial, subscript, constant, variable or operator after it
         ("\\boxed{5}^2", "5"),
         ("\\boxed{5}^{2}", "5"),
-        ("\\boxed{5}!", "5"),
+        ("$\\boxed{5}!$", "5"),
+        ("\\boxed{5}! = 120", "5"),
         ("\\boxed{12}_8", "12"),
         ("\\boxed{5}\\pi", "5"),
         ("$\\boxed{2}\\sqrt{3}$", "2"),
@@ -92,6 +93,8 @@ def test_mathematics_after_a_phrase_answer_makes_another_answer(grade, response)
         "\\boxed{5}\\%",
         "\\boxed{5}, not 6.",
         "\\boxed{5} is the answer.",
+        "So the answer is \\boxed{5}!",
+        "\\boxed{5}! Great.",
         "\\boxed{5}\n\n2. The next question",
         "The answer is $5$, since $2 + 3 = 5$.",
     ],

@@ -3,7 +3,8 @@
 A box or a ``$...$`` answer is the final answer only when it stands alone in its expression. Each of
 these states a value other than the one inside the marker, so none is read as that value:
 
-- after it: a power, subscript or factorial (``\\boxed{5}^2``, ``\\boxed{12}_8``, ``\\boxed{5}!``), more
+- after it: a power, subscript or factorial (``\\boxed{5}^2``, ``\\boxed{12}_8``, ``$\\boxed{5}!$``; an
+  exclamation mark ending a line or before a new sentence, ``is \\boxed{5}! Done``, is punctuation), more
   digits (``\\boxed{5}0``, ``\\boxed{0}.5``, ``\\boxed{3},000``, ``\\boxed{3}\\,000``), an operator with an
   operand (``\\boxed{5} + 1``, ``$5$ \\times 2``, ``\\boxed{1}/2``), a constant or function
   (``\\boxed{5}\\pi``, ``\\boxed{2}\\sqrt{3}``), letters written against it that are no unit
@@ -28,7 +29,7 @@ from rft_runtime.rewards.mathexpr.latex import ATTACHED_UNITS, MATH_WORDS, value
 _CLOSER = re.compile(r"[ \t]*(?:\$\$|\$|\\\)|\\\])?[ \t]*")
 _OPERAND = r"\s*(?:[\d(\[{\\]|[A-Za-z](?![A-Za-z]))"
 _AFTER = re.compile(
-    r"\^(?!\s*\{?\s*\\circ)|_|!"
+    r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])"
     r"|\d|[.,]\d|\\[,;:! ]\s*\d|\{,\}\s*\d"
     r"|(?:[-+/\u2212\u00d7\u00b7\u00f7]|\\(?:times|cdot|div)(?![A-Za-z]))"
     + _OPERAND
