@@ -48,6 +48,8 @@ CASES = [
     ("\\boxed{(3,\\infty)\\cup(-\\infty,-2)}", "(-\\infty,-2)\\cup(3,\\infty)", 1.0),
     ("\\boxed{1000!}", "5", 0.0),
     ("#### 1,234", "1234", 1.0),
+    ("$x = -\\boxed{5}$", "5", 0.0),  # mathematics against the box (mathexpr/surroundings.py)
+    ("\\boxed{5}\\text{ cm}", "5", 1.0),
 ]
 
 

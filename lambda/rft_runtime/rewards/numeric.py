@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import NamedTuple
 
+from rft_runtime.rewards.core import reference_answer
 from rft_runtime.rewards.mathexpr.extract import final_answer
 from rft_runtime.rewards.mathexpr.latex import THOUSANDS_SEPARATOR, unit_word, value_word
 
@@ -239,8 +240,8 @@ def extract_answer(text: str, *, fallback: str = "single") -> Answer:
 
 def reference_text(reference: object) -> str | None:
     """The answer a reference states, as text: a number, a string (its last marked answer, else the
-    whole string), an object's ``answer`` / ``value`` / ``final_answer`` field, or a one-element list;
-    None for anything else, or a reference that hedges."""
+    whole string), an object's answer field (:func:`rft_runtime.rewards.core.reference_answer`), or a
+    one-element list; None for anything else, or a reference that hedges."""
     if isinstance(reference, bool):
         return None
     if isinstance(reference, int):
@@ -252,11 +253,9 @@ def reference_text(reference: object) -> str | None:
         if final.marked:
             return final.text
         return reference.strip() or None
-    if isinstance(reference, Mapping):
-        for key in ("answer", "value", "final_answer"):
-            if key in reference:
-                return reference_text(reference[key])
-        return None
+    if isinstance(reference, Mapping):  # read by the one lookup every template uses
+        answer = reference_answer(reference)
+        return None if isinstance(answer, Mapping) else reference_text(answer)
     if isinstance(reference, (list, tuple)) and len(reference) == 1:
         return reference_text(reference[0])
     return None

@@ -6,9 +6,11 @@ wrong answer is not paid.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
-from rft_runtime.rewards.mathexpr.compare import _points
+from rft_runtime.rewards.mathexpr.compare import _points, _sample_points
 
 
 # -- math_answer: words after a number that change its value -----------------------------------
@@ -58,6 +60,16 @@ def test_math_a_cubic_that_vanishes_at_the_sample_points_is_not_zero(grade):
     a, b, c = (point["x"] for point in _points(["x"]))
     response = f"\\boxed{{x^3+(x-{a!r})(x-{b!r})(x-{c!r})}}"
     assert grade("math_answer", {}, response, "x^3").value == 0.0
+
+
+def test_math_a_polynomial_that_vanishes_at_every_fixed_sample_point_is_not_zero(grade):
+    # issue 9 audit: the fixed points are public, so a product over all eight of them was paid 1.0
+    # (the cubic above only covered the first three); points drawn per comparison catch it
+    # each root as an exact fraction (a long decimal is refused by another rule)
+    roots = [Fraction(point["x"].real) for point in _sample_points(["x"])]
+    factors = "".join(f"(x-\\frac{{{root.numerator}}}{{{root.denominator}}})" for root in roots)
+    for _ in range(20):
+        assert grade("math_answer", {}, f"\\boxed{{x+{factors}}}", "x").value == 0.0
 
 
 # -- math_answer: a decimal approximation of an irrational, dressed as inexact ---------------------

@@ -95,3 +95,22 @@ def test_fraction_and_decimal_agree_with_exact_arithmetic(numerator, denominator
     expected = Fraction(numerator, denominator) == Fraction(other, denominator * 2)
     score = grader.score(Sample(f"\\boxed{{\\dfrac{{{other}}}{{{denominator * 2}}}}}", gold))
     assert score.value == (1.0 if expected else 0.0)
+
+
+def test_time_the_grading_thread_does_not_run_is_not_charged(monkeypatch):
+    # issue 9 audit: the budget read the wall clock, so a correct answer graded on a busy host (or a
+    # Lambda with less than one vCPU, or behind other threads holding the GIL) scored 0 too-complex;
+    # measured 5 in 20,000 gradings of "$(a-b)(a+b)$" against a^2 - b^2 at load 15 on 2 cores.
+    # Here the thread sleeps (is descheduled) for twice the budget before the comparison runs.
+    import time
+
+    real_prepare = compare.prepare
+
+    def descheduled(text, within):
+        time.sleep(0.1)
+        return real_prepare(text, within)
+
+    grader = catalogue.build_grader("math_answer", {"budget_ms": 50})
+    monkeypatch.setattr(compare, "prepare", descheduled)
+    scores = _grade_with(grader, [("The answer is $(a-b)(a+b)$.", "a^2 - b^2")])
+    assert [(s.value, s.error) for s in scores] == [(1.0, None)]

@@ -83,3 +83,18 @@ def test_wrong_answers_still_score_zero(grade, template, options, response, refe
 def test_references_without_a_usable_answer_are_bad_references(grade, template, reference):
     score = grade(template, {}, "1", reference)
     assert (score.value, score.error) == (0.0, "bad-reference")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        [{"value": 1, "final_answer": 2}],
+        [{"text": "#### 2"}],
+        [{"ground_truth": "2"}],
+        [{"answer": {"value": 2}}],
+    ],
+)
+def test_an_object_inside_a_one_element_list_is_read_by_the_same_lookup(grade, reference):
+    # issue 9 audit: math_answer read such an object with an order of its own (answer, value,
+    # final_answer) and no ground_truth / text, so these scored 0 (the first against 1)
+    assert grade("math_answer", {}, "#### 2", reference).value == 1.0

@@ -13,7 +13,9 @@ Rules:
   irrational.
 - Expressions with variables are compared at eight fixed, non-integer points, five of them with
   negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
-  ``|x|``). Both sides must agree on where they are defined (real-valued, unless one uses ``i``) as
+  ``|x|``), and at two points drawn afresh for each comparison (an answer built to vanish at the
+  fixed points, which anyone can read here, still differs at those). Both sides must agree on
+  where they are defined (real-valued, unless one uses ``i``) as
   well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
@@ -28,6 +30,7 @@ Rules:
 from __future__ import annotations
 
 import math
+import random
 import zlib
 from collections.abc import Iterable
 from fractions import Fraction
@@ -55,6 +58,9 @@ _ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
 _POINTS = 3
 _MORE_POINTS = 5
+#: Points drawn for each comparison, magnitudes in :data:`_RANDOM_RANGE`, either sign.
+_RANDOM_POINTS = 2
+_RANDOM_RANGE = (0.3, 2.5)
 #: Largest imaginary part (relative to the value) read as rounding noise of a real value.
 _REAL_NOISE = 1e-9
 
@@ -198,7 +204,7 @@ class _Comparison:
         names = variables(gold) | variables(answer)
         if not names:
             return [(self._value(gold, {}), self._value(answer, {}))]
-        points = _sample_points(names)
+        points = _sample_points(names) + _random_points(names)
         modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
         for real in modes:
             pairs = []
@@ -327,6 +333,17 @@ def _points(names: Iterable[str]) -> list[dict[str, complex]]:
     return [
         {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
         for k in range(_POINTS)
+    ]
+
+
+def _random_points(names: Iterable[str]) -> list[dict[str, complex]]:
+    """:data:`_RANDOM_POINTS` points drawn from the operating system's randomness for one comparison;
+    equivalent answers agree at any point, an answer that only agrees at the fixed ones does not."""
+    draw = random.SystemRandom()
+    names = sorted(names)
+    return [
+        {name: draw.choice((-1.0, 1.0)) * draw.uniform(*_RANDOM_RANGE) for name in names}
+        for _ in range(_RANDOM_POINTS)
     ]
 
 

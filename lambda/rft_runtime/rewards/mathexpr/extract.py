@@ -12,7 +12,9 @@ instead, recheck, ...) stands between them; otherwise the response offered two a
 hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
 ("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6"),
-and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong").
+and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong"), or that
+mathematics written against its box or ``$...$`` makes another value (``-\\boxed{5}``, ``\\boxed{5}^2``,
+``\\boxed{5}0``, ``\\boxed{3} thousand``, ``\\frac{\\boxed{5}}{2}``; see :mod:`.surroundings`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import NamedTuple
+
+from rft_runtime.rewards.mathexpr.surroundings import changes_answer
 
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PHRASE = re.compile(
@@ -175,6 +179,9 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
         if offered and not same(offered, last.text):
             return Final(None, True, "hedged")
     if _RETRACTION.match(text, last.end) is not None:
+        return Final(None, True, "hedged")
+    boxed = _BOXED.match(text, last.start) is not None
+    if last.math and changes_answer(text, last.start, last.end, boxed=boxed):
         return Final(None, True, "hedged")
     for earlier in reversed(marked[:-1]):
         if not same(earlier.text, last.text):

@@ -21,7 +21,8 @@ Options (all optional):
   number (or, for a symbolic reference, a short response that is one answer); ``"none"`` requires
   ``#### x``, ``\\boxed{x}`` or "answer is x".
 - ``budget_ms``: time allowed for the symbolic work on one sample (comparing its marked answers with
-  each other and the final one with the reference), default ``50`` (1-10000). It is checked
+  each other and the final one with the reference), default ``50`` (1-10000), in CPU time of the
+  grading thread (a busy or throttled host does not use it up). It is checked
   cooperatively (works on any thread) and exact numbers are capped at 4096 bits, so ``10^{10^{10}}``
   or ``1000!`` end at once.
 
@@ -103,7 +104,7 @@ class Grader:
 
     name = NAME
 
-    def __init__(self, options: Options, clock: Callable[[], float] = time.monotonic, **deps: Any) -> None:
+    def __init__(self, options: Options, clock: Callable[[], float] = time.thread_time, **deps: Any) -> None:
         self.options = options
         self._seconds = options.budget_ms / 1000.0
         self._clock = clock

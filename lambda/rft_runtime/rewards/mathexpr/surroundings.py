@@ -1,0 +1,85 @@
+"""Whether mathematics written right against a final answer makes it another answer.
+
+A box or a ``$...$`` answer is the final answer only when it stands alone in its expression. Each of
+these states a value other than the one inside the marker, so none is read as that value:
+
+- after it: a power, subscript or factorial (``\\boxed{5}^2``, ``\\boxed{12}_8``, ``$\\boxed{5}!$``; an
+  exclamation mark ending a line or before a new sentence, ``is \\boxed{5}! Done``, is punctuation), more
+  digits (``\\boxed{5}0``, ``\\boxed{0}.5``, ``\\boxed{3},000``, ``\\boxed{3}\\,000``), an operator with an
+  operand (``\\boxed{5} + 1``, ``$5$ \\times 2``, ``\\boxed{1}/2``), a constant or function
+  (``\\boxed{5}\\pi``, ``\\boxed{2}\\sqrt{3}``), letters written against it that are no unit
+  abbreviation (``\\boxed{5}x``; ``\\boxed{5}cm`` is fine) or a word that changes its value
+  (``\\boxed{3} thousand``, ``\\boxed{3}\\text{ million}``);
+- before a box: a sign or operator (``-\\boxed{5}``, ``x = -\\boxed{5}``, ``3 + \\boxed{5}``,
+  ``2\\cdot\\boxed{5}``), a digit against it (``1\\boxed{5}``), or an argument brace of a fraction,
+  root, power or subscript (``\\frac{\\boxed{5}}{2}``, ``\\sqrt{\\boxed{25}}``, ``10^{\\boxed{3}}``).
+
+Left alone: a degree or percent sign after the answer (``\\boxed{30}^\\circ``, ``\\boxed{5}\\%``), units
+(``\\boxed{5}\\text{ cm}``, ``\\boxed{5} apples``), punctuation and markdown (``**\\boxed{5}**``), a
+markdown bullet (``- \\boxed{5}``) and a word before a dash (``Answer - \\boxed{5}``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rft_runtime.rewards.mathexpr.latex import ATTACHED_UNITS, MATH_WORDS, value_word
+
+#: A closing math delimiter right after the answer is skipped (``$\\boxed{5}$^2``).
+_CLOSER = re.compile(r"[ \t]*(?:\$\$|\$|\\\)|\\\])?[ \t]*")
+_OPERAND = r"\s*(?:[\d(\[{\\]|[A-Za-z](?![A-Za-z]))"
+_AFTER = re.compile(
+    r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])"
+    r"|\d|[.,]\d|\\[,;:! ]\s*\d|\{,\}\s*\d"
+    r"|(?:[-+/\u2212\u00d7\u00b7\u00f7]|\\(?:times|cdot|div)(?![A-Za-z]))"
+    + _OPERAND
+    + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom)(?![A-Za-z])"
+)
+_ATTACHED = re.compile(r"[A-Za-z]+")
+_ORDINAL = frozenset(["st", "nd", "rd", "th"])
+#: Words of :data:`MATH_WORDS` that join answers rather than change one (handled as alternatives).
+_JOINING = frozenset(["or", "and", "to"])
+_WORD_AFTER = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z]{2,})")
+#: A negation followed by another value denies that value, not the answer (``\\boxed{5} not 6``).
+_DENIES_ANOTHER = re.compile(r"(?:not|no|never|nor)\W{0,3}[-+\u2212\d$\\]", re.IGNORECASE)
+_BEFORE = re.compile(
+    r"(?:[-+\u2212\u00b1]|[/\u00d7\u00b7\u00f7^_]\s*|\\(?:times|cdot|div)\s*|\d\.?"
+    r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))\s*\{\s*)$"
+)
+#: Before a sign that has space after it: what makes the sign part of the expression (``x = - ``,
+#: ``3 + ``, ``( -``), as opposed to a bullet or a dash after a word.
+_SIGN_OPERAND = re.compile(r"(?:[=(\[{$\d)}]|(?<![A-Za-z])[A-Za-z])\s*[-+\u2212\u00b1]\s+$")
+
+
+def changes_answer(text: str, start: int, end: int, boxed: bool) -> bool:
+    """Whether what is written right against the answer at ``text[start:end]`` makes it another value
+    (rules in the module docstring); ``boxed``: the answer is a ``\\boxed{}`` (its left side is looked
+    at too; a phrase's ``$...$`` follows its phrase)."""
+    return _changed_after(text, end) or (boxed and _changed_before(text[max(0, start - 40) : start]))
+
+
+def _changed_after(text: str, end: int) -> bool:
+    attached = _ATTACHED.match(text, end)
+    if attached is not None:
+        word = attached[0].lower()
+        return word not in ATTACHED_UNITS and word not in _ORDINAL
+    position = _CLOSER.match(text, end).end()
+    if _AFTER.match(text, position) is not None:
+        return True
+    word = _WORD_AFTER.match(text, position)
+    if word is None or not _changes_value(word[1]):
+        return False
+    return _DENIES_ANOTHER.match(text, word.start(1)) is None
+
+
+def _changes_value(word: str) -> bool:
+    """A word that changes the number before it: a :func:`value_word` (``wrong``, ``tenths``) or a
+    mathematics word (``thousand``, ``squared``, ``pi``)."""
+    lower = word.lower()
+    plural = len(lower) > 2 and lower.endswith("s") and lower[:-1] in MATH_WORDS
+    math_word = (lower in MATH_WORDS or plural) and lower not in _JOINING
+    return math_word or value_word(word)
+
+
+def _changed_before(left: str) -> bool:
+    return _BEFORE.search(left) is not None or _SIGN_OPERAND.search(left) is not None

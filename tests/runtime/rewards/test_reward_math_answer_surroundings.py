@@ -1,0 +1,123 @@
+"""Issue 9 audit: mathematics written against the final answer's box or ``$...$`` makes it another value.
+
+``math_answer`` read only what was inside the marker, so a response whose final answer, as written, is
+``-5``, ``25``, ``50``, ``0.5``, ``3,000`` or ``5/2`` was paid 1.0 against ``5`` (or ``0``, ``3``). Every
+case in the first two tests scored 1.0 before the fix (``rewards/mathexpr/surroundings.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rft_runtime.rewards.mathexpr.surroundings import changes_answer
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # 1. a sign or operator before the box
+        ("-\\boxed{5}", "5"),
+        ("$x = -\\boxed{5}$", "5"),
+        ("$x = - \\boxed{5}$", "5"),
+        ("$3 + \\boxed{5}$", "5"),
+        ("$2\\cdot\\boxed{5}$", "5"),
+        ("$1\\boxed{5}$", "5"),
+        # 2. a power, factorial, subscript, constant, variable or operator after it
+        ("\\boxed{5}^2", "5"),
+        ("\\boxed{5}^{2}", "5"),
+        ("$\\boxed{5}!$", "5"),
+        ("\\boxed{5}! = 120", "5"),
+        ("\\boxed{12}_8", "12"),
+        ("\\boxed{5}\\pi", "5"),
+        ("$\\boxed{2}\\sqrt{3}$", "2"),
+        ("\\boxed{5}x", "5"),
+        ("\\boxed{5} + 1", "5"),
+        ("\\boxed{5} \\times 2", "5"),
+        ("$\\boxed{5} \\cdot 2$", "5"),
+        ("\\boxed{1}/2", "1"),
+        ("$\\boxed{5}$^2", "5"),
+        # 3. more digits of the same number outside the box
+        ("\\boxed{5}0", "5"),
+        ("\\boxed{0}.5", "0"),
+        ("\\boxed{3},000", "3"),
+        ("\\boxed{3}\\,000", "3"),
+        # 4. the box inside a fraction, root or power
+        ("$\\frac{\\boxed{5}}{2}$", "5"),
+        ("$\\frac{1}{\\boxed{5}}$", "5"),
+        ("$\\sqrt{\\boxed{25}}$", "25"),
+        ("$10^{\\boxed{3}}$", "3"),
+        # 5. a word that scales the number (the rule prose answers already had)
+        ("\\boxed{3} thousand", "3"),
+        ("$\\boxed{3}$ thousand", "3"),
+        ("\\boxed{3}\\text{ million}", "3"),
+        ("\\boxed{5} squared", "5"),
+    ],
+)
+def test_mathematics_against_the_box_makes_another_answer(grade, response, reference):
+    result = grade("math_answer", {}, response, reference)
+    assert (result.value, result.error) == (0.0, "hedged")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "The final answer is $5$^2",
+        "The answer is $5$ + 1",
+        "The answer is $5$ thousand.",
+        "The answer is \\(5\\) thousand.",
+        "The answer is $5$ squared.",
+    ],
+)
+def test_mathematics_after_a_phrase_answer_makes_another_answer(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{5}",
+        "$\\boxed{5}$.",
+        "The answer is $\\boxed{5}$.",
+        "**\\boxed{5}**",
+        "\\textbf{\\boxed{5}}",
+        "- \\boxed{5}",
+        "Answer - \\boxed{5}",
+        "$x = \\boxed{5}$",
+        "x = \\boxed{5}, y = 6",
+        "\\boxed{5}cm",
+        "\\boxed{5} cm",
+        "\\boxed{5}\\text{ cm}",
+        "\\boxed{5} apples",
+        "\\boxed{5}^\\circ",
+        "$\\boxed{5}^{\\circ}$",
+        "\\boxed{5}\\%",
+        "\\boxed{5}, not 6.",
+        "\\boxed{5} is the answer.",
+        "So the answer is \\boxed{5}!",
+        "\\boxed{5}! Great.",
+        "\\boxed{5}\n\n2. The next question",
+        "The answer is $5$, since $2 + 3 = 5$.",
+    ],
+)
+def test_an_answer_standing_alone_still_pays(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+def test_a_correct_negative_answer_in_the_box_still_pays(grade):
+    assert grade("math_answer", {}, "$x = \\boxed{-5}$", "-5").value == 1.0
+    assert grade("math_answer", {}, "\\boxed{5}", "-5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("= \\boxed{5}.", False),
+        ("= -\\boxed{5}.", True),
+        ("= \\boxed{5}0.", True),
+        ("\\sqrt{\\boxed{5}}", True),
+    ],
+)
+def test_changes_answer_looks_at_both_sides_of_a_box(text, expected):
+    start = text.index("\\boxed")
+    end = text.index("}", start) + 1
+    assert changes_answer(text, start, end, boxed=True) is expected
