@@ -121,3 +121,45 @@ def test_changes_answer_looks_at_both_sides_of_a_box(text, expected):
     start = text.index("\\boxed")
     end = text.index("}", start) + 1
     assert changes_answer(text, start, end, boxed=True) is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # an operator written as words, with its operand (lead review, after the audit)
+        ("\\boxed{5} over 2", "5"),
+        ("\\boxed{5} divided by 2", "5"),
+        ("The answer is $5$ times 2.", "5"),
+        ("\\boxed{5} times $2$", "5"),
+        ("The answer is $\\frac12$ of 10.", "\\frac12"),
+        ("\\boxed{5}\\% of 20", "5"),
+        ("\\boxed{2} to the power 3", "2"),
+        ("\\boxed{2} to the third power", "2"),
+        ("\\boxed{10} in base 2", "10"),
+        ("\\boxed{5} mod 3", "5"),
+        # a word naming another value of the answer
+        ("\\boxed{5} reciprocal", "5"),
+        ("\\boxed{5} inverse", "5"),
+        # a second value after a comma or semicolon: a hedge
+        ("\\boxed{4}, 6", "4"),
+        ("\\boxed{4}; 6", "4"),
+        ("\\boxed{4}, 6 and 8", "4"),
+    ],
+)
+def test_worded_operations_and_trailing_values_are_another_answer(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("x = \\boxed{5}, y = 6", "5"),
+        ("\\boxed{5} hours, 6 minutes", "5"),
+        ("\\boxed{3} times a week", "3"),
+        ("\\boxed{5} of them", "5"),
+        ("\\boxed{5}, which is prime.", "5"),
+        ("She needs \\boxed{18} apples, 9 per day", "18"),
+    ],
+)
+def test_words_and_clauses_that_leave_the_answer_alone_still_pass(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 1.0

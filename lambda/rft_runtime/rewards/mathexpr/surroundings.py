@@ -9,7 +9,10 @@ these states a value other than the one inside the marker, so none is read as th
   operand (``\\boxed{5} + 1``, ``$5$ \\times 2``, ``\\boxed{1}/2``), a constant or function
   (``\\boxed{5}\\pi``, ``\\boxed{2}\\sqrt{3}``), letters written against it that are no unit
   abbreviation (``\\boxed{5}x``; ``\\boxed{5}cm`` is fine) or a word that changes its value
-  (``\\boxed{3} thousand``, ``\\boxed{3}\\text{ million}``);
+  (``\\boxed{3} thousand``, ``\\boxed{3}\\text{ million}``, ``\\boxed{5} reciprocal``), an operator
+  word with an operand (``\\boxed{5} over 2``, ``$\\frac12$ of 10``, ``\\boxed{5}\\% of 20``,
+  ``\\boxed{2} to the power 3``, ``\\boxed{10} in base 2``) or a second value after a comma or
+  semicolon (``\\boxed{4}, 6``: a hedge);
 - before a box: a sign or operator (``-\\boxed{5}``, ``x = -\\boxed{5}``, ``3 + \\boxed{5}``,
   ``2\\cdot\\boxed{5}``), a digit against it (``1\\boxed{5}``), or an argument brace of a fraction,
   root, power or subscript (``\\frac{\\boxed{5}}{2}``, ``\\sqrt{\\boxed{25}}``, ``10^{\\boxed{3}}``).
@@ -35,6 +38,15 @@ _AFTER = re.compile(
     + _OPERAND
     + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom)(?![A-Za-z])"
 )
+#: An operator written as words, then its operand; or a second value after a comma (a hedge).
+_WORDED_OPERATION = re.compile(
+    r"\s*(?:\\?%\s*)?(?:(?:over|divided\s+by|times|multiplied\s+by|of|mod(?:ulo)?|in\s+base"
+    r"|(?:raised\s+)?to\s+the(?:\s+[a-z]+)?\s+power(?:\s+of)?)\s*\$?\s*(?:[-+\u2212]?\d|[(\[{\\])"
+    r"|(?:raised\s+)?to\s+the\s+\w+\s+power(?![A-Za-z])|[,;]\s*\$?\s*[-+\u2212]?\d)",
+    re.IGNORECASE,
+)
+#: Words that name another value of the answer before them.
+_INVERTING = frozenset(["inverse", "reciprocal", "opposite", "negated", "negation"])
 _ATTACHED = re.compile(r"[A-Za-z]+")
 _ORDINAL = frozenset(["st", "nd", "rd", "th"])
 #: Words of :data:`MATH_WORDS` that join answers rather than change one (handled as alternatives).
@@ -64,7 +76,7 @@ def _changed_after(text: str, end: int) -> bool:
         word = attached[0].lower()
         return word not in ATTACHED_UNITS and word not in _ORDINAL
     position = _CLOSER.match(text, end).end()
-    if _AFTER.match(text, position) is not None:
+    if _AFTER.match(text, position) is not None or _WORDED_OPERATION.match(text, position) is not None:
         return True
     word = _WORD_AFTER.match(text, position)
     if word is None or not _changes_value(word[1]):
@@ -78,7 +90,7 @@ def _changes_value(word: str) -> bool:
     lower = word.lower()
     plural = len(lower) > 2 and lower.endswith("s") and lower[:-1] in MATH_WORDS
     math_word = (lower in MATH_WORDS or plural) and lower not in _JOINING
-    return math_word or value_word(word)
+    return math_word or lower in _INVERTING or value_word(word)
 
 
 def _changed_before(left: str) -> bool:
