@@ -1,11 +1,14 @@
 """Attacks tried in the audit of issue 8, beyond its list: what a sample leaves behind for the next
-one.
+one, and values that make the trusted side do quadratic work.
 
 - A sample that ``chmod``-s its own directories to 0 made ``shutil.rmtree`` (same owner, no root to
   override, as in Lambda) leave them in the runner's ``/tmp``: the next sample in that execution
   environment could read what it left (directory names are enough to carry data).
 - A directory tree deeper than the recursion limit made ``shutil.rmtree`` raise on Python 3.11: the
   sample was tagged ``grader-exception`` and its tree stayed behind.
+- A function-mode result holding a set (or a dict) of integers that all hash alike took the grader
+  quadratic time to decode (built cheaply in the worker from an ``int`` subclass that hashes them
+  apart; written as plain integers), although a set never equals a JSON expected value.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from rft_runtime.rewards import catalogue
+from rft_runtime.rewards import catalogue, sandbox_wire
 from rft_runtime.rewards.core import Sample
 from rft_runtime.rewards.sandbox import remove_tree
 from rft_runtime.rewards.sandbox_seccomp import reachable_by_others
@@ -149,3 +152,72 @@ def test_removing_a_tree_never_follows_a_link_out_of_it(tmp_path):
     assert (outside / "folder" / "precious").read_text() == "keep me"
     assert (outside / "file").read_text() == "keep me"
     assert {path: path.stat().st_mode for path in modes} == modes  # not even made writable
+
+
+COLLIDING = (1 << 61) - 1  # every multiple of it hashes to 0
+
+#: Cheap to build in the worker (the subclass hashes each member apart), written as plain integers
+#: that all hash alike wherever they are put back into a set.
+HASH_FLOOD = f"""
+class Apart(int):
+    def __hash__(self):
+        return int(self) // {COLLIDING}
+def add(a, b):
+    return {{Apart(k * {COLLIDING}) for k in range(1, 60001)}}
+"""
+#: Decodes a function-mode result the way the grader does, under a CPU budget that a quadratic
+#: decode (about 100 s for this value) exceeds by far and a linear one (well under 1 s) does not.
+BOUNDED_COMPARISON = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, (20, 21))
+from rft_runtime.rewards.sandbox import Run
+from rft_runtime.rewards.templates.code_tests import Suite, passed_outputs
+results = json.loads(sys.stdin.read())
+suite = Suite("function", [[1, 2]] * len(results), [[1, 2]] * len(results), "add")
+print(json.dumps(passed_outputs(suite, Run(None, "O", results))))
+"""
+
+
+def test_a_value_built_to_collide_costs_the_grader_linear_time():
+    members = [k * COLLIDING for k in range(1, 60001)]
+    results = [
+        {"v": {"$set": members}},
+        {"v": {"$frozenset": members}},
+        {"v": {"$dict": [[m, 0] for m in members]}},
+        {"v": {"$dict": [[{"$tuple": [m]}, 0] for m in members]}},
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", BOUNDED_COMPARISON],
+        input=json.dumps(results),
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])  # -SIGXCPU: quadratic
+    assert json.loads(done.stdout) == [[False] * 4, "1111"]
+
+
+def test_the_flood_scores_zero_beside_an_honest_sample():
+    options = catalogue.parse("code_tests", {"entry_point": "add", "max_output_bytes": 4 << 20})
+    grader = catalogue.template_module("code_tests").Grader(options)
+    tests = [{"input": [1, 2], "output": 3}]
+    flood, honest = grader.score_many(
+        [
+            Sample(f"```python\n{code}\n```", tests)
+            for code in (HASH_FLOOD, "def add(a, b):\n    return a + b")
+        ]
+    )
+    assert flood.value == 0.0 and (honest.value, honest.error) == (1.0, None)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [{"$set": [1]}, {"$frozenset": [1]}, {"$dict": [[1, 2]]}, [{"$dict": [[{"$tuple": []}, 0]]}]],
+)
+def test_without_hashing_sets_and_non_string_keys_are_refused(tree):
+    assert sandbox_wire.decode(tree) is not None  # the judge still decodes them (own process, limits)
+    with pytest.raises(sandbox_wire.WireError):
+        sandbox_wire.decode(tree, hashing=False)
+    assert sandbox_wire.decode({"$dict": [["a", {"$tuple": [1]}]]}, hashing=False) == {"a": (1,)}
