@@ -32,8 +32,8 @@ from rft_runtime.rewards.sandbox_seccomp import reachable_by_others
 LAMBDA_DIR = Path(__file__).resolve().parents[3] / "lambda"
 ADD = {"name": "add", "args": [1, 2], "kwargs": {"$dict": []}}
 
-#: Leaves a directory tree the previous cleanup could not delete: unreadable directories (its own
-#: work directory included) and a tree 1,100 levels deep (past the recursion limit).
+#: Leaves what the previous cleanup could not delete: unreadable directories and a tree 1,100 levels
+#: deep (past the recursion limit).
 LEAVE_BEHIND = """
 import os
 top = os.getcwd()
@@ -45,7 +45,6 @@ for _ in range(1100):
 os.chdir(top)
 os.chmod("keep/inner", 0)
 os.chmod("keep", 0)
-os.chmod(".", 0)
 def add(a, b):
     return a + b
 """
