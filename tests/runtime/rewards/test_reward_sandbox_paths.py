@@ -113,3 +113,34 @@ def test_no_work_directory_is_left_by_the_probe(monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     run_code(PROBE, calls=[call("probe")])
     assert os.listdir(tmp_path) == []
+
+
+SHIFTING_PATH = """
+import os
+class Shifting:
+    '''A path that names the outside when first read and the work directory afterwards.'''
+    def __init__(self):
+        self.reads = 0
+    def __fspath__(self):
+        self.reads += 1
+        return "TARGET/shifted.txt" if self.reads == 1 else "inside.txt"
+def probe():
+    outcome = []
+    for write in (
+        lambda: os.write(os.open(Shifting(), os.O_WRONLY | os.O_CREAT, 0o644), b"x"),
+        lambda: open(Shifting(), "w").write("x"),
+    ):
+        try:
+            write()
+            outcome.append("written")
+        except PermissionError:
+            outcome.append("refused")
+    return outcome
+"""
+
+
+def test_a_path_that_changes_between_readings_is_checked_as_opened(target):
+    """Held before the audit too: the hook sees the path the call converted, not a second reading."""
+    run = run_code(SHIFTING_PATH.replace("TARGET", str(target)), calls=[call("probe")])
+    assert run.results == [{"v": ["refused", "refused"]}], run
+    assert list(target.iterdir()) == []
