@@ -294,7 +294,9 @@ def parse_run(completed: Completed, max_bytes: int) -> Run:
     try:
         report = sandbox_wire.loads(completed.stdout.strip(), max_bytes)
     except sandbox_wire.WireError:
-        return Run("crash", "", [])
+        # The file-size limit stops the report at max_bytes (Python ignores SIGXFSZ, so the writes
+        # fail instead of killing the worker): an unreadable report that long is a flood.
+        return Run("output-limit" if len(completed.stdout) >= max_bytes else "crash", "", [])
     return checked_run(report)
 
 
