@@ -54,7 +54,7 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
     """What the pipeline of ``config`` needs in ``region``: reserved concurrency, models, judges."""
     from bedrock_rft.config.judge_models import FOUNDATION_MODEL, INFERENCE_PROFILE, parse_model_id
     from bedrock_rft.config.schema import RFT_REGIONS
-    from rft_runtime.rewards.catalogue import graders_in_use
+    from rft_runtime.rewards.catalogue import code_runner_concurrency, graders_in_use
 
     judges = []
     for template, options in graders_in_use(config.reward.template, config.reward.options):
@@ -83,6 +83,9 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
         if config.deployment.mode == "provisioned"
         else 0,
         commitment=config.deployment.commitment,
+        runner_reserved_concurrency=code_runner_concurrency(
+            config.reward.template, config.reward.options, config.reward.reserved_concurrency or 0
+        ),
     )
 
 

@@ -27,7 +27,8 @@ class Judge:
 class DeployNeeds:
     """One pipeline's needs.
 
-    ``reward_reserved_concurrency``: None or 0 = unreserved. ``deploys``: True when the trained
+    ``reward_reserved_concurrency``: None or 0 = unreserved; ``runner_reserved_concurrency``: its
+    code runner's (``code_tests``; default 0). ``deploys``: True when the trained
     model gets an on-demand deployment. ``rft_regions``: where the service documents RFT for the
     base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
     of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
@@ -44,12 +45,14 @@ class DeployNeeds:
     judges: tuple[Judge, ...] = field(default_factory=tuple)
     provisioned_units: int = 0
     commitment: str = "none"
+    runner_reserved_concurrency: int = 0
 
     @property
     def reserved_concurrency(self) -> int:
-        """Concurrency the stack reserves in total: the reward function's only (the lifecycle's own
-        functions are unreserved). A synth test pins it to the sum in the synthesized template."""
-        return self.reward_reserved_concurrency or 0
+        """Concurrency the stack reserves in total: the reward function's and its code runner's (the
+        lifecycle's own functions are unreserved). A synth test pins it to the sum in the synthesized
+        template."""
+        return (self.reward_reserved_concurrency or 0) + self.runner_reserved_concurrency
 
     @property
     def required_account_concurrency(self) -> int:

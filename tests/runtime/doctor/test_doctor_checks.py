@@ -191,3 +191,8 @@ def test_committed_units_cannot_be_read_and_say_to_ask_support(world):
 def test_other_modes_run_no_units_check(world):
     world.healthy()
     assert "provisioned-model-units" not in _by_name(report.run_checks(_needs(), world.clients))
+
+
+def test_the_code_runners_reservation_counts_toward_the_account_limit():
+    needs = _needs(reward_reserved_concurrency=10, runner_reserved_concurrency=20)
+    assert needs.reserved_concurrency == 30 and needs.required_account_concurrency == 130
