@@ -17,6 +17,7 @@ from bedrock_rft.compliance import attach_nag_packs
 from bedrock_rft.compute.runtime_function import VPC_DESCRIBE_ACTIONS, VPC_INTERFACE_ACTIONS
 from bedrock_rft.network import IsolatedVpc
 from bedrock_rft.reward import RewardFunction
+from rft_runtime.rewards import catalogue
 
 pytestmark = pytest.mark.synth
 
@@ -136,6 +137,46 @@ def test_only_the_grader_may_invoke_the_runner(synthesized):
     assert "VpcConfig" not in grader["Properties"]  # runs no model code; reaches the runner directly
 
 
+def test_a_reserving_grader_reserves_what_it_calls_at_once_for_its_runner(cdk_context):
+    """Grader 10, code_tests max_concurrency 3: the runner gets 30, and ``rft doctor`` counts both."""
+    from rft_runtime.doctor.needs import DeployNeeds
+
+    stack = cdk.Stack(cdk.App(context=cdk_context), "Reserving")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    network = IsolatedVpc(stack, "Net", encryption_key=key)
+    options = {"entry_point": "solve", "max_concurrency": 3}
+    RewardFunction(
+        stack,
+        "Reward",
+        pipeline_name="unit",
+        template="code_tests",
+        options=options,
+        encryption_key=key,
+        reserved_concurrency=10,
+        vpc=network.vpc,
+        vpc_subnets=network.subnets,
+        security_groups=[network.workload_security_group],
+    )
+    resources = cdk.assertions.Template.from_stack(stack).to_json()["Resources"]
+    _, runner = _function(resources, "rft_runtime.runner.handler.handler")
+    _, grader = _function(resources, "rft_runtime.rewards.handler.handler")
+    reserved = (
+        grader["Properties"]["ReservedConcurrentExecutions"],
+        runner["Properties"]["ReservedConcurrentExecutions"],
+    )
+    assert reserved == (10, 30)
+    needs = DeployNeeds(
+        pipeline="unit",
+        region="us-east-1",
+        base_model="m",
+        reward_reserved_concurrency=10,
+        deploys=False,
+        rft_regions=("us-east-1",),
+        runner_reserved_concurrency=catalogue.code_runner_concurrency("code_tests", options, 10),
+    )
+    assert needs.reserved_concurrency == sum(reserved)
+
+
 def test_nag_packs_pass(synthesized):
     outdir, _, _, _ = synthesized
     report = json.loads((outdir / "validation-report.json").read_text())
@@ -197,40 +238,3 @@ def test_the_shipped_runner_asset_runs_a_sample_in_a_clean_interpreter(synthesiz
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"error": None, "load": "O", "results": [{"v": 5}]}
-
-
-def test_rft_doctor_counts_what_a_code_runner_stack_really_reserves(cdk_context, tmp_path):
-    """The code runner reserves the grader's number again; ``rft doctor`` must count both."""
-    from rft_runtime.doctor.needs import DeployNeeds
-
-    app = cdk.App(context=cdk_context, outdir=str(tmp_path))
-    stack = cdk.Stack(app, "ReservedRunner")
-    key = kms.Key(stack, "Key", enable_key_rotation=True)
-    network = IsolatedVpc(stack, "Net", encryption_key=key)
-    RewardFunction(
-        stack,
-        "Reward",
-        pipeline_name="unit",
-        template="code_tests",
-        options={},
-        encryption_key=key,
-        vpc=network.vpc,
-        vpc_subnets=network.subnets,
-        reserved_concurrency=7,
-    )
-    app.synth()
-    resources = json.loads((tmp_path / "ReservedRunner.template.json").read_text())["Resources"]
-    reserved = sum(
-        r["Properties"].get("ReservedConcurrentExecutions", 0)
-        for r in _of_type(resources, "AWS::Lambda::Function").values()
-    )
-    needs = DeployNeeds(
-        pipeline="unit",
-        region="us-east-1",
-        base_model="amazon.nova-2-lite-v1:0:256k",
-        reward_reserved_concurrency=7,
-        deploys=False,
-        rft_regions=("us-east-1",),
-        code_runner=True,
-    )
-    assert reserved == needs.reserved_concurrency == 14

@@ -23,7 +23,7 @@ from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
 from bedrock_rft.reward.inputs import RewardInputs
 from bedrock_rft.reward.judge_access import judge_model_arns
-from rft_runtime.rewards.catalogue import graders_in_use, native_packages
+from rft_runtime.rewards.catalogue import code_runner_concurrency, graders_in_use, native_packages
 
 #: Where a user's own grader file lands inside the function's code.
 USER_CODE_PATH = "rft_user_code/grader.py"
@@ -61,7 +61,9 @@ class RewardFunction(Construct):
         encryption_key: for the log group and environment variables.
         timeout: Default 5 minutes (Lambda allows 15). memory_size: MB, default 1024.
         reserved_concurrency: Default 0 = unreserved (fits any account); N > 0 reserves N, which needs an
-            account concurrency limit of at least N + 100 plus other reservations.
+            account concurrency limit of at least N + 100 plus other reservations; with ``code_tests``
+            its code runner reserves N x ``max_concurrency`` more (see
+            :func:`~rft_runtime.rewards.catalogue.code_runner_concurrency`).
         vpc / vpc_subnets / security_groups: run in this VPC. Default: no VPC.
         add_interface_endpoint: called as ``(name, service)`` when the template needs a VPC endpoint
             (the LLM judge needs ``bedrock-runtime``). Default: none, the VPC must provide one.
@@ -129,7 +131,7 @@ class RewardFunction(Construct):
                 description=f"bedrock-rft code runner ({template}) of pipeline {pipeline_name}",
                 timeout=timeout,
                 memory_size=memory_size,
-                reserved_concurrency=reserved_concurrency,
+                reserved_concurrency=code_runner_concurrency(template, options, reserved_concurrency),
                 encryption_key=encryption_key,
                 log_retention=log_retention,
                 removal_policy=removal_policy,

@@ -54,11 +54,10 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
     """What the pipeline of ``config`` needs in ``region``: reserved concurrency, models, judges."""
     from bedrock_rft.config.judge_models import FOUNDATION_MODEL, INFERENCE_PROFILE, parse_model_id
     from bedrock_rft.config.schema import RFT_REGIONS
-    from rft_runtime.rewards.catalogue import graders_in_use
+    from rft_runtime.rewards.catalogue import code_runner_concurrency, graders_in_use
 
     judges = []
-    graders = list(graders_in_use(config.reward.template, config.reward.options))
-    for template, options in graders:
+    for template, options in graders_in_use(config.reward.template, config.reward.options):
         if template == "llm_judge":
             ref = parse_model_id(str(options["model_id"]))
             routed = {FOUNDATION_MODEL: ref.name, INFERENCE_PROFILE: ref.routed_model}.get(ref.kind)
@@ -84,7 +83,9 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
         if config.deployment.mode == "provisioned"
         else 0,
         commitment=config.deployment.commitment,
-        code_runner=any(template == "code_tests" for template, _ in graders),
+        runner_reserved_concurrency=code_runner_concurrency(
+            config.reward.template, config.reward.options, config.reward.reserved_concurrency or 0
+        ),
         stack_name=config.stack_name,
     )
 

@@ -126,7 +126,7 @@ def check_lambda_concurrency(needs: DeployNeeds, clients: DoctorClients) -> Chec
     need = needs.reserved_concurrency
     left = unreserved + held - need
     reward = needs.reward_reserved_concurrency or 0
-    runner = f", code runner {reward}" if needs.code_runner else ""
+    runner = f", code runner {needs.runner_reserved_concurrency}" if needs.runner_reserved_concurrency else ""
     counted_back = f" (+{held} its deployed stack {needs.stack_name} reserves now)" if held else ""
     detail = (
         f"account limit {total}, unreserved now {unreserved}{counted_back}; the stack reserves {need} "

@@ -27,12 +27,12 @@ class Judge:
 class DeployNeeds:
     """One pipeline's needs.
 
-    ``reward_reserved_concurrency``: None or 0 = unreserved. ``deploys``: True when the trained
+    ``reward_reserved_concurrency``: None or 0 = unreserved; ``runner_reserved_concurrency``: its
+    code runner's (``code_tests``; default 0). ``deploys``: True when the trained
     model gets an on-demand deployment. ``rft_regions``: where the service documents RFT for the
     base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
     of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
-    ``commitment``: its term (default ``none``). ``code_runner``: the reward uses ``code_tests``,
-    whose code runner reserves the grader's number again (default False). ``stack_name``: the
+    ``commitment``: its term (default ``none``). ``stack_name``: the
     CloudFormation stack the pipeline deploys as; when it exists already, the concurrency its
     functions reserve now is counted back (an update replaces it), default None: not looked up.
     """
@@ -47,12 +47,12 @@ class DeployNeeds:
     judges: tuple[Judge, ...] = field(default_factory=tuple)
     provisioned_units: int = 0
     commitment: str = "none"
-    code_runner: bool = False
+    runner_reserved_concurrency: int = 0
     stack_name: str | None = None
 
     @property
     def reserved_concurrency(self) -> int:
-        """Concurrency the stack reserves in total: the reward function's, twice with a code runner
-        (the lifecycle's own functions are unreserved). Synth tests pin it to the sum in the
-        synthesized templates."""
-        return (self.reward_reserved_concurrency or 0) * (2 if self.code_runner else 1)
+        """Concurrency the stack reserves in total: the reward function's and its code runner's (the
+        lifecycle's own functions are unreserved). A synth test pins it to the sum in the synthesized
+        template."""
+        return (self.reward_reserved_concurrency or 0) + self.runner_reserved_concurrency

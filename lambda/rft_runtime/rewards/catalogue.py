@@ -143,3 +143,20 @@ def graders_in_use(name: str, options: Mapping[str, Any]) -> Iterator[tuple[str,
     if name == "composite":
         for entry in options.get("graders", ()):
             yield from graders_in_use(str(entry["template"]), entry.get("options", {}))
+
+
+def code_runner_concurrency(name: str, options: Mapping[str, Any], grader_concurrency: int) -> int:
+    """The code runner's reserved concurrency beside a grader ``name`` reserving ``grader_concurrency``
+    (0: both unreserved; also 0 when no ``code_tests`` is in use). Each grader invocation runs up to
+    ``max_concurrency`` samples of a ``code_tests`` grader on the runner at once, and a composite's
+    graders run one after another, so the largest counts: reserving only the grader's number would
+    throttle the runner at full load, and a throttled call scores an honest sample 0 (``runner-error``)."""
+    widest = max(
+        (
+            parse(used, used_options).max_concurrency
+            for used, used_options in graders_in_use(name, options)
+            if used == "code_tests"
+        ),
+        default=0,
+    )
+    return grader_concurrency * widest

@@ -13,8 +13,9 @@ Isolation, this side:
   never has. When that fails while credentials are in the environment, no code is run.
 - **Own process group, wall-clock timeout.** ``SIGKILL`` goes to the whole group when time is up;
   the worker cannot leave the group (kernel filter).
-- **Fresh work directory** (deleted afterwards; owned by uid 65534 when this side runs as root, as
-  the worker then drops to that uid); stdin/stdout are unnamed temporary files, so nothing the
+- **Fresh work directory** (deleted afterwards with :func:`remove_tree`, whatever the code did to
+  its permissions or depth; owned by uid 65534 when this side runs as root, as the worker then
+  drops to that uid); stdin/stdout are unnamed temporary files, so nothing the
   worker writes grows this process's memory beyond ``output_bytes``; more than that is the
   ``output-limit`` tag.
 - **Isolated interpreter**: ``python -I -S -B``.
@@ -31,6 +32,7 @@ import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -205,8 +207,80 @@ def run_code(
         argv = [sys.executable, "-I", "-S", "-B", str(WORKER)]
         completed = spawn(argv, stdin=sandbox_wire.dumps(job), limits=limits, workdir=workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove_tree(workdir)
     return parse_run(completed, limits.output_bytes)
+
+
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def remove_tree(path: str, *, keep_top: bool = False) -> None:
+    """Delete ``path`` and everything under it (only its contents with ``keep_top``), after the
+    process that wrote there has ended. Model code can make ``shutil.rmtree`` leave files behind for
+    the next sample: directories it ``chmod``-ed to 0 (same owner, no root to override), or a tree
+    deeper than the recursion limit (Python 3.11). So: one directory descriptor open at a time (any
+    depth), each subdirectory given back to its owner (mode 700) before it is read, symbolic links
+    removed and never followed. Never raises; what cannot be removed (another user's file) stays."""
+    try:
+        if not keep_top and not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+            return
+        if not keep_top:
+            os.chmod(path, stat.S_IRWXU)
+        current = os.open(path, _DIRECTORY)
+    except OSError:
+        return
+    names: list[str] = []  # the path from ``path`` down to ``current``
+    stuck: set[tuple[int, int]] = set()  # what could not be removed: never entered again
+    try:
+        while True:
+            child = _enter_next_subdirectory(current, stuck)
+            if child is not None:
+                current, name = child
+                names.append(name)
+                continue
+            if not names:
+                break
+            identity = os.fstat(current)
+            parent = os.open("..", _DIRECTORY, dir_fd=current)
+            os.close(current)
+            current = parent
+            try:
+                os.rmdir(names.pop(), dir_fd=current)
+            except OSError:
+                stuck.add((identity.st_dev, identity.st_ino))
+    except OSError:
+        return
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(current)
+    if not keep_top:
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+
+
+def _enter_next_subdirectory(directory: int, stuck: set[tuple[int, int]]) -> tuple[int, str] | None:
+    """Unlink every non-directory in ``directory`` and open (mode 700 first) one subdirectory not
+    ``stuck``: its descriptor and name, or None when none is left."""
+    with os.scandir(directory) as entries:
+        names = [entry.name for entry in entries]
+    for name in names:
+        try:
+            status = os.stat(name, dir_fd=directory, follow_symlinks=False)
+        except OSError:
+            continue
+        identity = (status.st_dev, status.st_ino)
+        if identity in stuck:
+            continue
+        try:
+            if not stat.S_ISDIR(status.st_mode):
+                os.unlink(name, dir_fd=directory)
+                continue
+            os.chmod(name, stat.S_IRWXU, dir_fd=directory)  # a directory (lstat), whose writer has ended
+            return os.open(name, _DIRECTORY, dir_fd=directory), name
+        except OSError:
+            stuck.add(identity)
+    return None
 
 
 def parse_run(completed: Completed, max_bytes: int) -> Run:
@@ -220,7 +294,9 @@ def parse_run(completed: Completed, max_bytes: int) -> Run:
     try:
         report = sandbox_wire.loads(completed.stdout.strip(), max_bytes)
     except sandbox_wire.WireError:
-        return Run("crash", "", [])
+        # The file-size limit stops the report at max_bytes (Python ignores SIGXFSZ, so the writes
+        # fail instead of killing the worker): an unreadable report that long is a flood.
+        return Run("output-limit" if len(completed.stdout) >= max_bytes else "crash", "", [])
     return checked_run(report)
 
 

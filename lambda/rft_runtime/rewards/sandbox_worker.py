@@ -21,9 +21,11 @@ open files, no processes, no cores), the job read from stdin and stdin closed, f
 no module global reaches. The hook is defence in depth only (the kernel filter is the boundary for
 network and signals): it refuses sockets, processes, ``exec``, signals, ``ctypes``, frame and
 object-graph introspection, ``code.__new__``, reads under ``/proc``, listing ``/proc`` or a
-directory descriptor, opening directories outside the work directory (no ``dir_fd`` base to
-escape from), writes outside the work directory, and native extensions other than the
-interpreter's own.
+directory descriptor, opening any directory (no ``dir_fd`` base to escape from: the kernel reads
+that base, this hook never sees it), writing, creating, removing or linking anything but a path
+strictly below the work directory, named without ``..`` (so neither a changed working directory
+nor a moved relative link can carry it out), changing to a directory outside it, and native
+extensions other than the interpreter's own.
 
 Job (JSON on stdin): ``{"code", "mode": "calls"|"program", "calls", "inputs", "limits":
 {"cpu_seconds", "memory_bytes", "output_bytes", "open_files"}}``. ``calls``: ``{"name", "args",
@@ -222,9 +224,25 @@ def _make_guard(workdir: str):
     def is_inside(resolved: str) -> bool:
         return resolved == workdir or resolved.startswith(inside)
 
-    def outside(path: object) -> bool:
+    def climbs(path: object) -> bool:
+        """Whether ``path`` names a parent (``..``): read against another base than the one checked
+        here (a changed working directory, a moved symbolic link), it can lead out of the work
+        directory, so nothing written, linked or entered may be named that way."""
+        try:
+            return ".." in fsdecode(fspath(exact(path))).split("/")  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return True
+
+    def may_change(path: object) -> bool:
+        """Whether model code may write, create, remove or link ``path``: strictly below the work
+        directory (not the directory itself) and not climbing."""
         resolved = resolve(path)
-        return resolved is not None and not is_inside(resolved)
+        return resolved is not None and resolved.startswith(inside) and not climbs(path)
+
+    def may_enter(path: object) -> bool:
+        """Whether model code may make ``path`` its working directory (the work directory or below)."""
+        resolved = resolve(path)
+        return resolved is not None and is_inside(resolved) and not climbs(path)
 
     def under_proc(resolved: str | None) -> bool:
         return resolved is not None and (resolved == "/proc" or resolved.startswith("/proc/"))
@@ -248,9 +266,10 @@ def _make_guard(workdir: str):
             raise PermissionError(f"sandbox: reading {resolved} is not allowed")
         flags = args[2] if len(args) > 2 and isinstance(args[2], is_int) else 0
         writing = bool(flags & write_flags) or any(c in str(args[1] or "") for c in "wax+")
-        if writing and outside(args[0]):
-            raise PermissionError(f"sandbox: writing outside {workdir} is not allowed")
-        if resolved is not None and not is_inside(resolved) and isdir(resolved):
+        if writing and not isinstance(args[0], is_int) and not may_change(args[0]):
+            raise PermissionError(f"sandbox: writing outside {workdir} (or through '..') is not allowed")
+        if resolved is not None and isdir(resolved):
+            # no directory descriptor at all: a dir_fd base is read by the kernel, never by this hook
             raise PermissionError(f"sandbox: opening the directory {resolved} is not allowed")
 
     def guard(event: str, args: tuple) -> None:
@@ -270,10 +289,12 @@ def _make_guard(workdir: str):
             and (isinstance(args[0], is_int) or under_proc(resolve(args[0])))
         ):
             raise PermissionError(f"sandbox: listing {args[0]!r} is not allowed")
-        elif event in path_events and any(
-            outside(a) for a in args if isinstance(a, (str, bytes, os.PathLike))
+        elif event in path_events and not all(
+            may_change(a) for a in args if isinstance(a, (str, bytes, os.PathLike))
         ):
-            raise PermissionError(f"sandbox: {event} outside {workdir} is not allowed")
+            raise PermissionError(f"sandbox: {event} outside {workdir} (or through '..') is not allowed")
+        elif event == "os.chdir" and not (args and may_enter(args[0])):
+            raise PermissionError(f"sandbox: leaving {workdir} is not allowed")
 
     return guard
 

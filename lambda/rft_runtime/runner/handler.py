@@ -15,13 +15,11 @@ its subnets, which have no route, and its security group allows no egress.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 from collections.abc import Mapping
 from typing import Any
 
-from rft_runtime.rewards.sandbox import Limits, run_code
+from rft_runtime.rewards.sandbox import Limits, remove_tree, run_code
 
 
 def scratch_directory(environ: Mapping[str, str] | None = None) -> str | None:
@@ -35,16 +33,11 @@ def scratch_directory(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def empty_scratch() -> None:
-    """Delete everything in the scratch directory (files a previous sample may have left)."""
+    """Delete everything in the scratch directory (files a previous sample may have left, also
+    in directories it made unreadable or very deep: :func:`~rft_runtime.rewards.sandbox.remove_tree`)."""
     scratch = scratch_directory()
-    if scratch is None:
-        return
-    for entry in os.scandir(scratch):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+    if scratch is not None:
+        remove_tree(scratch, keep_top=True)
 
 
 def _limits(given: object) -> Limits:

@@ -83,10 +83,10 @@ def test_unreserved_reward_concurrency_fits_even_a_new_account(world):
     assert results["lambda-concurrency"].status == PASS
 
 
-def test_a_code_runner_reserves_as_much_again_and_is_counted(world):
-    """With ``code_tests`` the code runner reserves the grader's number too: N + N, not N."""
+def test_a_code_runner_s_reservation_is_counted(world):
+    """With ``code_tests`` the code runner reserves its own number too: both count."""
     world.healthy(concurrency=lambda: world.concurrency(limit=1000, unreserved=250))
-    needs = _needs(code_runner=True)
+    needs = _needs(runner_reserved_concurrency=100)
     assert needs.reserved_concurrency == 200
     result = _by_name(report.run_checks(needs, world.clients))["lambda-concurrency"]
     assert result.status == FAIL
@@ -281,3 +281,8 @@ def test_every_check_whose_read_is_refused_is_unknown_with_the_permission_to_add
     assert results[check].status == UNKNOWN and "AccessDeniedException" in results[check].detail
     assert action in results[check].fix
     assert [r.status for name, r in results.items() if name != check] == [PASS] * 6
+
+
+def test_the_code_runners_reservation_counts_toward_the_account_limit():
+    needs = _needs(reward_reserved_concurrency=10, runner_reserved_concurrency=20)
+    assert needs.reserved_concurrency == 30

@@ -91,7 +91,7 @@ mode = "none"
     (judge,) = needs.judges
     assert judge.kind == "inference-profile"
     assert judge.foundation_model == "anthropic.claude-3-5-haiku-20241022-v1:0"
-    assert needs.reserved_concurrency == 0 and not needs.deploys and not needs.code_runner
+    assert needs.reserved_concurrency == 0 and not needs.deploys and not needs.runner_reserved_concurrency
     assert needs.stack_name == "Rft-judged"  # what an update replaces is looked up there
 
 
@@ -103,7 +103,7 @@ def test_code_tests_inside_a_composite_counts_the_code_runner_s_reservation(make
         '[deployment]\nmode = "none"\n'
     )
     needs = doctor.needs_of(doctor.load_config(_args(str(make_environment("coded", text)))), "us-east-1")
-    assert needs.code_runner and needs.reserved_concurrency == 14
+    assert needs.runner_reserved_concurrency == 7 * 2 and needs.reserved_concurrency == 7 + 14
 
 
 def test_a_provisioned_environment_needs_its_model_units_and_no_on_demand_deployment(make_environment):

@@ -77,3 +77,28 @@ def test_none_means_no_options():
 def test_invalid_options_raise_value_errors_for_required_fields():
     with pytest.raises(ValueError, match="model_id"):
         catalogue.required_dataset_fields("llm_judge", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "grader", "runner"),
+    [
+        ("code_tests", {}, 10, 20),  # default max_concurrency 2
+        ("code_tests", {"max_concurrency": 4}, 10, 40),
+        ("code_tests", {"max_concurrency": 4}, 0, 0),  # unreserved stays unreserved
+        ("math_answer", {}, 10, 0),  # no runner
+        (
+            "composite",
+            {
+                "graders": [
+                    {"template": "code_tests", "options": {"max_concurrency": 3}},
+                    {"template": "code_tests", "options": {"max_concurrency": 5}},
+                    {"template": "math_answer"},
+                ]
+            },
+            10,
+            50,  # parts run one after another: the widest counts
+        ),
+    ],
+)
+def test_the_code_runner_reserves_what_one_grader_at_full_load_calls_at_once(name, options, grader, runner):
+    assert catalogue.code_runner_concurrency(name, options, grader) == runner

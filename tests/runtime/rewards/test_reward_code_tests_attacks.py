@@ -181,6 +181,28 @@ def test_attacks_get_their_own_tags():
     assert flood.error in ("output-limit", "memory-limit")
 
 
+#: Writes past the output bound straight into the report descriptor (Python ignores SIGXFSZ, so the
+#: file-size limit stops the writes with EFBIG instead of killing the worker).
+REPORT_FLOOD = """
+import os
+def add(a, b):
+    for fd in range(3, 16):
+        try:
+            os.write(fd, b"x" * (2 << 20))
+        except OSError:
+            pass
+    return a + b
+"""
+
+
+@pytest.mark.parametrize("where", ["local", "runner"])
+def test_a_flooded_report_is_output_limit(where, tmp_path):
+    runner = SubprocessRunner(tmp_path) if where == "runner" else None
+    flood, honest = grade([REPORT_FLOOD, HONEST], runner=runner)
+    assert (flood.value, flood.error) == (0.0, "output-limit")
+    assert (honest.value, honest.error) == (1.0, None)
+
+
 EXFILTRATE = (
     HARNESS_GLOBALS
     + """
