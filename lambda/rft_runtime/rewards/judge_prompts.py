@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -154,11 +155,13 @@ def user_prompt(
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object's dict; raises ValueError on a repeated key (which value counts is ambiguous)."""
-    decoded = dict(pairs)
-    if len(decoded) != len(pairs):
+    """A JSON object's dict; raises ValueError on a repeated key (which value counts is ambiguous),
+    also when keys differ only in letter case, compatibility form or surrounding spaces
+    (``"score"`` and ``"Score"``, fullwidth ``"ｓｃｏｒｅ"``, ``" score"``)."""
+    seen = {unicodedata.normalize("NFKC", key).casefold().strip() for key, _ in pairs}
+    if len(seen) != len(pairs):
         raise ValueError("repeated key in the verdict")
-    return decoded
+    return dict(pairs)
 
 
 def parse_verdict(text: str) -> Verdict:

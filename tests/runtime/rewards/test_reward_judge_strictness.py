@@ -18,6 +18,11 @@ from rft_runtime.rewards.judge_prompts import LOOKALIKE_BRACKETS, parse_verdict,
         '{"score": 7, "reason": "a", "reason": "b"}',
         '```json\n{"score": 2, "score": 9}\n```',
         '{"score": 8, "reason": {"x": 1, "x": 2}}',
+        # the same key in another letter case, compatibility form or with spaces: still ambiguous
+        '{"score": 10, "Score": 0}',
+        '{"SCORE": 0, "score": 10}',
+        '{"score": 10, "\uff53\uff43\uff4f\uff52\uff45": 0}',
+        '{"score": 10, " score": 0}',
     ],
 )
 def test_a_verdict_with_a_repeated_key_is_unparseable(reply):
