@@ -157,7 +157,7 @@ def user_prompt(
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object's dict; raises ValueError on a repeated key (which value counts is ambiguous),
     also when keys differ only in letter case, compatibility form or surrounding spaces
-    (``"score"`` and ``"Score"``, fullwidth ``"ｓｃｏｒｅ"``, ``" score"``)."""
+    (``"score"`` and ``"Score"``, ``"score"`` in fullwidth letters, ``" score"``)."""
     seen = {unicodedata.normalize("NFKC", key).casefold().strip() for key, _ in pairs}
     if len(seen) != len(pairs):
         raise ValueError("repeated key in the verdict")

@@ -236,6 +236,7 @@ def remove_tree(path: str, *, keep_top: bool = False) -> None:
         while True:
             child = _enter_next_subdirectory(current, stuck)
             if child is not None:
+                os.close(current)  # the way back up is "..": only one descriptor stays open
                 current, name = child
                 names.append(name)
                 continue

@@ -72,7 +72,9 @@ class Browser:
     def _read_message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._from_chrome], [], [], remaining)[0]:
+            poller = select.poll()  # not select.select: it fails on a descriptor number >= 1024
+            poller.register(self._from_chrome, select.POLLIN)
+            if remaining <= 0 or not poller.poll(remaining * 1000):
                 raise TimeoutError("chromium did not answer")
             chunk = os.read(self._from_chrome, 1 << 16)
             if not chunk:

@@ -236,3 +236,17 @@ def test_math_an_alternative_after_the_final_answer_is_a_hedge(grade, response, 
 )
 def test_math_a_restatement_after_the_final_answer_is_not_a_hedge(grade, response):
     assert grade("math_answer", {}, response, "4").value == 1.0
+
+
+def test_math_the_drawn_sample_points_make_scores_reproducible():
+    # the two extra points come from a hash of both sides: the same pair always gets the same points
+    from rft_runtime.rewards.mathexpr.budget import Budget
+    from rft_runtime.rewards.mathexpr.compare import _drawn_points
+    from rft_runtime.rewards.mathexpr.parser import parse
+
+    def tree(text):
+        return parse(text, Budget(seconds=5.0))
+
+    gold, answer = tree("x^2+1"), tree("(x+1)^2-2x")
+    assert _drawn_points(["x"], gold, answer) == _drawn_points(["x"], gold, answer)
+    assert _drawn_points(["x"], gold, answer) != _drawn_points(["x"], gold, tree("x^2+2"))

@@ -220,3 +220,25 @@ def test_without_hashing_sets_and_non_string_keys_are_refused(tree):
     with pytest.raises(sandbox_wire.WireError):
         sandbox_wire.decode(tree, hashing=False)
     assert sandbox_wire.decode({"$dict": [["a", {"$tuple": [1]}]]}, hashing=False) == {"a": (1,)}
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_removing_a_deep_tree_leaves_no_descriptor_open(tmp_path):
+    """The runner's handler lives on in a warm environment: a descriptor kept per level of a tree a
+    sample planted would pile up (1,100 levels here) until every later sample failed to open files."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    level = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1100):  # one level at a time (os.makedirs recurses)
+        os.mkdir("d", dir_fd=level)
+        deeper = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=level)
+        os.close(level)
+        level = deeper
+    os.close(level)
+    before = _open_descriptors()
+    remove_tree(str(scratch), keep_top=True)
+    assert list(scratch.iterdir()) == []
+    assert _open_descriptors() == before

@@ -13,8 +13,9 @@ Rules:
   irrational.
 - Expressions with variables are compared at eight fixed, non-integer points, five of them with
   negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
-  ``|x|``), and at two points drawn afresh for each comparison (an answer built to vanish at the
-  fixed points, which anyone can read here, still differs at those). Both sides must agree on
+  ``|x|``), and at two points drawn for each comparison from a hash of both sides (an answer
+  built to vanish at the fixed points, which anyone can read here, still differs at those; the
+  same pair always gets the same points, so scores are reproducible). Both sides must agree on
   where they are defined (real-valued, unless one uses ``i``) as
   well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
@@ -29,6 +30,7 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import zlib
@@ -204,7 +206,7 @@ class _Comparison:
         names = variables(gold) | variables(answer)
         if not names:
             return [(self._value(gold, {}), self._value(answer, {}))]
-        points = _sample_points(names) + _random_points(names)
+        points = _sample_points(names) + _drawn_points(names, gold, answer)
         modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
         for real in modes:
             pairs = []
@@ -336,10 +338,13 @@ def _points(names: Iterable[str]) -> list[dict[str, complex]]:
     ]
 
 
-def _random_points(names: Iterable[str]) -> list[dict[str, complex]]:
-    """:data:`_RANDOM_POINTS` points drawn from the operating system's randomness for one comparison;
-    equivalent answers agree at any point, an answer that only agrees at the fixed ones does not."""
-    draw = random.SystemRandom()
+def _drawn_points(names: Iterable[str], gold: Node, answer: Node) -> list[dict[str, complex]]:
+    """:data:`_RANDOM_POINTS` points drawn for one comparison, seeded by a SHA-256 of both sides: the
+    same pair always gets the same points (a sample's score is reproducible), and an answer cannot be
+    built to vanish at them (they depend on the answer itself), unlike the fixed ones, which anyone
+    can read here. Equivalent answers agree at any point."""
+    digest = hashlib.sha256(repr((gold, answer)).encode()).digest()
+    draw = random.Random(int.from_bytes(digest[:16], "big"))
     names = sorted(names)
     return [
         {name: draw.choice((-1.0, 1.0)) * draw.uniform(*_RANDOM_RANGE) for name in names}
