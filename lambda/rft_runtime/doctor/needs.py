@@ -32,7 +32,9 @@ class DeployNeeds:
     base model. ``account``: the config's account (None: any). ``provisioned_units``: model units
     of the pipeline's Provisioned Throughput (default 0: not in provisioned mode);
     ``commitment``: its term (default ``none``). ``code_runner``: the reward uses ``code_tests``,
-    whose code runner reserves the grader's number again (default False).
+    whose code runner reserves the grader's number again (default False). ``base_model_profile``:
+    the inference profile the promotion gate and ``rft baseline``/``compare`` call the base model
+    through (default None: the base model is called as it is).
     """
 
     pipeline: str
@@ -46,6 +48,12 @@ class DeployNeeds:
     provisioned_units: int = 0
     commitment: str = "none"
     code_runner: bool = False
+    base_model_profile: str | None = None
+
+    @property
+    def profile_model(self) -> str | None:
+        """The foundation model ``base_model_profile`` routes to (its id without the geography)."""
+        return self.base_model_profile.split(".", 1)[1] if self.base_model_profile else None
 
     @property
     def reserved_concurrency(self) -> int:
