@@ -46,7 +46,8 @@ def _graded(prompts: list[dict[str, Any]], side: str) -> tuple[Graded, dict[str,
 def summarise(event: Mapping[str, Any], s3: Any) -> dict[str, Any]:
     """Decide from the Map's results. ``event``: ``bucket``, ``fingerprint``, ``candidateModel``,
     ``incumbent`` (the ``find_incumbent`` step's result: ``model``, ``kind``, for the base model
-    ``baseModel``), ``minImprovement`` (default 0.0), ``samplesPerPrompt`` (default 1),
+    ``baseModel``; from executions started before it was passed: ``incumbentModel``, the model),
+    ``minImprovement`` (default 0.0), ``samplesPerPrompt`` (default 1),
     ``passThreshold`` (default :data:`summary.DEFAULT_PASS_THRESHOLD`) and ``map`` (the Map's output,
     holding ``ResultWriterDetails``). Returns ``decision``, ``location`` (the evaluation prefix as an
     ``s3://`` URI), ``incumbent`` (as given), the delta and its CI, win/tie/loss, both means,
@@ -76,7 +77,8 @@ def _summarise(event: Mapping[str, Any], s3: Any, bucket: str, prefix: str, loca
     ]
     incumbent, incumbent_texts = _graded(collected.prompts, "incumbent")
     candidate, candidate_texts = _graded(collected.prompts, "candidate")
-    measured_incumbent = dict(event["incumbent"])
+    # an execution started before this version passes only the model (``incumbentModel``)
+    measured_incumbent = dict(event.get("incumbent") or {"model": event["incumbentModel"]})
     names = (str(measured_incumbent["model"]), str(event["candidateModel"]))
     figures = summary.comparison(
         prompts,

@@ -81,6 +81,14 @@ def test_a_first_run_names_the_base_model_and_the_profile_it_was_measured_throug
     assert f'<p class="sub">{expected}</p>' in read(s3, "report.html").decode()
 
 
+def test_an_execution_started_before_the_incumbent_was_passed_whole_is_still_summarised(s3):
+    details = write_map_results(s3, [[prompt_entry("p1", [0.0], [1.0])]])
+    event = {"bucket": BUCKET, "fingerprint": FINGERPRINT, "candidateModel": CANDIDATE,
+             "incumbentModel": INCUMBENT, "map": {"ResultWriterDetails": details}}  # fmt: skip
+    out = gate.summarise(event, s3)
+    assert out["decision"] == "promote" and out["incumbent"] == {"model": INCUMBENT}
+
+
 def test_a_worse_candidate_is_rejected(s3):
     details = write_map_results(s3, [[prompt_entry("p1", [1.0], [0.0]), prompt_entry("p2", [1.0], [1.0])]])
     out = decide(s3, details)
