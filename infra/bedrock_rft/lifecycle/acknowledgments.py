@@ -207,7 +207,7 @@ def _apply_gate(lifecycle: RftLifecycle, gates: PromotionGateFunctions, bedrock_
         gates.batch.role.node.find_child("DefaultPolicy"),
         "Converse on the run's candidate deployment and the pipeline's serving deployment: Bedrock "
         "names deployments with a service-generated id unknown until created (only InvokeModel, in "
-        "this account and Region; the base model is named exactly).",
+        "this account and Region; the base model's profile is named exactly).",
         resource_finding(stack, "AwsSolutions-IAM5", lifecycle._bedrock_arn("custom-model-deployment")),
     )
     for function in (gates.gate, gates.batch):

@@ -321,7 +321,7 @@ class RftLifecycle(Construct):
                 removal_policy=removal_policy,
                 dataset_bucket=dataset_bucket,
                 reward_function_version=reward_function_version,
-                base_model_arns=self._base_model_arns(base_model_id),
+                base_model_id=base_model_id,
             )
             gate_wiring = GateWiring(
                 gate_function=self.gate_functions.gate.function,

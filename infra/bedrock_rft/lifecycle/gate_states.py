@@ -132,7 +132,7 @@ def gate_states(
             "bucket": wiring.bucket.bucket_name,
             "fingerprint": sfn.JsonPath.string_at("$.spec.fingerprint"),
             "candidateModel": sfn.JsonPath.string_at("$.candidate.arn"),
-            "incumbentModel": sfn.JsonPath.string_at("$.incumbent.model"),
+            "incumbent": sfn.JsonPath.object_at("$.incumbent"),
             "minImprovement": sfn.JsonPath.number_at("$.spec.evaluation.minImprovement"),
             "samplesPerPrompt": sfn.JsonPath.number_at("$.spec.evaluation.samplesPerPrompt"),
             "map": sfn.JsonPath.object_at("$.evaluationMap"),

@@ -23,6 +23,8 @@ from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import PROMOTION_PACKAGES, runtime_code
 from bedrock_rft.compute import RuntimeFunction
+from bedrock_rft.security.model_access import ModelGrant, allow_invoke_model, model_grant
+from rft_runtime.evaluation.base_model import invocation_model_id
 
 HANDLERS = "rft_runtime.promotion.handlers"
 #: Reading every batch's results and rendering the report for thousands of prompts takes seconds;
@@ -53,10 +55,11 @@ class PromotionGateFunctions(Construct):
 
     Keyword arguments (all required): ``pipeline_name``, ``environment`` (the lifecycle functions'
     variables), ``encryption_key``, ``log_retention``, ``removal_policy``, ``dataset_bucket``,
-    ``reward_function_version`` (the batch function invokes exactly it) and ``base_model_arns``
-    (the incumbent on a pipeline's first run). Grants here: candidate deployments, evaluation
-    files, Converse, the reward invoke; ``RftLifecycle`` adds the state record, event and topic
-    grants and the model key (through Bedrock) to the gate function.
+    ``reward_function_version`` (the batch function invokes exactly it) and ``base_model_id`` (the
+    id RFT trains from; the incumbent on a pipeline's first run, called through the inference
+    profile of the stack's Region: :func:`base_model_grant`). Grants here: candidate deployments,
+    evaluation files, Converse, the reward invoke; ``RftLifecycle`` adds the state record, event and
+    topic grants and the model key (through Bedrock) to the gate function.
     """
 
     def __init__(
@@ -71,7 +74,7 @@ class PromotionGateFunctions(Construct):
         removal_policy: cdk.RemovalPolicy,
         dataset_bucket: s3.IBucket,
         reward_function_version: lambda_.IVersion,
-        base_model_arns: list[str],
+        base_model_id: str,
     ) -> None:
         super().__init__(scope, construct_id)
         code = runtime_code(vendor_boto3=True, packages=PROMOTION_PACKAGES)
@@ -137,10 +140,19 @@ class PromotionGateFunctions(Construct):
         )
         self.batch.role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="ConverseCandidateAndIncumbent",
-                actions=["bedrock:InvokeModel"],
-                resources=[deployments, *base_model_arns],
+                sid="ConverseCandidateAndIncumbent", actions=["bedrock:InvokeModel"], resources=[deployments]
             )
+        )
+        allow_invoke_model(
+            self.batch.role,
+            base_model_grant(stack, base_model_id),
+            sid="ConverseBaseModel",
+            routed_sid="ConverseBaseModelThroughProfile",
+            finding_scope=self,
+            reason="The base model answers only through its geography's system inference profile, which "
+            "sends each call to the model in a Region of that geography Bedrock picks per call, so the "
+            "Region is a wildcard; the statement holds only for calls through that profile (condition "
+            "bedrock:InferenceProfileArn).",
         )
         self.batch.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -149,3 +161,37 @@ class PromotionGateFunctions(Construct):
                 resources=[reward_function_version.function_arn],
             )
         )
+
+
+def base_model_grant(stack: cdk.Stack, base_model_id: str) -> ModelGrant:
+    """What the batch function may call for the base model: the id Converse takes for it in the
+    stack's Region (:func:`~rft_runtime.evaluation.base_model.invocation_model_id`, the rule the
+    gate's runtime applies), granted by :func:`~bedrock_rft.security.model_access.model_grant`: for
+    ``amazon.nova-2-lite-v1:0:256k`` in us-east-1 the profile
+    ``arn:aws:bedrock:us-east-1:<account>:inference-profile/us.amazon.nova-2-lite-v1:0`` and the
+    model ``arn:aws:bedrock:*::foundation-model/amazon.nova-2-lite-v1:0`` only through it. Any other
+    ARN (a custom model) is granted as it is.
+
+    Raises ``ValueError`` when the profile depends on a Region the stack does not know at synth (an
+    environment-agnostic stack) or on one without a known geography.
+    """
+    if cdk.Token.is_unresolved(stack.region):
+        # the rule leaves profiles and non-foundation ARNs alone whatever the Region
+        if invocation_model_id(base_model_id, "us-east-1") != base_model_id:
+            raise ValueError(
+                f"evaluation: the promotion gate calls the base model {base_model_id} through the "
+                "inference profile of the stack's Region (us., eu. or apac.), so the stack needs a "
+                "Region at synth: give it env=cdk.Environment(region=...)"
+            )
+        invoked = base_model_id
+    else:
+        try:
+            invoked = invocation_model_id(base_model_id, stack.region)
+        except ValueError as error:
+            raise ValueError(f"evaluation: {error}") from None
+    try:
+        return model_grant(stack, invoked)
+    except ValueError:
+        if invoked.startswith("arn:"):  # a custom model (Converse refuses it: the gate ends in error)
+            return ModelGrant(direct=(invoked,))
+        raise

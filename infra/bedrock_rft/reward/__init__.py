@@ -2,7 +2,6 @@
 
 from bedrock_rft.reward.code_runner import CodeRunner
 from bedrock_rft.reward.inputs import RewardInputs
-from bedrock_rft.reward.judge_access import judge_model_arns
 from bedrock_rft.reward.reward_function import RewardFunction
 
-__all__ = ["CodeRunner", "RewardFunction", "RewardInputs", "judge_model_arns"]
+__all__ = ["CodeRunner", "RewardFunction", "RewardInputs"]

@@ -15,14 +15,14 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from bedrock_rft.assets.runtime_code import REWARD_PACKAGES, missing_native_packages, runtime_code
-from bedrock_rft.compliance import acknowledge, resource_finding
+from bedrock_rft.compliance import acknowledge
 from bedrock_rft.compliance.reasons import SYNCHRONOUS_NO_DLQ
 from bedrock_rft.compute import RuntimeFunction
 from bedrock_rft.config.judge_models import reward_judge_problems
 from bedrock_rft.config.schema import MAX_REWARD_OPTIONS_BYTES
 from bedrock_rft.reward.code_runner import CodeRunner, runs_model_code
 from bedrock_rft.reward.inputs import RewardInputs
-from bedrock_rft.reward.judge_access import judge_model_arns
+from bedrock_rft.security.model_access import allow_invoke_model, model_grant
 from rft_runtime.rewards.catalogue import code_runner_concurrency, graders_in_use, native_packages
 
 #: Where a user's own grader file lands inside the function's code.
@@ -51,7 +51,7 @@ class RewardFunction(Construct):
     runner, and any judge, through public service endpoints; no interface endpoint is needed) and
     may invoke that runner only (attribute ``code_runner``, else None). Every LLM judge (also
     inside ``composite``) gets ``bedrock:InvokeModel`` on its model only (see
-    :func:`~bedrock_rft.reward.judge_access.judge_model_arns` for ids and ARNs). A judge that could not
+    :func:`~bedrock_rft.security.model_access.model_grant` for ids and ARNs). A judge that could not
     reach its model raises ``ValueError``: an ARN in another Region than the one the judge calls, or,
     with ``add_interface_endpoint`` (an isolated VPC), a ``region`` option other than the stack's.
 
@@ -208,33 +208,18 @@ class RewardFunction(Construct):
 
     def _allow_judge(self, index: int, options: Mapping[str, Any], vpc, add_interface_endpoint) -> None:
         """Allow judge ``index`` to invoke its model (or inference profile) only."""
-        grant = judge_model_arns(cdk.Stack.of(self), str(options["model_id"]), options.get("region"))
-        role = self.runtime_function.role
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid=f"InvokeJudge{'Profile' if grant.profile else 'Model'}{index}",
-                actions=["bedrock:InvokeModel"],
-                resources=list(grant.direct),
-            )
+        grant = model_grant(cdk.Stack.of(self), str(options["model_id"]), options.get("region"))
+        allow_invoke_model(
+            self.runtime_function.role,
+            grant,
+            sid=f"InvokeJudge{'Profile' if grant.profile else 'Model'}{index}",
+            routed_sid=f"InvokeJudgeModelThroughProfile{index}",
+            finding_scope=self,
+            reason="An inference profile sends each call to its model in a Region Bedrock picks per call (an "
+            "application profile to the model or profile it was made from, unknown at synth), so the "
+            "Region (and for an application profile the model) is a wildcard; the statement holds only "
+            "for calls through this judge's profile (condition bedrock:InferenceProfileArn).",
         )
-        if grant.routed:
-            # Foundation models of a profile may be reached only through it.
-            role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid=f"InvokeJudgeModelThroughProfile{index}",
-                    actions=["bedrock:InvokeModel"],
-                    resources=list(grant.routed),
-                    conditions={"StringEquals": {"bedrock:InferenceProfileArn": grant.profile}},
-                )
-            )
-            acknowledge(
-                role.node.find_child("DefaultPolicy"),
-                "An inference profile sends each call to its model in a Region Bedrock picks per call (an "
-                "application profile to the model or profile it was made from, unknown at synth), so the "
-                "Region (and for an application profile the model) is a wildcard; the statement holds only "
-                "for calls through this judge's profile (condition bedrock:InferenceProfileArn).",
-                *(resource_finding(self, "AwsSolutions-IAM5", arn) for arn in grant.routed),
-            )
         if vpc is not None and add_interface_endpoint is not None:
             add_interface_endpoint("bedrock-runtime", ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME)
 

@@ -1,9 +1,10 @@
 """``rft compare``: model A vs model B on the same prompts, graded with the pipeline's reward.
 
-Each side is a model (``--model-a`` / ``--model-b``) or a file of recorded responses
-(``--responses-a`` / ``--responses-b``, JSONL ``{"id", "response"}``: no AWS at all). Defaults with
-``--config ENV``: A is the pipeline's base model, B its serving deployment, read from the state
-record (``/bedrock-rft/<pipeline>/state``); the dataset is the config's validation file (else its
+Each side is a model (``--model-a`` / ``--model-b``) or a file of recorded responses (``--responses-a`` /
+``--responses-b``, JSONL ``{"id", "response"}``: no AWS at all). Defaults with ``--config ENV``: A is the
+pipeline's base model (called through its Region's inference profile, see
+:mod:`rft_runtime.evaluation.base_model`; the report names both), B its serving deployment, read from the
+state record (``/bedrock-rft/<pipeline>/state``); the dataset is the config's validation file (else its
 training file). Reports each side's mean reward and pass rate, the paired mean delta B - A with a
 paired-bootstrap 95% CI, and win/tie/loss counts; ``--report FILE.html`` writes the self-contained
 HTML report. Live responses go through the response store like ``rft baseline``'s, so the base
@@ -31,7 +32,10 @@ EXIT_OK, EXIT_GATE_FAILED = 0, 1
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``compare`` arguments."""
-    for side, default in (("a", "the config's base_model"), ("b", "the pipeline's serving deployment")):
+    for side, default in (
+        ("a", "the config's base_model, through its Region's inference profile"),
+        ("b", "the pipeline's serving deployment"),
+    ):
         group = parser.add_mutually_exclusive_group()
         group.add_argument(f"--model-{side}", metavar="ID", help=f"model {side.upper()} (default: {default})")
         group.add_argument(
@@ -76,7 +80,13 @@ def _side_models(args: argparse.Namespace, resolved: inputs.Inputs) -> dict[str,
         if getattr(args, f"responses_{side}"):
             chosen[side] = None
             continue
-        model = getattr(args, f"model_{side}") or (resolved.base_model if side == "a" else None)
+        model = getattr(args, f"model_{side}")
+        if model is None and side == "a":
+            try:
+                model = resolved.base_model_invocation()
+            except ValueError as error:
+                problems.append(str(error))
+                continue
         if model is None and (side == "a" or resolved.pipeline is None):
             problems.append(
                 f"side {side.upper()}: give --model-{side} ID, --responses-{side} FILE or --config ENV"
@@ -155,6 +165,8 @@ def _finish(args: argparse.Namespace, resolved: inputs.Inputs, sides: dict[str, 
         min_improvement=args.min_improvement,
     )
     summary.add_samples(report, (a.texts, b.texts), (a.graded, b.graded))
+    if args.model_a is None and not args.responses_a and resolved.base_model != a.name:
+        report["a"]["base_model"] = resolved.base_model
     report["dataset"] = resolved.dataset
     report["calls"] = {name: side.calls for name, side in sides.items() if side.calls}
     if args.report:

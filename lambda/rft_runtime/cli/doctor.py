@@ -4,7 +4,9 @@ Checks (each prints PASS, FAIL or ???? with what it found, and the fix): the cre
 (the config's ``account`` when set), the CDK bootstrap stack (version 6+), Lambda concurrency
 headroom for the stack's reserved concurrency, the Region (RFT offered, base model active),
 on-demand deployments (when ``[deployment] mode = "on_demand"``), model access to the base model
-and every LLM judge, and Bedrock's Service Quotas for customization jobs and deployments.
+(the id RFT trains from), the inference profile the promotion gate and ``rft baseline``/``compare``
+call it through (``us.amazon.nova-2-lite-v1:0``: active, and its model usable) and every LLM judge,
+and Bedrock's Service Quotas for customization jobs and deployments.
 
 Exit codes: 0 ready to deploy; 1 a check failed; 3 none failed but one could not be made (e.g. a
 read was denied); 2 usage error (bad or unknown environment, no credentials, no Region).
@@ -21,6 +23,7 @@ from rft_runtime.cli import status
 from rft_runtime.doctor import report
 from rft_runtime.doctor.clients import DoctorClients, boto3_factory
 from rft_runtime.doctor.needs import DeployNeeds, Judge
+from rft_runtime.evaluation.base_model import invocation_model_id
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +59,10 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
     from bedrock_rft.config.schema import RFT_REGIONS
     from rft_runtime.rewards.catalogue import code_runner_concurrency, graders_in_use
 
+    try:
+        profile = invocation_model_id(config.base_model, region)
+    except ValueError as error:
+        raise status.UsageError(str(error)) from None
     judges = []
     for template, options in graders_in_use(config.reward.template, config.reward.options):
         if template == "llm_judge":
@@ -87,6 +94,7 @@ def needs_of(config: Any, region: str) -> DeployNeeds:
             config.reward.template, config.reward.options, config.reward.reserved_concurrency or 0
         ),
         stack_name=config.stack_name,
+        base_model_profile=profile if profile != config.base_model else None,
     )
 
 

@@ -232,17 +232,22 @@ def check_model_access(name: str, model: str, region: str, clients: DoctorClient
 def check_judge(index: int, judge: Judge, clients: DoctorClients) -> CheckResult:
     """An LLM judge's model (or inference profile and the model it routes to) can be used."""
     name = f"judge-{index}-access"
-    if judge.kind != "foundation-model":
-        profile = clients.get("bedrock", judge.region).get_inference_profile(
-            inferenceProfileIdentifier=judge.model_id
-        )
-        if profile.get("status") != "ACTIVE":
-            return CheckResult(
-                name, FAIL, f"{judge.model_id} is {profile.get('status')}", "choose an active profile"
-            )
-        if judge.foundation_model is None:
-            return CheckResult(name, PASS, f"inference profile {judge.model_id} is active in {judge.region}")
-    return check_model_access(name, judge.foundation_model or judge.model_id, judge.region, clients)
+    if judge.kind == "foundation-model":
+        return check_model_access(name, judge.foundation_model or judge.model_id, judge.region, clients)
+    return check_profile_access(name, judge.model_id, judge.foundation_model, judge.region, clients)
+
+
+def check_profile_access(
+    name: str, profile_id: str, routed_model: str | None, region: str, clients: DoctorClients
+) -> CheckResult:
+    """Inference profile ``profile_id`` is active in ``region`` and the account may use the
+    foundation model it routes to (``routed_model``; not checked when None, unknown)."""
+    profile = clients.get("bedrock", region).get_inference_profile(inferenceProfileIdentifier=profile_id)
+    if profile.get("status") != "ACTIVE":
+        return CheckResult(name, FAIL, f"{profile_id} is {profile.get('status')}", "choose an active profile")
+    if routed_model is None:
+        return CheckResult(name, PASS, f"inference profile {profile_id} is active in {region}")
+    return check_model_access(name, routed_model, region, clients)
 
 
 def check_quotas(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:
@@ -332,6 +337,14 @@ def all_checks(needs: DeployNeeds, clients: DoctorClients) -> Iterator[CheckResu
         "bedrock:GetFoundationModelAvailability",
         lambda: check_model_access("base-model-access", needs.base_model, needs.region, clients),
     )
+    if needs.base_model_profile:
+        yield guarded(
+            "base-model-profile",
+            "bedrock:GetInferenceProfile and bedrock:GetFoundationModelAvailability",
+            lambda: check_profile_access(
+                "base-model-profile", needs.base_model_profile, needs.profile_model, needs.region, clients
+            ),
+        )
     for index, judge in enumerate(needs.judges):
         yield guarded(
             f"judge-{index}-access",

@@ -35,6 +35,8 @@ class DeployNeeds:
     ``commitment``: its term (default ``none``). ``stack_name``: the
     CloudFormation stack the pipeline deploys as; when it exists already, the concurrency its
     functions reserve now is counted back (an update replaces it), default None: not looked up.
+    ``base_model_profile``: the inference profile the promotion gate and ``rft baseline``/``compare``
+    call the base model through (default None: the base model is called as it is).
     """
 
     pipeline: str
@@ -49,6 +51,12 @@ class DeployNeeds:
     commitment: str = "none"
     runner_reserved_concurrency: int = 0
     stack_name: str | None = None
+    base_model_profile: str | None = None
+
+    @property
+    def profile_model(self) -> str | None:
+        """The foundation model ``base_model_profile`` routes to (its id without the geography)."""
+        return self.base_model_profile.split(".", 1)[1] if self.base_model_profile else None
 
     @property
     def reserved_concurrency(self) -> int:

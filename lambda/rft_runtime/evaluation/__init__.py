@@ -5,6 +5,8 @@ Modules, one job each:
 - ``prompts``: the dataset's prompts (validated first), each with a stable content hash.
 - ``models``: which model identifier forms Converse accepts here (model id, inference profile,
   deployment ARN, ...), checked before any paid call.
+- ``base_model``: the id Converse calls for a pipeline's base model (its Region's inference profile,
+  not the id RFT trains from).
 - ``converse``: one Converse request per prompt and sample, and what comes back (text, tokens).
 - ``throttle``: bounded concurrency that halves on throttling and backs off; a throttle never fails
   a run.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rft_runtime.evaluation.base_model import invocation_model_id
 from rft_runtime.evaluation.collect import DEFAULT_CONCURRENCY
 from rft_runtime.evaluation.converse import InferenceSettings
 from rft_runtime.evaluation.prompt_files import load_prompts
@@ -32,8 +33,8 @@ EXIT_USAGE = 2
 @dataclass
 class Inputs:
     """Everything resolved: the prompts (of ``dataset``), the reward (``template`` and its built
-    ``grader``), the inference ``settings``, and from a config the ``pipeline``, ``base_model`` and
-    ``region`` (None without one)."""
+    ``grader``), the inference ``settings``, and from a config the ``pipeline``, ``base_model`` (the
+    id RFT trains from) and ``region`` (None without one)."""
 
     dataset: str
     prompts: list[Prompt]
@@ -43,6 +44,22 @@ class Inputs:
     pipeline: str | None = None
     base_model: str | None = None
     region: str | None = None
+
+    def base_model_invocation(self) -> str | None:
+        """The id Converse calls for the config's base model: its inference profile in ``region``
+        (:func:`~rft_runtime.evaluation.base_model.invocation_model_id`); None without a config.
+        Raises ``ValueError`` when the Region has no known geography or is unknown."""
+        if self.base_model is None:
+            return None
+        if not self.region:
+            raise ValueError(
+                f"--region: needed to call the base model {self.base_model} through its Region's "
+                "inference profile; give --region or set region in the environment file"
+            )
+        try:
+            return invocation_model_id(self.base_model, self.region)
+        except ValueError as error:
+            raise ValueError(f"--region: {error}") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, samples_default: int) -> None:

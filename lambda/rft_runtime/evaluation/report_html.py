@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from rft_runtime.evaluation import report_assets
+from rft_runtime.evaluation import report_assets, summary
 from rft_runtime.evaluation.grading import Graded
 from rft_runtime.evaluation.prompts import Prompt
 
@@ -91,6 +91,15 @@ def delta_chart(deltas: Sequence[float]) -> str:
     parts.append(f'<text x="4" y="{PAD + 4}">+1</text><text x="8" y="{zero_y + 4}">0</text>')
     parts.append(f'<text x="4" y="{HEIGHT - PAD + 4}">-1</text></svg>')
     return "".join(parts)
+
+
+def _base_models(report: Mapping[str, Any]) -> str:
+    """A line per side that is a base model measured through an inference profile."""
+    return "".join(
+        f'<p class="sub">{escape(line)}</p>'
+        for name in ("a", "b")
+        for line in summary.base_model_lines(report[name], f"{name.upper()}: ")
+    )
 
 
 def _figures(report: Mapping[str, Any]) -> str:
@@ -170,6 +179,7 @@ def render(
         f"<h1>{escape(title)}</h1>"
         f'<p class="sub">A = {escape(report["a"]["model"])} &middot; B = {escape(report["b"]["model"])} '
         f"&middot; {report['prompts']} prompts</p>"
+        f"{_base_models(report)}"
         f'{_figures(report)}<ul class="verdicts">{verdicts}</ul>'
         '<h2>Charts</h2><div class="charts">'
         f"<figure>{distribution_chart(report['a']['histogram'], report['b']['histogram'])}"

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rft_runtime.evaluation import stats, verdicts
+from rft_runtime.evaluation.base_model import measured_through
 from rft_runtime.evaluation.grading import Graded
 from rft_runtime.evaluation.prompts import Prompt
 
@@ -174,6 +175,7 @@ def baseline_text(report: Mapping[str, Any]) -> str:
     lines = [
         f"baseline of {report['model']}: {report['prompts']} prompts x "
         f"{report['samples_per_prompt']} samples",
+        *base_model_lines(report),
         f"mean reward {mean['value']:.3f} (95% CI {mean['ci_low']:.3f} to {mean['ci_high']:.3f}), "
         f"pass rate {report['pass_rate']:.1%} (reward >= {report['pass_threshold']:g})",
         "score histogram:",
@@ -188,9 +190,19 @@ def baseline_text(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def base_model_lines(side: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """``[prefix + "base model X (what RFT trains from), measured through inference profile Y"]``
+    when the side (or a baseline report) has ``base_model``; else ``[]``."""
+    base = side.get("base_model")
+    return [prefix + measured_through(str(base), str(side["model"]))] if base else []
+
+
 def comparison_text(report: Mapping[str, Any]) -> str:
     a, b, delta = report["a"], report["b"], report["delta"]
     lines = [f"compare on {report['prompts']} prompts: A = {a['model']}, B = {b['model']}"]
+    lines.extend(
+        line for name, figures in (("A", a), ("B", b)) for line in base_model_lines(figures, f"  {name}: ")
+    )
     for name, figures in (("A", a), ("B", b)):
         mean = figures["mean"]
         lines.append(

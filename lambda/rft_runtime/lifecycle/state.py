@@ -76,7 +76,16 @@ MAX_VALUE_CHARS = 4096
 #: The promotion gate's decisions (the record's ``evaluation.decision``).
 PROMOTE, REJECT, ERROR = "promote", "reject", "error"
 #: Members of a promotion gate's decision kept in the record's ``evaluation`` field.
-EVALUATION_KEYS = ("decision", "location", "prompts", "delta", "minImprovement", "winTieLoss", "message")
+EVALUATION_KEYS = (
+    "decision",
+    "location",
+    "incumbent",  # what the candidate was measured against (for the base model: through which profile)
+    "prompts",
+    "delta",
+    "minImprovement",
+    "winTieLoss",
+    "message",
+)
 
 
 def evaluation_record(decision: Mapping[str, Any]) -> dict[str, Any]:

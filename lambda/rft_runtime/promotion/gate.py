@@ -45,11 +45,14 @@ def _graded(prompts: list[dict[str, Any]], side: str) -> tuple[Graded, dict[str,
 
 def summarise(event: Mapping[str, Any], s3: Any) -> dict[str, Any]:
     """Decide from the Map's results. ``event``: ``bucket``, ``fingerprint``, ``candidateModel``,
-    ``incumbentModel``, ``minImprovement`` (default 0.0), ``samplesPerPrompt`` (default 1),
+    ``incumbent`` (the ``find_incumbent`` step's result: ``model``, ``kind``, for the base model
+    ``baseModel``; from executions started before it was passed: ``incumbentModel``, the model),
+    ``minImprovement`` (default 0.0), ``samplesPerPrompt`` (default 1),
     ``passThreshold`` (default :data:`summary.DEFAULT_PASS_THRESHOLD`) and ``map`` (the Map's output,
     holding ``ResultWriterDetails``). Returns ``decision``, ``location`` (the evaluation prefix as an
-    ``s3://`` URI), the delta and its CI, win/tie/loss, both means, ``prompts`` and, for ``error``,
-    ``message``. Never raises for a bad evaluation: that is decision ``error``."""
+    ``s3://`` URI), ``incumbent`` (as given), the delta and its CI, win/tie/loss, both means,
+    ``prompts`` and, for ``error``, ``message``. Never raises for a bad evaluation: that is decision
+    ``error``."""
     bucket, fingerprint = str(event["bucket"]), str(event["fingerprint"])
     prefix = evaluation_prefix(fingerprint)
     location = f"s3://{bucket}/{prefix}"
@@ -74,7 +77,9 @@ def _summarise(event: Mapping[str, Any], s3: Any, bucket: str, prefix: str, loca
     ]
     incumbent, incumbent_texts = _graded(collected.prompts, "incumbent")
     candidate, candidate_texts = _graded(collected.prompts, "candidate")
-    names = (str(event["incumbentModel"]), str(event["candidateModel"]))
+    # an execution started before this version passes only the model (``incumbentModel``)
+    measured_incumbent = dict(event.get("incumbent") or {"model": event["incumbentModel"]})
+    names = (str(measured_incumbent["model"]), str(event["candidateModel"]))
     figures = summary.comparison(
         prompts,
         (names[0], incumbent),
@@ -82,6 +87,8 @@ def _summarise(event: Mapping[str, Any], s3: Any, bucket: str, prefix: str, loca
         threshold=threshold,
         min_improvement=min_improvement,
     )
+    if measured_incumbent.get("baseModel"):
+        figures["a"]["base_model"] = measured_incumbent["baseModel"]
     figures["tokens"] = {"inputTokens": collected.input_tokens, "outputTokens": collected.output_tokens}
     page = report_html.render(
         figures,
@@ -99,6 +106,7 @@ def _summarise(event: Mapping[str, Any], s3: Any, bucket: str, prefix: str, loca
     return {
         "decision": PROMOTE if figures["gate"] else REJECT,
         "location": location,
+        "incumbent": measured_incumbent,
         "prompts": figures["prompts"],
         "delta": {"value": delta["value"], "ciLow": delta["ci_low"], "ciHigh": delta["ci_high"]},
         "minImprovement": min_improvement,

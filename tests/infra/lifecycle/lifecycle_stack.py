@@ -43,12 +43,14 @@ def build(
     with_vpc: bool = True,
     stack_name: str = "LifecycleTest",
     copies: tuple[DatasetCopy, ...] = (),
+    region: str | None = None,
     **overrides: Any,
 ):
     """``(app, stack, lifecycle)``; ``overrides`` replace ``RftLifecycle`` keyword arguments;
-    ``copies`` are the staging copies of the default ``training_data``."""
+    ``copies`` are the staging copies of the default ``training_data``; ``region`` binds the stack
+    to a Region (default None: environment-agnostic)."""
     app = cdk.App()
-    stack = cdk.Stack(app, stack_name)
+    stack = cdk.Stack(app, stack_name, env=cdk.Environment(region=region) if region else None)
     key = PipelineKey(stack, "Encryption", removal_policy=cdk.RemovalPolicy.DESTROY).key
     role = iam.Role(stack, "CustomizationRole", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
     bucket = s3.Bucket(

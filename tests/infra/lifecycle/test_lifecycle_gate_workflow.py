@@ -11,6 +11,7 @@ ItemBatcher says, answers each batch with the real batch code (a fake Converse c
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,9 @@ MAX_PROMPTS = 3
 
 def _synthesize(**overrides: Any) -> tuple[dict, dict, dict]:
     """``(template, state machine definition, run resource properties)`` of a gated lifecycle."""
-    _app, stack, _lifecycle = build(evaluation=GateSettings(max_prompts=MAX_PROMPTS), **overrides)
+    _app, stack, _lifecycle = build(
+        evaluation=GateSettings(max_prompts=MAX_PROMPTS), region="us-east-1", **overrides
+    )
     template = Template.from_stack(stack).to_json()
     (machine,) = resources_of(template, "AWS::StepFunctions::StateMachine").values()
     definition = json.loads(fake_resolve(template, machine["Properties"]["DefinitionString"]))
@@ -211,11 +214,30 @@ def test_the_gate_functions_have_only_what_their_steps_call(synthesized):
     assert _actions(invoke) == ["lambda:InvokeFunction"]
     assert fake_resolve(template, invoke["Resource"]) == spec.evaluation["rewardFunction"]
     models = fake_resolve(template, batch_role["ConverseCandidateAndIncumbent"]["Resource"])
-    assert models == [
-        "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/*",
-        "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
-        "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0",
+    assert models == "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/*"
+    # the base model (the first run's incumbent) answers only through its geography's inference
+    # profile: the profile, and the foundation model in any Region only through that profile
+    profile = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-2-lite-v1:0"
+    assert fake_resolve(template, batch_role["ConverseBaseModel"]) == {
+        "Sid": "ConverseBaseModel",
+        "Effect": "Allow",
+        "Action": "bedrock:InvokeModel",
+        "Resource": profile,
+    }
+    assert fake_resolve(template, batch_role["ConverseBaseModelThroughProfile"]) == {
+        "Sid": "ConverseBaseModelThroughProfile",
+        "Effect": "Allow",
+        "Action": "bedrock:InvokeModel",
+        "Resource": "arn:aws:bedrock:*::foundation-model/amazon.nova-2-lite-v1:0",
+        "Condition": {"StringEquals": {"bedrock:InferenceProfileArn": profile}},
+    }
+    # nothing broader: no other statement of the role names a model or a profile
+    named = [
+        s["Sid"]
+        for s in batch_role.values()
+        if re.search(r"foundation-model|inference-profile", json.dumps(s))
     ]
+    assert named == ["ConverseBaseModel", "ConverseBaseModelThroughProfile"]
     assert not [s for s in _statements(template, "LifecyclePromotionGateBatchRole") if "s3:" in str(s)]
     functions = resources_of(template, "AWS::Lambda::Function")
     gate_functions = [f for k, f in functions.items() if k.startswith("LifecyclePromotionGate")]
@@ -257,7 +279,19 @@ def _data_with_validation(*uris: str) -> DatasetInputs:
 )
 def test_a_gate_that_cannot_run_is_refused_at_synth(overrides, problem):
     with pytest.raises(ValueError, match=problem):
-        build(with_vpc=False, evaluation=GateSettings(), **overrides)
+        build(with_vpc=False, evaluation=GateSettings(), region="us-east-1", **overrides)
+
+
+@pytest.mark.parametrize(
+    "region, problem",
+    [
+        (None, r"through the inference profile of the stack's Region .* needs a Region at synth"),
+        ("ca-central-1", r"evaluation: Region 'ca-central-1' has no known inference-profile geography"),
+    ],
+)
+def test_a_gate_whose_base_model_profile_is_unknown_at_synth_is_refused(region, problem):
+    with pytest.raises(ValueError, match=problem):
+        build(with_vpc=False, evaluation=GateSettings(), region=region)
 
 
 # --- simulated runs -----------------------------------------------------------------------------
@@ -472,13 +506,18 @@ def test_a_better_model_is_promoted_swapped_in_and_marked(world):
     location = f"s3://{spec.dataset_bucket}/runs/{spec.fingerprint}/evaluation/"
     assert record["evaluation"]["decision"] == "promote" and record["evaluation"]["location"] == location
     assert record["evaluation"]["prompts"] == MAX_PROMPTS and record["evaluation"]["delta"]["value"] == 1.0
+    assert record["evaluation"]["incumbent"] == {
+        "model": "us.amazon.nova-2-lite-v1:0",
+        "kind": "base model",
+        "baseModel": "amazon.nova-2-lite-v1:0:256k",
+    }
     assert json.loads(aws.events[-1]["Detail"])["evaluation"]["location"] == location
     assert location in aws.notifications[-1]["Message"]
     # the Map got the base model as incumbent, the trained reward version, and the spec's settings
     (run,) = world.map_runs
     assert run["batchInput"] == {
         "candidateModel": CANDIDATE_ARN,
-        "incumbentModel": "amazon.nova-2-lite-v1:0:256k",
+        "incumbentModel": "us.amazon.nova-2-lite-v1:0",  # Converse refuses the training id
         "rewardFunction": spec.evaluation["rewardFunction"],
         "maxTokens": 2048,
         "reasoningEffort": "medium",

@@ -12,6 +12,8 @@ from rft_runtime.doctor.clients import DoctorClients
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 BASE = "amazon.nova-2-lite-v1:0:256k"
+#: The inference profile the base model is called through in REGION, and the model it routes to.
+PROFILE, PROFILE_MODEL = "us.amazon.nova-2-lite-v1:0", "amazon.nova-2-lite-v1:0"
 SERVICES = ("sts", "cloudformation", "lambda", "bedrock", "service-quotas")
 
 
@@ -108,6 +110,23 @@ class World:
             {"modelId": model},
         )
 
+    def profile(self, status: str = "ACTIVE", entitled: bool = True) -> None:
+        """The base model's inference profile (PROFILE) and access to the model it routes to."""
+        self.stubs["bedrock"].add_response(
+            "get_inference_profile",
+            {
+                "inferenceProfileName": "US Nova 2 Lite",
+                "inferenceProfileArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/{PROFILE}",
+                "inferenceProfileId": PROFILE,
+                "status": status,
+                "type": "SYSTEM_DEFINED",
+                "models": [{"modelArn": f"arn:aws:bedrock:{REGION}::foundation-model/{PROFILE_MODEL}"}],
+            },
+            {"inferenceProfileIdentifier": PROFILE},
+        )
+        if status == "ACTIVE":
+            self.access(PROFILE_MODEL, entitled=entitled)
+
     def quotas(self, jobs: float | None = 2.0, deployments: float | None = 5.0) -> None:
         quotas = [{"QuotaName": "Batch inference job size", "Value": 1.0, "QuotaCode": "L-1"}]
         if jobs is not None:
@@ -129,7 +148,8 @@ class World:
     def healthy(self, *, judges: tuple[str, ...] = (), deploys: bool = True, **instead) -> None:
         """Queue a passing answer to every read, in the order the checks make them; ``instead``
         maps a step (``identity``, ``bootstrap``, ``concurrency``, ``base_model``, ``deployments``,
-        ``access``, ``judges``, ``quotas``) to a callable queuing something else, or to None to skip it."""
+        ``access``, ``profile``, ``judges``, ``quotas``) to a callable queuing something else, or to None
+        to skip it. ``profile`` is skipped unless given (needs without ``base_model_profile``)."""
         steps = {
             "identity": self.identity,
             "bootstrap": self.bootstrap,
@@ -137,6 +157,7 @@ class World:
             "base_model": self.base_model,
             "deployments": self.deployments if deploys else None,
             "access": self.access,
+            "profile": None,
             "judges": lambda: [self.access(model) for model in judges],
             "quotas": self.quotas,
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from doctor_world import ACCOUNT, BASE, REGION, make_world
+from doctor_world import ACCOUNT, BASE, PROFILE, PROFILE_MODEL, REGION, make_world
 
 from rft_runtime.doctor import report
 from rft_runtime.doctor.checks import FAIL, PASS, UNKNOWN
@@ -147,6 +147,21 @@ def test_no_model_access_fails_with_where_to_request_it(world):
     world.healthy(access=lambda: world.access(entitled=False))
     result = _by_name(report.run_checks(_needs(), world.clients))["base-model-access"]
     assert result.status == FAIL and "Model access" in result.fix and "entitlement" in result.detail
+
+
+@pytest.mark.parametrize(
+    "answer, status, says",
+    [
+        ({}, PASS, f"{PROFILE_MODEL} is available to this account in {REGION}"),
+        ({"entitled": False}, FAIL, "no entitlement"),
+        ({"status": "DISABLED"}, FAIL, f"{PROFILE} is DISABLED"),
+    ],
+)
+def test_the_inference_profile_the_base_model_is_called_through_is_checked(world, answer, status, says):
+    world.healthy(profile=lambda: world.profile(**answer))
+    results = _by_name(report.run_checks(_needs(base_model_profile=PROFILE), world.clients))
+    assert results["base-model-profile"].status == status and says in results["base-model-profile"].detail
+    assert results["base-model-access"].status == PASS  # the training id is checked on its own
 
 
 def test_each_judge_is_checked_and_an_unauthorized_one_fails(world):

@@ -25,7 +25,7 @@ def test_doctor_is_a_registered_command():
 
 def test_dev_environment_json_report_and_exit_code(capsys):
     world = make_world()
-    world.healthy()
+    world.healthy(profile=world.profile)  # the base model is called through us.amazon.nova-2-lite-v1:0
     code = doctor.run(_args("dev"), clients=world.clients)
     world.verify()
     out = json.loads(capsys.readouterr().out)
@@ -37,8 +37,12 @@ def test_dev_environment_json_report_and_exit_code(capsys):
         "rft-region",
         "on-demand-deployment",
         "base-model-access",
+        "base-model-profile",
         "service-quotas",
     ]
+    assert doctor.needs_of(doctor.load_config(_args("dev")), "us-east-1").base_model_profile == (
+        "us.amazon.nova-2-lite-v1:0"
+    )
 
 
 def test_an_unknown_environment_is_a_usage_error_listing_the_choices(capsys):

@@ -17,6 +17,8 @@ from rft_runtime.evaluation.prompt_files import load_prompts
 from rft_runtime.lifecycle.clients import Clients
 
 BASE = "amazon.nova-2-lite-v1:0:256k"
+#: What Converse calls for BASE in us-east-1 (it refuses the training id).
+PROFILE = "us.amazon.nova-2-lite-v1:0"
 DEPLOYMENT = "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abcdef123456"
 OFFLINE = [
     str(VALIDATION),
@@ -162,6 +164,66 @@ def test_a_bad_dataset_fails_before_the_first_paid_call(no_aws, tmp_path, capsys
     assert f"{path}:1: " in capsys.readouterr().err
 
 
+def _arith_config(tmp_path, dataset) -> str:
+    """An environments folder with ``arith.toml`` (us-east-1, base model BASE); returns its path."""
+    env = tmp_path / "envs"
+    env.mkdir()
+    (env / "arith.toml").write_text(
+        f'name = "arith"\nregion = "us-east-1"\nbase_model = "{BASE}"\n'
+        f'[dataset]\ntraining = "{dataset}"\n'
+        '[reward]\ntemplate = "math_answer"\n'
+        '[hyperparameters]\ninferenceMaxTokens = 256\nreasoningEffort = "low"\n'
+    )
+    return str(env)
+
+
+def test_baseline_with_a_config_calls_the_base_model_through_its_regions_inference_profile(
+    stubbed_runtime, small_dataset, tmp_path, capsys
+):
+    env = _arith_config(tmp_path, small_dataset)
+    for prompt, text in zip(load_prompts(str(small_dataset)), ["#### 4", "#### 9", "#### 7"], strict=True):
+        expected = request(PROFILE, prompt, InferenceSettings(256, "low"))  # never the training id
+        stubbed_runtime.add_response("converse", converse_response(text), expected)
+    store = str(tmp_path / "s.jsonl")
+    args = ["baseline", "--config", "arith", "--environments-dir", env, "--samples-per-prompt", "1",
+            "--concurrency", "1", "--store", store]  # fmt: skip
+    assert main.main([*args, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["model"], out["base_model"]) == (PROFILE, BASE)
+    assert main.main(args) == 0  # from the store: no call left in the Stubber
+    text = capsys.readouterr().out
+    assert f"base model {BASE} (what RFT trains from), measured through inference profile {PROFILE}" in text
+
+
+def test_baseline_uses_an_explicit_model_as_given_even_with_a_config(
+    stubbed_runtime, small_dataset, tmp_path, capsys
+):
+    env = _arith_config(tmp_path, small_dataset)
+    model = "global.amazon.nova-2-lite-v1:0"
+    for prompt in load_prompts(str(small_dataset)):
+        stubbed_runtime.add_response(
+            "converse", converse_response("#### 4"), request(model, prompt, InferenceSettings(256, "low"))
+        )
+    code = main.main(["baseline", "--config", "arith", "--environments-dir", env, "--model", model,
+                      "--samples-per-prompt", "1", "--concurrency", "1",
+                      "--store", str(tmp_path / "s.jsonl"), "--format", "json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == model and "base_model" not in out
+
+
+@pytest.mark.parametrize("command", ["baseline", "compare"])
+def test_a_region_without_a_known_profile_geography_fails_before_any_call(
+    no_aws, small_dataset, tmp_path, capsys, command
+):
+    env = _arith_config(tmp_path, small_dataset)
+    code = main.main([command, "--config", "arith", "--environments-dir", env, "--region", "ca-central-1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"rft {command}: --region: Region 'ca-central-1' has no known inference-profile geography" in err
+    assert "allowed: us-* -> us., eu-* -> eu., ap-* -> apac." in err
+
+
 def test_compare_defaults_to_base_model_vs_the_serving_deployment(
     stubbed_runtime, monkeypatch, small_dataset, tmp_path, capsys
 ):
@@ -178,7 +240,7 @@ def test_compare_defaults_to_base_model_vs_the_serving_deployment(
     )
     record = {"schema": 1, "pipeline": "arith", "phase": "ACTIVE", "deploymentArn": DEPLOYMENT}
     for model, texts in (
-        (BASE, ["#### 4", "#### 9", "#### 7"]),
+        (PROFILE, ["#### 4", "#### 9", "#### 7"]),
         (DEPLOYMENT, ["#### 4", "#### 10", "#### 7"]),
     ):
         for prompt, text in zip(load_prompts(str(small_dataset)), texts, strict=True):
@@ -202,7 +264,8 @@ def test_compare_defaults_to_base_model_vs_the_serving_deployment(
                           "--concurrency", "1", "--store", store, "--format", "json"])  # fmt: skip
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert (out["a"]["model"], out["b"]["model"]) == (BASE, DEPLOYMENT)
+    assert (out["a"]["model"], out["b"]["model"]) == (PROFILE, DEPLOYMENT)
+    assert out["a"]["base_model"] == BASE and "base_model" not in out["b"]
     assert out["win_tie_loss"] == {"win": 1, "tie": 2, "loss": 0}
     assert out["calls"]["a"]["settings"] == {"maxTokens": 256, "reasoningEffort": "low"}
 

@@ -121,12 +121,21 @@ def test_the_gate_handler_dispatches_its_actions(aws):
     aws.verify()
 
 
+#: The base model is called through the inference profile of the Region (us-east-1), never under
+#: the id RFT trains from (Converse refuses amazon.nova-2-lite-v1:0:256k).
+BASE_MODEL = {
+    "model": "us.amazon.nova-2-lite-v1:0",
+    "kind": "base model",
+    "baseModel": "amazon.nova-2-lite-v1:0:256k",
+}
+
+
 @pytest.mark.parametrize(
     "serving, expected",
     [
         ({"status": "Active"}, {"model": DEPLOYMENT_ARN, "kind": "serving deployment"}),
-        ({"status": "Failed"}, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
-        (None, {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}),
+        ({"status": "Failed"}, BASE_MODEL),
+        (None, BASE_MODEL),
     ],
 )
 def test_the_incumbent_is_the_serving_deployment_else_the_base_model(aws, serving, expected):

@@ -325,7 +325,11 @@ def test_serving_arn_is_the_deployment_arn_on_demand_and_none_without_deployment
 
 # --- the promotion gate's incumbent (step find_incumbent) -----------------------------------------
 
-BASE_MODEL = {"model": "amazon.nova-2-lite-v1:0:256k", "kind": "base model"}
+BASE_MODEL = {
+    "model": "us.amazon.nova-2-lite-v1:0",
+    "kind": "base model",
+    "baseModel": "amazon.nova-2-lite-v1:0:256k",
+}
 THROUGHPUT = {"model": PT_ARN, "kind": "provisioned throughput"}
 
 

@@ -27,7 +27,7 @@ def decide(s3, details, **extra):
         "bucket": BUCKET,
         "fingerprint": FINGERPRINT,
         "candidateModel": CANDIDATE,
-        "incumbentModel": INCUMBENT,
+        "incumbent": {"model": INCUMBENT, "kind": "serving deployment"},
         "map": {"ResultWriterDetails": details},
         **extra,
     }
@@ -59,6 +59,34 @@ def test_a_better_candidate_is_promoted_with_figures_and_report_in_s3(s3):
     page = read(s3, "report.html").decode()
     assert 'id="chart-deltas"' in page and "question p3" in page
     assert "<b>inc</b>" not in page and "&lt;b&gt;inc&lt;/b&gt;" in page  # responses are escaped
+    assert out["incumbent"] == {"model": INCUMBENT, "kind": "serving deployment"}
+    assert "base_model" not in figures["a"] and "measured through" not in page
+
+
+def test_a_first_run_names_the_base_model_and_the_profile_it_was_measured_through(s3):
+    details = write_map_results(s3, [[prompt_entry("p1", [0.0], [1.0])]])
+    base = {
+        "model": "us.amazon.nova-2-lite-v1:0",
+        "kind": "base model",
+        "baseModel": "amazon.nova-2-lite-v1:0:256k",
+    }
+    out = decide(s3, details, incumbent=base)
+    assert out["incumbent"] == base  # kept in the state record's evaluation field
+    figures = json.loads(read(s3, "figures.json"))
+    assert (figures["a"]["model"], figures["a"]["base_model"]) == (base["model"], base["baseModel"])
+    expected = (
+        "A: base model amazon.nova-2-lite-v1:0:256k (what RFT trains from), measured through inference "
+        "profile us.amazon.nova-2-lite-v1:0"
+    )
+    assert f'<p class="sub">{expected}</p>' in read(s3, "report.html").decode()
+
+
+def test_an_execution_started_before_the_incumbent_was_passed_whole_is_still_summarised(s3):
+    details = write_map_results(s3, [[prompt_entry("p1", [0.0], [1.0])]])
+    event = {"bucket": BUCKET, "fingerprint": FINGERPRINT, "candidateModel": CANDIDATE,
+             "incumbentModel": INCUMBENT, "map": {"ResultWriterDetails": details}}  # fmt: skip
+    out = gate.summarise(event, s3)
+    assert out["decision"] == "promote" and out["incumbent"] == {"model": INCUMBENT}
 
 
 def test_a_worse_candidate_is_rejected(s3):
