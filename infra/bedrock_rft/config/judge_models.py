@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
+from rft_runtime.evaluation.models import PROFILE_PREFIXES
 
 FOUNDATION_MODEL = "foundation-model"
 INFERENCE_PROFILE = "inference-profile"
@@ -30,7 +31,8 @@ ALLOWED_ARNS = (
 )
 
 #: Ids of cross-Region (system-defined) inference profiles start with a geography prefix.
-PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
+#: A system-defined inference profile's geography prefix (one list: ``rft_runtime.evaluation.models``).
+PROFILE_PREFIX = re.compile(rf"^(?:{'|'.join(map(re.escape, PROFILE_PREFIXES))})\.")
 _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[^:]*):(?P<account>[^:]*):"
     r"(?P<kind>[a-z-]+)/(?P<name>[^/]+)$"
