@@ -11,8 +11,8 @@ named after the record's fingerprint), and only when the record names this very 
 another execution adopted (same inputs, a newer run) is watched and never stopped. A record this
 execution has not yet marked as ended is published ``STOPPED`` (when the job was stopped) or
 ``FAILED`` with the reason, with notification. A ``promote_from`` run has no job: when it ends
-while still waiting for the source's model (phase ``ADOPTING``, e.g. the 14-day time-out), it is
-published ``FAILED`` with what it waited for.
+while still waiting for the source's model (phase ``ADOPTING``, e.g. the 14-day time-out) or in
+its promotion gate (``EVALUATING``), it is published ``FAILED`` with what it was doing.
 
 Every ended execution also loses its run's candidate deployment (the promotion gate's temporary
 ``rft-<pipeline>-candidate-<fingerprint[:12]>``; an abort or time-out inside the gate skips the
@@ -101,9 +101,9 @@ def _end_run(
     job = bc.get_job(clients.bedrock, identifier) if identifier else None
     why = f"the workflow execution ended {status}"
     if job is None:
-        if record.get("phase") != state.ADOPTING:
+        if record.get("phase") not in (state.ADOPTING, state.EVALUATING):
             return {"stopped": False, "reason": "the execution started no job"}
-        # a promote_from run that never found its model: say what it waited for
+        # a promote_from run that never found its model, or ended in its gate: say what it did
         return _publish_end(clients, settings, record, execution, status, f"{why} {record.get('step') or ''}")
     job_status = str(job.get("status") or "")
     stopped = job_status in RUNNING_JOB_STATUSES and bc.stop_job(clients.bedrock, identifier)

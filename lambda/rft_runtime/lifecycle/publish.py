@@ -110,12 +110,19 @@ def _failure_message(error: Mapping[str, Any]) -> str:
     return cause
 
 
-def failing_phase(error: Mapping[str, Any], run: Mapping[str, Any]) -> str:
-    """Where the run failed: the job's own phase when the job failed, else the workflow stage."""
+def failing_phase(
+    error: Mapping[str, Any], run: Mapping[str, Any], record: Mapping[str, Any] | None = None
+) -> str:
+    """Where the run failed: the job's own phase when the job failed, else the workflow stage;
+    ``evaluation`` when ``record`` (the state record; default None) shows this very execution
+    ``EVALUATING`` (the promotion gate failed)."""
     if error.get("Phase"):
         return str(error["Phase"])
     if (run.get("deployment") or {}).get("attempt"):
         return "deployment"
+    record = record or {}
+    if record.get("phase") == state.EVALUATING and record.get("executionArn") == run.get("executionArn"):
+        return "evaluation"
     if (run.get("job") or {}).get("jobArn"):
         return "training"
     if "objects" in (run.get("preflight") or {}):
@@ -212,7 +219,6 @@ def publish_failure(
     error = run.get("error") or {}
     name = str(error.get("Error") or "Error")
     message = _failure_message(error)[:2000] or name
-    phase = failing_phase(error, run)
     job = _job_of_failed_run(spec, run, clients.bedrock)
     try:
         current = state.read(clients.ssm, settings.state_parameter)
@@ -220,6 +226,7 @@ def publish_failure(
         if _leaves_job_unwatched(name, job):
             _stop_unwatched_job(clients.bedrock, job)
         raise
+    phase = failing_phase(error, {**run, "executionArn": execution_arn}, current)
     if _leaves_job_unwatched(name, job) and not _adopted_elsewhere(current, spec, execution_arn):
         message = "; ".join(filter(None, (message, _stop_unwatched_job(clients.bedrock, job))))
     if _success_recorded(current, execution_arn):

@@ -10,6 +10,7 @@ Modules, one job each:
 - ``incumbent``: what the candidate is measured against (what serves now, on demand or
   provisioned, or the base model).
 - ``outcome``: the state record after the decision (REJECTED; ``rft promote``'s manual override).
+- ``progress``: phase ``EVALUATING`` in the state record while the gate runs (what it does now).
 - ``handlers``: the Lambda entry points.
 - ``gate``: the summarising step: figures and HTML report (``rft_runtime.evaluation``) written to
   ``s3://<bucket>/runs/<fingerprint>/evaluation/``, and the decision (promote, reject, error).

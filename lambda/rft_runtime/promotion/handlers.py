@@ -2,7 +2,8 @@
 
 - ``gate_handler``: the workflow's gate steps, ``event["action"]`` one of :data:`ACTIONS`
   (``reconcile_candidate``, ``find_incumbent``, ``summarise``, ``publish_rejected``,
-  ``remove_candidate``).
+  ``remove_candidate``). The first three publish phase ``EVALUATING`` with what they do
+  (:mod:`rft_runtime.promotion.progress`).
 - ``batch_handler``: one batch of the evaluation Distributed Map
   (:func:`rft_runtime.promotion.batch.evaluate_batch`).
 
@@ -23,7 +24,7 @@ from rft_runtime.lifecycle.clients import Clients, boto3_factory
 from rft_runtime.lifecycle.errors import InvalidRequest
 from rft_runtime.lifecycle.settings import Settings
 from rft_runtime.lifecycle.spec import RunSpec
-from rft_runtime.promotion import batch, candidate, gate, incumbent, outcome
+from rft_runtime.promotion import batch, candidate, gate, incumbent, outcome, progress
 
 ACTIONS = ("reconcile_candidate", "find_incumbent", "summarise", "publish_rejected", "remove_candidate")
 #: Converse calls one batch makes at a time: a full batch (16 calls) runs in 4 waves, so each call
@@ -49,18 +50,24 @@ def run_action(event: Mapping[str, Any], clients: Any, settings: Settings) -> di
     action = event.get("action")
     if action not in ACTIONS:
         raise InvalidRequest(f"unknown gate action {action!r}; known: {', '.join(ACTIONS)}")
-    if action == "summarise":
-        return gate.summarise(event.get("evaluation") or {}, clients.s3)
     spec = RunSpec.from_dict(event.get("spec") or {})
     job = event.get("job") or {}
     execution_arn = str(event.get("executionArn", ""))
+    if action == "summarise":
+        progress.publish_evaluating(spec, progress.DECIDING, clients, settings, execution_arn)
+        return gate.summarise(event.get("evaluation") or {}, clients.s3)
     if action == "reconcile_candidate":
-        return candidate.reconcile_candidate(
-            spec, job, event.get("candidate") or {}, clients.bedrock, execution_arn
-        )
+        polled = event.get("candidate") or {}
+        if not polled.get("attempt"):  # the gate's first step: the run is EVALUATING from here on
+            step = progress.creating_step(spec)
+            progress.publish_evaluating(spec, step, clients, settings, execution_arn, job)
+        return candidate.reconcile_candidate(spec, job, polled, clients.bedrock, execution_arn)
     if action == "find_incumbent":
         record = state.read(clients.ssm, settings.state_parameter)
-        return incumbent.incumbent_model(spec, clients.bedrock, record)
+        found = incumbent.incumbent_model(spec, clients.bedrock, record)
+        step = progress.evaluating_step(spec, found)
+        progress.publish_evaluating(spec, step, clients, settings, execution_arn)
+        return found
     if action == "remove_candidate":
         return candidate.remove_candidate(spec, clients.bedrock)
     return outcome.publish_rejected(spec, job, event.get("decision") or {}, clients, settings, execution_arn)

@@ -38,6 +38,7 @@ from lifecycle_fakes import (
     aws_env,
     custom_model_response,
     deployment_response,
+    expect_candidate_delete,
     model_arn,
     provisioned_response,
 )
@@ -242,6 +243,19 @@ def test_the_gate_functions_have_only_what_their_steps_call(synthesized):
     functions = resources_of(template, "AWS::Lambda::Function")
     gate_functions = [f for k, f in functions.items() if k.startswith("LifecyclePromotionGate")]
     assert len(gate_functions) == 2 and not [f for f in gate_functions if "VpcConfig" in f["Properties"]]
+
+
+def test_the_gate_function_may_write_the_state_record_and_no_other_parameter(synthesized):
+    """Phase EVALUATING and REJECTED are written by the gate function: it reads and writes exactly
+    the pipeline's state record (never the job-wait parameter) and sends only its events."""
+    template, _definition, _props = synthesized
+    gate = _statements(template, "LifecyclePromotionGateRole")
+    ssm = sorted((sorted(_actions(s)), fake_resolve(template, s["Resource"])) for s in gate
+                 if any(a.startswith("ssm:") for a in _actions(s)))  # fmt: skip
+    record = "arn:aws:ssm:us-east-1:123456789012:parameter/bedrock-rft/demo/state"
+    assert ssm == [(["ssm:GetParameter"], record), (["ssm:PutParameter"], record)]
+    (events,) = [s for s in gate if "events:PutEvents" in _actions(s)]
+    assert events["Condition"] == {"StringEquals": {"events:source": "bedrock-rft"}}
 
 
 def test_without_a_gate_a_completed_job_deploys_at_once():
@@ -472,6 +486,14 @@ def _serving(aws) -> None:
                    deploymentArn=DEPLOYMENT_ARN, servingModelArn=OLD_MODEL)  # fmt: skip
 
 
+def _phases(world: World) -> list[tuple[str, str]]:
+    """(phase, step) of every state change the run published (its EventBridge events), repeats of
+    the same pair dropped."""
+    published = [json.loads(e["Detail"]) for e in world.aws.events]
+    pairs = [(d["phase"], d.get("step", "")) for d in published]
+    return [p for n, p in enumerate(pairs) if n == 0 or p != pairs[n - 1]]
+
+
 def _files(world: World) -> set[str]:
     listed = world.aws.clients.s3.list_objects_v2(Bucket=world.spec.dataset_bucket, Prefix="runs/")
     return {o["Key"].split("/evaluation/", 1)[1] for o in listed.get("Contents", [])}
@@ -501,6 +523,16 @@ def test_a_better_model_is_promoted_swapped_in_and_marked(world):
     assert outcome.status == "SUCCEEDED", (outcome.error, outcome.cause, outcome.trace)
     trace = [t for t in outcome.trace if ":" not in t]
     assert trace.index("RemoveCandidate") < trace.index("ReconcileDeployment") < trace.index("PublishSuccess")
+    # while the gate runs the run is EVALUATING (what it does in ``step``), not TRAINING
+    assert [phase for phase, _step in _phases(world)] == [
+        "STARTING", "TRAINING", "EVALUATING", "EVALUATING", "EVALUATING", "DEPLOYING", "ACTIVE"]  # fmt: skip
+    assert [step for phase, step in _phases(world) if phase == "EVALUATING"] == [
+        f"creating the candidate deployment {spec.names.candidate_deployment_name}",
+        f"evaluating up to {MAX_PROMPTS} validation prompts x 1 sample against the base model "
+        "amazon.nova-2-lite-v1:0:256k (through us.amazon.nova-2-lite-v1:0)",
+        "deciding: summarising the evaluation, then removing the candidate deployment",
+    ]
+    assert [n["Subject"] for n in aws.notifications] == ["[bedrock-rft] demo: ACTIVE"]  # outcomes only
     record = aws.record()
     assert (record["phase"], record["servingModelArn"]) == (state.ACTIVE, model_arn(spec.fingerprint))
     location = f"s3://{spec.dataset_bucket}/runs/{spec.fingerprint}/evaluation/"
@@ -557,6 +589,12 @@ def test_a_model_that_is_not_better_enough_is_rejected_and_the_old_model_keeps_s
     )
     assert set(world.runtime.models) == {CANDIDATE_ARN, DEPLOYMENT_ARN}  # vs what serves now
     assert "ReconcileDeployment" not in outcome.trace
+    assert [phase for phase, _step in _phases(world)] == [
+        "STARTING", "TRAINING", "EVALUATING", "EVALUATING", "EVALUATING", "REJECTED"]  # fmt: skip
+    assert _phases(world)[3][1] == (
+        f"evaluating up to {MAX_PROMPTS} validation prompts x 1 sample against the serving deployment "
+        f"{DEPLOYMENT_ARN}"
+    )
 
 
 def test_an_evaluation_error_never_promotes_and_removes_the_candidate(world):
@@ -623,6 +661,31 @@ def test_an_unexpected_gate_error_removes_the_candidate_then_fails_the_run(world
     assert outcome.trace.index("RemoveCandidateAfterError") < outcome.trace.index("PublishFailure")
     assert (outcome.status, outcome.error) == ("FAILED", "InvalidRequest")
     assert (aws.record()["phase"], aws.record()["servingModelArn"]) == (state.FAILED, OLD_MODEL)
+    assert aws.record()["failure"]["phase"] == "evaluation"  # not "training": the job had completed
+    assert "step" not in aws.record()  # EVALUATING's step ends with the phase
+
+
+def test_a_run_superseded_before_its_gate_writes_no_evaluating_and_creates_no_candidate(world):
+    aws = world.aws
+    _serving(aws)
+    world.launch()
+    world.trained()
+    expect_candidate_delete(aws, world.spec.names.candidate_deployment_name, "ResourceNotFoundException")
+    newer = {"phase": state.TRAINING, "fingerprint": "e" * 64, "executionArn": f"{MACHINE}:newer",
+             "deploymentArn": DEPLOYMENT_ARN, "servingModelArn": OLD_MODEL}  # fmt: skip
+
+    def newer_deploy(name: str) -> None:
+        if name == "StartGate":  # a newer deploy's launcher takes the record while the job ends
+            aws.put_record(**newer)
+
+    outcome = world.run(observe=newer_deploy)
+    aws.verify()  # no CreateCustomModelDeployment, no Converse: the stubs would have refused them
+    assert "ReconcileCandidate:catch:Superseded" in outcome.trace and not world.map_runs
+    # being overtaken is a normal end (the workflow's Superseded state), not a failure
+    assert (outcome.status, outcome.trace[-1]) == ("SUCCEEDED", "Superseded"), outcome.trace
+    assert outcome.trace.index("RemoveCandidateAfterError") < outcome.trace.index("PublishFailure")
+    assert {k: aws.record()[k] for k in newer} == newer  # the newer run's record is untouched
+    assert "EVALUATING" not in [phase for phase, _step in _phases(world)]
 
 
 def test_in_provisioned_mode_a_better_model_is_measured_against_the_throughput_and_swapped_in(

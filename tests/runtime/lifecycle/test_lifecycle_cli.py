@@ -112,6 +112,64 @@ def test_wait_exits_zero_when_the_model_is_active(cli, capsys, monkeypatch):
     assert "DEPLOYING" in captured.err and "ACTIVE" in captured.err and "ACTIVE  [success]" in captured.out
 
 
+EVALUATING_STEP = (
+    f"evaluating up to 200 validation prompts x 1 sample against the serving deployment {DEPLOYMENT_ARN}"
+)
+
+
+def _evaluating(cli, step=EVALUATING_STEP):
+    """A run in its promotion gate: the job completed, the old model still serves."""
+    _record(cli, state.EVALUATING, step=step, jobStatus="Completed", modelArn=model_arn(),
+            deploymentArn=DEPLOYMENT_ARN, servingModelArn=model_arn("f" * 64))  # fmt: skip
+    _execution(cli)
+    cli.bedrock.add_response("get_model_customization_job", job_response("Completed"))
+    cli.bedrock.add_response(
+        "get_custom_model_deployment", deployment_response("Active", model_arn("f" * 64))
+    )
+
+
+def test_status_shows_a_run_in_its_promotion_gate_as_evaluating_in_text_and_json(cli, capsys):
+    _evaluating(cli)
+    assert main.main(["status", "--pipeline", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert f"EVALUATING - {EVALUATING_STEP}  [running]" in out
+    assert f"(Active, serving {model_arn('f' * 64)})" in out  # the old model serves meanwhile
+    _evaluating(cli)
+    assert main.main(["status", "--pipeline", "demo", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["outcome"], doc["phase"], doc["failure"]) == ("running", state.EVALUATING, None)
+    assert doc["record"]["step"] == EVALUATING_STEP
+
+
+@pytest.mark.parametrize(
+    "ending, code", [(state.ACTIVE, 0), (state.REJECTED, 1)], ids=["promoted", "rejected"]
+)
+def test_wait_keeps_waiting_through_the_gate_until_its_outcome(cli, capsys, monkeypatch, ending, code):
+    _evaluating(cli, "creating the candidate deployment rft-demo-candidate-aaaaaaaa0123")
+    steps = iter([EVALUATING_STEP, "deciding"])
+
+    def later(_seconds):
+        step = next(steps, None)
+        if step is not None:
+            _evaluating(cli, step)
+            return
+        _record(cli, ending, deploymentArn=DEPLOYMENT_ARN)
+        _execution(cli, "SUCCEEDED")
+        cli.bedrock.add_response("get_model_customization_job", job_response("Completed"))
+        cli.bedrock.add_response("get_custom_model_deployment", deployment_response("Active"))
+
+    monkeypatch.setattr("rft_runtime.cli.status.time.sleep", later)
+    assert _wait(cli) == code
+    err = capsys.readouterr().err
+    shown = [line.split(" demo ", 1)[1] for line in err.splitlines() if line.startswith("rft wait: demo ")]
+    assert shown == [
+        "EVALUATING - creating the candidate deployment rft-demo-candidate-aaaaaaaa0123 (running)",
+        f"EVALUATING - {EVALUATING_STEP} (running)",
+        "EVALUATING - deciding (running)",
+        f"{ending} ({'success' if code == 0 else 'failure'})",
+    ]
+
+
 def test_wait_exits_zero_for_a_trained_model_with_deployment_mode_none(cli):
     _record(cli, state.TRAINED, deploymentMode="none", modelArn=model_arn())
     _execution(cli, "SUCCEEDED")

@@ -171,7 +171,8 @@ def test_an_idle_serving_deployment_of_a_pipeline_that_serves_is_an_evaluation_e
 
 
 def test_a_pipeline_whose_serving_deployment_was_deleted_is_measured_against_the_base_model(aws):
-    aws.put_record(phase=state.ACTIVE, fingerprint=FP_B, servingModelArn=model_arn(FP_B))
+    # the gate's run owns the record (it trained); the record still names what served before
+    aws.put_record(phase=state.TRAINING, fingerprint=FP_A, executionArn=EXEC, servingModelArn=model_arn(FP_B))
     for _ in range(2):
         aws.bedrock.add_client_error("get_custom_model_deployment", "ResourceNotFoundException", "", 404)
     event = {"action": "find_incumbent", "spec": make_spec().to_dict(), "executionArn": EXEC}

@@ -641,6 +641,14 @@ def test_failing_phase_follows_the_workflow_stage(run, phase):
     assert publish.failing_phase({"Error": "QuotaExceeded"}, run) == phase
 
 
+def test_a_failure_in_the_promotion_gate_is_an_evaluation_failure_of_this_execution_only():
+    run = {"preflight": {"objects": []}, "job": {"jobArn": "x"}, "deployment": {}, "executionArn": EXEC}
+    gate = {"phase": state.EVALUATING, "executionArn": EXEC}
+    assert publish.failing_phase({"Error": "InvalidRequest"}, run, gate) == "evaluation"
+    other = {**gate, "executionArn": EXEC + "-relaunched"}
+    assert publish.failing_phase({"Error": "InvalidRequest"}, run, other) == "training"
+
+
 def test_lambda_error_causes_are_unwrapped_and_stopped_jobs_are_stopped(aws):
     cause = json.dumps({"errorMessage": "CreateModelCustomizationJob: quota", "errorType": "QuotaExceeded"})
     run = {"error": {"Error": "QuotaExceeded", "Cause": cause}, "preflight": {"objects": []}, "job": {}}
