@@ -29,7 +29,6 @@ STATE_SCHEMA = 1
 
 NOT_STARTED = "NOT_STARTED"
 STARTING = "STARTING"
-PREFLIGHT = "PREFLIGHT"
 TRAINING = "TRAINING"
 #: The promotion gate measures the trained model (``step`` says what it does: creating the candidate
 #: deployment, evaluating, deciding); DEPLOYING (promote), REJECTED or FAILED follow.

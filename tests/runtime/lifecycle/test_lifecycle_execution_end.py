@@ -121,7 +121,7 @@ def test_a_finished_job_is_left_alone_and_the_run_published_failed(aws):
 def test_succeeded_executions_and_runs_without_a_job_do_nothing(aws):
     assert not execution_end.on_execution_end(ended("SUCCEEDED"), aws.clients, aws.settings)["stopped"]
     spec = make_spec()
-    aws.put_record(phase=state.PREFLIGHT, fingerprint=spec.fingerprint, executionArn=EXEC)
+    aws.put_record(phase=state.STARTING, fingerprint=spec.fingerprint, executionArn=EXEC)
     aws.bedrock.add_client_error(
         "get_model_customization_job", "ResourceNotFoundException", "", 404,
         expected_params={"jobIdentifier": spec.names.job_name},
@@ -131,12 +131,12 @@ def test_succeeded_executions_and_runs_without_a_job_do_nothing(aws):
         "the execution started no job"
     )
     aws.verify()
-    assert aws.record()["phase"] == state.PREFLIGHT
+    assert aws.record()["phase"] == state.STARTING
 
 
 def test_a_job_created_but_not_yet_recorded_is_found_by_its_name_and_stopped(aws):
     spec = make_spec()
-    aws.put_record(phase=state.PREFLIGHT, fingerprint=spec.fingerprint, executionArn=EXEC)
+    aws.put_record(phase=state.STARTING, fingerprint=spec.fingerprint, executionArn=EXEC)
     aws.bedrock.add_response(
         "get_model_customization_job", job_response("InProgress"), {"jobIdentifier": spec.names.job_name}
     )
