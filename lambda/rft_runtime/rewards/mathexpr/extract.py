@@ -9,7 +9,8 @@ Before the last ``####`` line only ``####`` answers are read (GSM8K style: what 
 ``####`` is working). The **last** marked answer counts. When an earlier marked answer differs from
 it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
-hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
+hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``; "or" between
+inequalities, ``x < 1 \\text{ or } x > 3``, is one set) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
 ("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6"),
 and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong"), or that
@@ -40,6 +41,9 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
+#: "or" between inequalities (``x < 1 \\text{ or } x > 3``) joins them into one set, not alternatives.
+_OR = re.compile(r"\\text\s*\{\s*or\s*\}|\bor\b")
+_COMPARISON = re.compile(r"[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z])")
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
 #: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}", "(or 6)", "and 6",
 #: "otherwise 6", "\\text{ or } 6" (the alternative follows).
@@ -149,8 +153,15 @@ def _hedged(answer: _Marked) -> bool:
     if answer.text.replace(",", "").isdigit():  # the usual "#### 1,234": nothing to look for
         return False
     if _HEDGE.search(answer.text):
-        return True
+        return not _inequalities_joined(answer.text)
     return not answer.math and _RANGE.match(answer.text) is not None
+
+
+def _inequalities_joined(text: str) -> bool:
+    """Whether every "or" of ``text`` stands between two inequalities (and no other hedge word is
+    there): ``x < 1 \\text{ or } x > 3`` is one answer, the union of both sets."""
+    parts = _OR.split(text)
+    return all(map(_COMPARISON.search, parts)) and not _HEDGE.search(" ".join(parts))
 
 
 def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
