@@ -178,3 +178,38 @@ def test_a_repeating_decimal_too_long_for_exact_arithmetic_is_too_complex():
 def test_forms_that_are_not_readable_do_not_parse(text):
     with pytest.raises(ParseError):
         parse(text, Budget(1.0))
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # found in review after the first change: an alternative after the box that starts with a
+        # letter was not looked at, so each of these was paid 1.0 (the two equations and the
+        # "equivalently" row before any inequality was read, too)
+        ("\\boxed{x > 2} or maybe x \\ge 2", "x > 2"),
+        ("\\boxed{x > 2} or x < 2", "x > 2"),
+        ("\\boxed{x > 2}, or possibly x<2.", "x > 2"),
+        ("\\boxed{x > 2} (or x \\geq 2)", "x > 2"),
+        ("\\boxed{x \\ge \\frac12} or x \\ge \\frac{1}{3}", "x \\ge \\frac12"),
+        ("\\boxed{(2,5]} or equivalently 2 < x \\le 6.", "(2, 5]"),
+        ("\\boxed{x = 2} or x = 3", "x = 2"),
+        ("\\boxed{x = 2} or maybe y = 3", "x = 2"),
+        ("\\boxed{5} or equivalently 6", "5"),
+    ],
+)
+def test_a_statement_offered_after_the_box_is_a_hedge(grade, response, reference):
+    assert grade(response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("\\boxed{x > 2} or equivalently 2 < x.", "x > 2"),
+        ("\\boxed{x > 2}, or x > 2.", "x > 2"),
+        ("\\boxed{(2,5]} or equivalently 2 < x \\le 5.", "(2, 5]"),
+        ("\\boxed{\\frac12} or equivalently 0.5", "\\frac12"),
+        ("\\boxed{5}, and x = 5 is the only solution.", "5"),
+    ],
+)
+def test_the_same_answer_restated_after_the_box_is_no_hedge(grade, response, reference):
+    assert grade(response, reference).value == 1.0

@@ -43,14 +43,21 @@ _CORRECTION = re.compile(
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
 #: "or" between inequalities (``x < 1 \\text{ or } x > 3``) joins them into one set, not alternatives.
 _OR = re.compile(r"\\text\s*\{\s*or\s*\}|\bor\b")
-_COMPARISON = re.compile(r"[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z])")
+_INEQUALITY_SIGN = r"[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z])"
+_COMPARISON = re.compile(_INEQUALITY_SIGN)
+#: An equation or inequality offered as an alternative (``x = 3``, ``x \\ge \\frac{1}{2}``, ``2 < x \\le 5``):
+#: signs, each followed by one number, letter or command with its arguments.
+_OPERAND = r"[-+\u2212]?\s*(?:\d[\d,./]*|\\?[A-Za-z]+(?:\s*\{[^{}\n]{0,40}\})*)"
+_STATEMENT = rf"(?:\s*(?:=|{_INEQUALITY_SIGN})\s*{_OPERAND})+"
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
 #: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}", "(or 6)", "and 6",
-#: "otherwise 6", "\\text{ or } 6" (the alternative follows).
+#: "otherwise 6", "\\text{ or } 6", "or x = 3", "or maybe x \\ge 2", "or equivalently 2 < x" (the
+#: alternative follows; one that names the same value is no hedge).
 _ALTERNATIVE = re.compile(
     r"[\s$]*[,;]?\s*\(?\s*(?:\\text\s*\{\s*)?(?:or|and|else|otherwise|alternatively|maybe|perhaps|possibly)\b"
-    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even)\s+)?"
-    r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}|([-+\u2212]?\d[\d,./]*))",
+    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even|equivalently)\s+)?"
+    r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}"
+    rf"|([-+\u2212]?\d[\d,./]*(?:{_STATEMENT})?|[A-Za-z]{_STATEMENT}))",
     re.IGNORECASE,
 )
 #: The rest of the final answer's sentence denies it: "\\boxed{5} is wrong", "$5$ (incorrect)",
