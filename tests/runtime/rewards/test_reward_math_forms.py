@@ -213,3 +213,38 @@ def test_a_statement_offered_after_the_box_is_a_hedge(grade, response, reference
 )
 def test_the_same_answer_restated_after_the_box_is_no_hedge(grade, response, reference):
     assert grade(response, reference).value == 1.0
+
+
+UNION = "(-\\infty, 1) \\cup (3, \\infty)"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "The answer is $x<1$ or $x>3$.",
+        "\\boxed{x > 3} or x < 1",
+        "Final Answer: The final answer is $x<1$ or $x>3$.",
+    ],
+)
+def test_inequalities_joined_by_or_after_the_answer_are_one_set(grade, response):
+    assert grade(response, UNION).value == 1.0
+    assert grade(response, "x < 1 \\text{ or } x > 3").value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("The answer is $x>2$ or $x<2$.", "x > 2"),
+        ("The answer is $x>2$ or $x \\ge 2$.", "x > 2"),
+        ("\\boxed{x<1} or maybe $x>3$", UNION),
+        ("\\boxed{x<1} or x>3 or x = 2", UNION),
+        ("\\boxed{x<1} or x>3, or 5", UNION),
+        ("\\boxed{x<1} or y>3", UNION),
+        ("\\boxed{x<1} and x>3", UNION),
+        ("\\boxed{x<1} or x>3 is wrong.", UNION),
+        ("The answer is $x<1$ or $x>3$^2.", UNION),
+        ("The answer is $x<1$ or $x>4$.", UNION),
+    ],
+)
+def test_a_joined_inequality_is_still_checked_whole(grade, response, reference):
+    assert grade(response, reference).value == 0.0

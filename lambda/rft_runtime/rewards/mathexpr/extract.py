@@ -10,7 +10,7 @@ Before the last ``####`` line only ``####`` answers are read (GSM8K style: what 
 it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
 hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``; "or" between
-inequalities, ``x < 1 \\text{ or } x > 3``, is one set) or, outside a
+inequalities, ``x < 1 \\text{ or } x > 3`` or ``$x < 1$ or $x > 3$``, is one set) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
 ("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6"),
 and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong"), or that
@@ -171,6 +171,21 @@ def _inequalities_joined(text: str) -> bool:
     return all(map(_COMPARISON.search, parts)) and not _HEDGE.search(" ".join(parts))
 
 
+def _with_alternatives(text: str, last: _Marked, same: Callable[[str, str], bool]) -> _Marked | None:
+    """The final answer with what is offered right after it: the same answer restated changes
+    nothing, inequalities joined by a plain "or" are one set (``$x < 1$ or $x > 3$``); None when
+    anything else is offered (a hedge)."""
+    while (alternative := _ALTERNATIVE.match(text, last.end)) is not None:
+        offered = next(group for group in alternative.groups() if group is not None).strip()
+        if not offered or same(offered, last.text):
+            return last
+        words = [word.lower() for word in _HEDGE.findall(alternative[0])]
+        if words != ["or"] or not (_COMPARISON.search(offered) and _COMPARISON.search(last.text)):
+            return None
+        last = _Marked(last.start, alternative.end(), f"{last.text} \\text{{ or }} {offered}", last.math)
+    return last
+
+
 def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
     """The final answer of ``text`` (rules in the module docstring); ``same(a, b)`` says whether two
     marked answers name the same value."""
@@ -191,11 +206,10 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
         return Final(None, True, "hedged")
     if not last.text:
         return Final(None, True, "no-answer")
-    alternative = _ALTERNATIVE.match(text, last.end)
-    if alternative is not None:
-        offered = next(group for group in alternative.groups() if group is not None).strip()
-        if offered and not same(offered, last.text):
-            return Final(None, True, "hedged")
+    joined = _with_alternatives(text, last, same)
+    if joined is None:
+        return Final(None, True, "hedged")
+    last = joined
     if _RETRACTION.match(text, last.end) is not None:
         return Final(None, True, "hedged")
     boxed = _BOXED.match(text, last.start) is not None
