@@ -171,11 +171,13 @@ def _inequalities_joined(text: str) -> bool:
     return all(map(_COMPARISON.search, parts)) and not _HEDGE.search(" ".join(parts))
 
 
-def _with_alternatives(text: str, last: _Marked, same: Callable[[str, str], bool]) -> _Marked | None:
-    """The final answer with what is offered right after it: the same answer restated changes
-    nothing, inequalities joined by a plain "or" are one set (``$x < 1$ or $x > 3$``); None when
-    anything else is offered (a hedge)."""
-    while (alternative := _ALTERNATIVE.match(text, last.end)) is not None:
+def _with_alternatives(
+    text: str, last: _Marked, alternative: re.Match[str] | None, same: Callable[[str, str], bool]
+) -> _Marked | None:
+    """The final answer with what is offered right after it (``alternative``, the first match of
+    :data:`_ALTERNATIVE`): the same answer restated changes nothing, inequalities joined by a plain
+    "or" are one set (``$x < 1$ or $x > 3$``); None when anything else is offered (a hedge)."""
+    while alternative is not None:
         offered = next(group for group in alternative.groups() if group is not None).strip()
         if not offered or same(offered, last.text):
             return last
@@ -183,6 +185,7 @@ def _with_alternatives(text: str, last: _Marked, same: Callable[[str, str], bool
         if words != ["or"] or not (_COMPARISON.search(offered) and _COMPARISON.search(last.text)):
             return None
         last = _Marked(last.start, alternative.end(), f"{last.text} \\text{{ or }} {offered}", last.math)
+        alternative = _ALTERNATIVE.match(text, last.end)
     return last
 
 
@@ -206,10 +209,12 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
         return Final(None, True, "hedged")
     if not last.text:
         return Final(None, True, "no-answer")
-    joined = _with_alternatives(text, last, same)
-    if joined is None:
-        return Final(None, True, "hedged")
-    last = joined
+    alternative = _ALTERNATIVE.match(text, last.end)
+    if alternative is not None:  # rare: nothing more runs for a plain answer
+        joined = _with_alternatives(text, last, alternative, same)
+        if joined is None:
+            return Final(None, True, "hedged")
+        last = joined
     if _RETRACTION.match(text, last.end) is not None:
         return Final(None, True, "hedged")
     boxed = _BOXED.match(text, last.start) is not None
