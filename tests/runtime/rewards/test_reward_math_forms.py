@@ -133,6 +133,7 @@ RIGHT = [
     ("(-\\infty,1)\\cup(3,\\infty)", "x<1 \\text{ or } x>3"),
     ("x \\in (-\\infty, 1) \\cup (3, \\infty)", "x < 1 \\text{ or } x > 3"),
     ("x \\le \\frac{1}{2}", "(-\\infty, 0.5]"),
+    ("x \\leqq 1 \\text{ or } x \\geqq 3", "(-\\infty, 1] \\cup [3, \\infty)"),
     ("x > \\sqrt{2}", "(\\sqrt{2}, \\infty)"),
 ]
 

@@ -43,7 +43,7 @@ _CORRECTION = re.compile(
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
 #: "or" between inequalities (``x < 1 \\text{ or } x > 3``) joins them into one set, not alternatives.
 _OR = re.compile(r"\\text\s*\{\s*or\s*\}|\bor\b")
-_INEQUALITY_SIGN = r"[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z])"
+_INEQUALITY_SIGN = r"[<>\u2264\u2265]|\\[lg](?:eq?q?|eqslant|t)(?![A-Za-z])"
 _COMPARISON = re.compile(_INEQUALITY_SIGN)
 #: An equation or inequality offered as an alternative (``x = 3``, ``x \\ge \\frac{1}{2}``, ``2 < x \\le 5``):
 #: signs, each followed by one number, letter or command with its arguments.
