@@ -50,6 +50,13 @@ CASES = [
     ("#### 1,234", "1234", 1.0),
     ("$x = -\\boxed{5}$", "5", 0.0),  # mathematics against the box (mathexpr/surroundings.py)
     ("\\boxed{5}\\text{ cm}", "5", 1.0),
+    # forms read by rewards/mathexpr/repeating.py and inequality.py
+    ("\\boxed{0.1\\overline{6}}", "\\frac{1}{6}", 1.0),
+    ("\\boxed{0}", "0.\\overline{3}", 0.0),
+    ("\\boxed{(-8)^{1/3}}", "-2", 1.0),
+    ("\\boxed{x < 1 \\text{ or } x > 3}", "(-\\infty, 1) \\cup (3, \\infty)", 1.0),
+    ("\\boxed{[2, \\infty)}", "x > 2", 0.0),
+    ("\\boxed{\\mathbb{R}}", "(-\\infty, \\infty)", 1.0),
 ]
 
 
@@ -83,5 +90,13 @@ def test_the_asset_grades_symbolic_answers_without_third_party_packages(asset):
 
 def test_the_symbolic_package_is_small(asset):
     files = list((asset / "rft_runtime" / "rewards" / "mathexpr").glob("*.py"))
-    assert {f.name for f in files} >= {"compare.py", "evaluate.py", "extract.py", "latex.py", "parser.py"}
+    assert {f.name for f in files} >= {
+        "compare.py",
+        "evaluate.py",
+        "extract.py",
+        "inequality.py",
+        "latex.py",
+        "parser.py",
+        "repeating.py",
+    }
     assert sum(f.stat().st_size for f in files) < 100_000

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from rft_runtime.rewards.mathexpr.compare import _points, _sample_points
+from rft_runtime.rewards.mathexpr.points import fixed_points, sample_points
 
 
 # -- math_answer: words after a number that change its value -----------------------------------
@@ -57,7 +57,7 @@ def test_math_absolute_value_is_not_the_identity(grade, response, reference):
 
 
 def test_math_a_cubic_that_vanishes_at_the_sample_points_is_not_zero(grade):
-    a, b, c = (point["x"] for point in _points(["x"]))
+    a, b, c = (point["x"] for point in fixed_points(["x"]))
     response = f"\\boxed{{x^3+(x-{a!r})(x-{b!r})(x-{c!r})}}"
     assert grade("math_answer", {}, response, "x^3").value == 0.0
 
@@ -66,7 +66,7 @@ def test_math_a_polynomial_that_vanishes_at_every_fixed_sample_point_is_not_zero
     # issue 9 audit: the fixed points are public, so a product over all eight of them was paid 1.0
     # (the cubic above only covered the first three); points drawn per comparison catch it
     # each root as an exact fraction (a long decimal is refused by another rule)
-    roots = [Fraction(point["x"].real) for point in _sample_points(["x"])]
+    roots = [Fraction(point["x"].real) for point in sample_points(["x"])]
     factors = "".join(f"(x-\\frac{{{root.numerator}}}{{{root.denominator}}})" for root in roots)
     for _ in range(20):
         assert grade("math_answer", {}, f"\\boxed{{x+{factors}}}", "x").value == 0.0
@@ -241,12 +241,12 @@ def test_math_a_restatement_after_the_final_answer_is_not_a_hedge(grade, respons
 def test_math_the_drawn_sample_points_make_scores_reproducible():
     # the two extra points come from a hash of both sides: the same pair always gets the same points
     from rft_runtime.rewards.mathexpr.budget import Budget
-    from rft_runtime.rewards.mathexpr.compare import _drawn_points
     from rft_runtime.rewards.mathexpr.parser import parse
+    from rft_runtime.rewards.mathexpr.points import drawn_points
 
     def tree(text):
         return parse(text, Budget(seconds=5.0))
 
     gold, answer = tree("x^2+1"), tree("(x+1)^2-2x")
-    assert _drawn_points(["x"], gold, answer) == _drawn_points(["x"], gold, answer)
-    assert _drawn_points(["x"], gold, answer) != _drawn_points(["x"], gold, tree("x^2+2"))
+    assert drawn_points(["x"], gold, answer) == drawn_points(["x"], gold, answer)
+    assert drawn_points(["x"], gold, answer) != drawn_points(["x"], gold, tree("x^2+2"))

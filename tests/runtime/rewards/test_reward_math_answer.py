@@ -158,10 +158,10 @@ def test_expressions_agree_on_both_signs_and_where_they_are_defined(grade, respo
 
 
 def test_sample_points_are_deterministic_non_integer_and_of_both_signs():
-    from rft_runtime.rewards.mathexpr.compare import _sample_points
+    from rft_runtime.rewards.mathexpr.points import sample_points
 
-    points = _sample_points(["x", "y"])
-    assert points == _sample_points(["y", "x"]) and len(points) == 8
+    points = sample_points(["x", "y"])
+    assert points == sample_points(["y", "x"]) and len(points) == 8
     values = [point[name] for point in points for name in ("x", "y")]
     assert all(value != int(value) for value in values)
     assert any(p["x"] < 0 < p["y"] for p in points) and any(p["x"] < 0 and p["y"] < 0 for p in points)

@@ -18,6 +18,7 @@ Rules:
   same pair always gets the same points, so scores are reproducible). Both sides must agree on
   where they are defined (real-valued, unless one uses ``i``) as
   well as on the value: ``\\ln x`` is not ``\\ln|x|``.
+- An inequality is the set of its solutions (``x > 2`` is ``(2, \\infty)``; see :mod:`.inequality`).
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
 - Equations: ``x = 3`` matches ``3`` and ``x=3``; ``y = 2x+1`` matches ``y=1+2x``; otherwise two equations
@@ -30,18 +31,16 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import random
-import zlib
-from collections.abc import Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
+from rft_runtime.rewards.mathexpr.inequality import solution_sets
 from rft_runtime.rewards.mathexpr.latex import choice_letter, clean
 from rft_runtime.rewards.mathexpr.parser import Node, ParseError, parse
+from rft_runtime.rewards.mathexpr.points import drawn_points, sample_points
 from rft_runtime.rewards.mathexpr.resolution import RESOLUTION, hidden_change, subtrees
 from rft_runtime.rewards.mathexpr.tolerance import Tolerance
 
@@ -58,11 +57,6 @@ _SNAP_SCALE = 1e-4
 #: Largest inexact value read as an exact 0: rounding noise of O(1) arithmetic (sin(pi) is 1.2e-16).
 _ZERO_NOISE = 1e-14
 _MAX_MEMBERS = 64
-_POINTS = 3
-_MORE_POINTS = 5
-#: Points drawn for each comparison, magnitudes in :data:`_RANDOM_RANGE`, either sign.
-_RANDOM_POINTS = 2
-_RANDOM_RANGE = (0.3, 2.5)
 #: Largest imaginary part (relative to the value) read as rounding noise of a real value.
 _REAL_NOISE = 1e-9
 
@@ -101,6 +95,9 @@ class _Comparison:
 
     def same(self, gold: Node, answer: Node) -> bool:
         kinds = {gold[0], answer[0]}
+        if "ineq" in kinds:
+            sets = solution_sets(gold, answer)
+            return sets is not None and self.same(*sets)
         if "eq" in kinds:
             return self._equations(gold, answer)
         if kinds & {"list", "set"}:
@@ -186,7 +183,7 @@ class _Comparison:
         if self.tolerance.relative > RESOLUTION:
             return False
         names = variables(answer)
-        for point in _sample_points(names) if names else [{}]:
+        for point in sample_points(names) if names else [{}]:
             try:
                 self._value(answer, point)
             except Undefined:
@@ -206,7 +203,7 @@ class _Comparison:
         names = variables(gold) | variables(answer)
         if not names:
             return [(self._value(gold, {}), self._value(answer, {}))]
-        points = _sample_points(names) + _drawn_points(names, gold, answer)
+        points = sample_points(names) + drawn_points(names, gold, answer)
         modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
         for real in modes:
             pairs = []
@@ -325,50 +322,6 @@ def _members(node: Node) -> tuple[Node, ...]:
 
 def _union_parts(node: Node) -> tuple[Node, ...]:
     return node[1] if node[0] == "union" else (node,)
-
-
-def _points(names: Iterable[str]) -> list[dict[str, complex]]:
-    """The first, positive sample values per variable name (the same in every process)."""
-    names = sorted(names)
-    if not names:
-        return [{}]
-    return [
-        {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
-        for k in range(_POINTS)
-    ]
-
-
-def _drawn_points(names: Iterable[str], gold: Node, answer: Node) -> list[dict[str, complex]]:
-    """:data:`_RANDOM_POINTS` points drawn for one comparison, seeded by a SHA-256 of both sides: the
-    same pair always gets the same points (a sample's score is reproducible), and an answer cannot be
-    built to vanish at them (they depend on the answer itself), unlike the fixed ones, which anyone
-    can read here. Equivalent answers agree at any point."""
-    digest = hashlib.sha256(repr((gold, answer)).encode()).digest()
-    draw = random.Random(int.from_bytes(digest[:16], "big"))
-    names = sorted(names)
-    return [
-        {name: draw.choice((-1.0, 1.0)) * draw.uniform(*_RANDOM_RANGE) for name in names}
-        for _ in range(_RANDOM_POINTS)
-    ]
-
-
-def _sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
-    """Every sample point: :func:`_points` and :data:`_MORE_POINTS` more, non-integer, of both signs
-    (each variable negative at some and positive at others, mixed between variables; the last all
-    negative), so ``x`` is not ``|x|`` or ``\\sqrt{x^2}`` and a polynomial vanishing at the first
-    points is not 0."""
-    names = sorted(names)
-    points = _points(names)
-    if not names:
-        return points
-    for k in range(_MORE_POINTS):
-        point: dict[str, complex] = {}
-        for index, name in enumerate(names):
-            magnitude = 0.23 + (zlib.crc32(name.encode()) % 991) / 797.0 + 0.5303 * k
-            negative = (k + index) % 2 == 0 or k == _MORE_POINTS - 1
-            point[name] = -magnitude if negative else magnitude
-        points.append(point)
-    return points
 
 
 def _has_constant(node: object, name: str) -> bool:

@@ -3,9 +3,10 @@
 Rationals stay :class:`~fractions.Fraction` through ``+ - * /``, integer powers, factorials, binomials
 and perfect roots, so ``0.5`` vs ``\\frac12`` and AIME integers compare exactly. Anything irrational
 (``\\sqrt2``, ``\\pi``, logarithms, trigonometry) becomes a Python ``complex`` (principal branches;
-odd roots of negative reals stay real). Variables take the values in ``point``. ``("const", "inf")``
-is ``math.inf``. Every step ticks the :class:`.budget.Budget` and exact results are bounded by
-:data:`.budget.MAX_BITS`, so no input can stall the caller.
+odd roots of negative reals stay real: ``(-8)^{1/3}`` and ``(-8)^{2/3}`` are -2 and 4, as in
+competition mathematics, while ``(-4)^{1/2}`` is ``2i``). Variables take the values in ``point``.
+``("const", "inf")`` is ``math.inf``. Every step ticks the :class:`.budget.Budget` and exact results
+are bounded by :data:`.budget.MAX_BITS`, so no input can stall the caller.
 
 Errors: :class:`Undefined` (division by zero, factorial of a non-integer, log of zero, unknown
 variable), :class:`.budget.TooComplex` (out of budget, overflow).
@@ -120,6 +121,8 @@ def _power(base: Value, exponent: Value) -> Value:
         root = _exact_root(base, exponent.denominator)
         if root is not None:
             return _power(root, Fraction(exponent.numerator))
+    if isinstance(exponent, Fraction) and exponent.denominator % 2 and _negative_real(base):
+        return -_power(-base, exponent) if exponent.numerator % 2 else _power(-base, exponent)
     try:
         real_base, real_exponent = inexact(base), inexact(exponent)
         if real_base.imag == 0 and real_exponent.imag == 0 and real_base.real > 0:
@@ -133,6 +136,14 @@ def _power(base: Value, exponent: Value) -> Value:
         raise TooComplex("power beyond floating point") from error
     except ZeroDivisionError as error:
         raise Undefined("zero to a negative power") from error
+
+
+def _negative_real(value: Value) -> bool:
+    """Whether ``value`` is a real number below 0 (an odd root of it is real: ``(-8)^{1/3}`` is -2)."""
+    if isinstance(value, Fraction):
+        return value < 0
+    number = inexact(value)
+    return number.imag == 0 and number.real < 0
 
 
 def _factorial(value: Value) -> Value:

@@ -9,7 +9,8 @@ Before the last ``####`` line only ``####`` answers are read (GSM8K style: what 
 ``####`` is working). The **last** marked answer counts. When an earlier marked answer differs from
 it, the later one is a correction only if a correction word (wait, actually, mistake, error, wrong,
 instead, recheck, ...) stands between them; otherwise the response offered two answers and is a
-hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``) or, outside a
+hedge. A last answer that names alternatives ("4 or 6", "either", "maybe", ``\\pm``; "or" between
+inequalities, ``x < 1 \\text{ or } x > 3`` or ``$x < 1$ or $x > 3$``, is one set) or, outside a
 box, a range ("4-5", "4 to 5") is a hedge too, and so is a different value offered right after it
 ("$4$ or $6$", "\\boxed{4} or maybe 6", "\\boxed{4} (or 6)", "\\boxed{4} and 6", "4 otherwise 6"),
 and so is a last answer that the rest of its sentence denies ("\\boxed{4} is wrong"), or that
@@ -40,13 +41,23 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|between)\b|\\pm\b|\\mp\b|±", re.IGNORECASE)
+#: "or" between inequalities (``x < 1 \\text{ or } x > 3``) joins them into one set, not alternatives.
+_OR = re.compile(r"\\text\s*\{\s*or\s*\}|\bor\b")
+_INEQUALITY_SIGN = r"[<>\u2264\u2265]|\\[lg](?:eq?q?|eqslant|t)(?![A-Za-z])"
+_COMPARISON = re.compile(_INEQUALITY_SIGN)
+#: An equation or inequality offered as an alternative (``x = 3``, ``x \\ge \\frac{1}{2}``, ``2 < x \\le 5``):
+#: signs, each followed by one number, letter or command with its arguments.
+_OPERAND = r"[-+\u2212]?\s*(?:\d[\d,./]*|\\?[A-Za-z]+(?:\s*\{[^{}\n]{0,40}\})*)"
+_STATEMENT = rf"(?:\s*(?:=|{_INEQUALITY_SIGN})\s*{_OPERAND})+"
 _RANGE = re.compile(r"\s*[$€£¥₹]?\s*-?\d(?:,\d{3}|\d)*(?:\.\d+)?\s*(?:-|\u2013|to\b)\s*[$€£¥₹]?\s*\d")
 #: Right after the final answer: "or 5", ", or possibly $5$", "or maybe \\boxed{5}", "(or 6)", "and 6",
-#: "otherwise 6", "\\text{ or } 6" (the alternative follows).
+#: "otherwise 6", "\\text{ or } 6", "or x = 3", "or maybe x \\ge 2", "or equivalently 2 < x" (the
+#: alternative follows; one that names the same value is no hedge).
 _ALTERNATIVE = re.compile(
     r"[\s$]*[,;]?\s*\(?\s*(?:\\text\s*\{\s*)?(?:or|and|else|otherwise|alternatively|maybe|perhaps|possibly)\b"
-    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even)\s+)?"
-    r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}|([-+\u2212]?\d[\d,./]*))",
+    r"\s*\}?\s*(?:(?:maybe|perhaps|possibly|even|equivalently)\s+)?"
+    r"(?:\$([^$]{1,200})\$|\\boxed\s*\{([^{}]{1,200})\}"
+    rf"|([-+\u2212]?\d[\d,./]*(?:{_STATEMENT})?|[A-Za-z]{_STATEMENT}))",
     re.IGNORECASE,
 )
 #: The rest of the final answer's sentence denies it: "\\boxed{5} is wrong", "$5$ (incorrect)",
@@ -149,8 +160,33 @@ def _hedged(answer: _Marked) -> bool:
     if answer.text.replace(",", "").isdigit():  # the usual "#### 1,234": nothing to look for
         return False
     if _HEDGE.search(answer.text):
-        return True
+        return not _inequalities_joined(answer.text)
     return not answer.math and _RANGE.match(answer.text) is not None
+
+
+def _inequalities_joined(text: str) -> bool:
+    """Whether every "or" of ``text`` stands between two inequalities (and no other hedge word is
+    there): ``x < 1 \\text{ or } x > 3`` is one answer, the union of both sets."""
+    parts = _OR.split(text)
+    return all(map(_COMPARISON.search, parts)) and not _HEDGE.search(" ".join(parts))
+
+
+def _with_alternatives(
+    text: str, last: _Marked, alternative: re.Match[str] | None, same: Callable[[str, str], bool]
+) -> _Marked | None:
+    """The final answer with what is offered right after it (``alternative``, the first match of
+    :data:`_ALTERNATIVE`): the same answer restated changes nothing, inequalities joined by a plain
+    "or" are one set (``$x < 1$ or $x > 3$``); None when anything else is offered (a hedge)."""
+    while alternative is not None:
+        offered = next(group for group in alternative.groups() if group is not None).strip()
+        if not offered or same(offered, last.text):
+            return last
+        words = [word.lower() for word in _HEDGE.findall(alternative[0])]
+        if words != ["or"] or not (_COMPARISON.search(offered) and _COMPARISON.search(last.text)):
+            return None
+        last = _Marked(last.start, alternative.end(), f"{last.text} \\text{{ or }} {offered}", last.math)
+        alternative = _ALTERNATIVE.match(text, last.end)
+    return last
 
 
 def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
@@ -174,10 +210,11 @@ def final_answer(text: str, same: Callable[[str, str], bool]) -> Final:
     if not last.text:
         return Final(None, True, "no-answer")
     alternative = _ALTERNATIVE.match(text, last.end)
-    if alternative is not None:
-        offered = next(group for group in alternative.groups() if group is not None).strip()
-        if offered and not same(offered, last.text):
+    if alternative is not None:  # rare: nothing more runs for a plain answer
+        joined = _with_alternatives(text, last, alternative, same)
+        if joined is None:
             return Final(None, True, "hedged")
+        last = joined
     if _RETRACTION.match(text, last.end) is not None:
         return Final(None, True, "hedged")
     boxed = _BOXED.match(text, last.start) is not None

@@ -3,7 +3,8 @@
 :func:`clean` removes what does not change the value (math delimiters, ``\\left``/``\\right``, spacing
 commands, ``\\displaystyle``, thousands separators ``{,}`` / ``\\,``, currency signs, trailing unit words and
 ``\\text{units}``), maps synonyms to one spelling (``\\dfrac``/``\\tfrac`` to ``\\frac``, ``\\cdot`` and
-``\\times`` to ``*``, unicode pi, root, infinity, minus and times signs), and reports what it
+``\\times`` to ``*``, ``\\leq`` / ``\\leqslant`` / ``\u2264`` to ``\\le`` and likewise ``\\ge``,
+unicode pi, root, infinity, minus and times signs), and reports what it
 stripped that matters for comparing: a percent sign and a degree sign. :func:`choice_letter` reads
 multiple-choice answers.
 """
@@ -29,6 +30,8 @@ _UNICODE = str.maketrans(
         "\u221a": "\\sqrt",
         "\u222a": "\\cup ",
         "\u00b0": "\\circ ",
+        "\u2264": "\\le ",
+        "\u2265": "\\ge ",
     }
 )
 #: A thousands separator: ``\,``, ``\!`` or ``{,}`` between digits before a group of exactly three
@@ -50,6 +53,10 @@ _SYNONYMS = (
     (re.compile(r"\\rangle(?![a-zA-Z])"), ")"),
     (re.compile(r"\\(?:emptyset|varnothing)(?![a-zA-Z])"), r"\\{\\}"),
     (re.compile(r"\\(?:dots|ldots|cdots)(?![a-zA-Z])"), "..."),
+    (re.compile(r"\\(?:leq?|leqslant|leqq)(?![a-zA-Z])"), r"\\le "),
+    (re.compile(r"\\(?:geq?|geqslant|geqq)(?![a-zA-Z])"), r"\\ge "),
+    (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
+    (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
 )
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|\bdegrees?\b")
 _PERCENT = re.compile(r"\\?%|\bpercent\b")

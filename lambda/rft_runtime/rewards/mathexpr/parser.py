@@ -9,13 +9,15 @@ as ``0.7071``, whose value may be a rounded irrational: ``digits`` significant d
 
 Structures: ``("eq", lhs, rhs)``, ``("seq", open, close, items)`` (tuples, points, intervals:
 the brackets are kept because endpoint inclusion matters), ``("set", items)`` (``\\{...\\}``),
-``("list", items)`` (bare comma-separated answers), ``("union", items)`` and ``("matrix", rows)``.
+``("list", items)`` (bare comma-separated answers), ``("union", items)``, ``("matrix", rows)`` and
+``("ineq", name, set)`` (inequalities and ``x \\in S``; ``\\mathbb{R}`` reads as ``(-\\infty, \\infty)``;
+see :mod:`.inequality`).
 
 Reading rules: implicit multiplication (``2x``, ``3\\sqrt{2}``, ``2(x+1)``); ``\\frac34`` and
 ``\\sqrt2`` take one-character arguments; an integer directly followed by a numeric ``\\frac`` is a
 mixed number (``2\\frac{1}{2}`` = 5/2); ``1,000`` and ``1 000`` (groups of three digits) are one
-thousand, other numbers side by side do not parse;
-runs of three or more letters that are not a known function are words, which do not parse.
+thousand, other numbers side by side do not parse; ``0.1\\overline{6}`` is a repeating decimal (see
+:mod:`.repeating`); runs of three or more letters that are not a known function are words, which do not parse.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from rft_runtime.rewards.mathexpr import inequality
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
+from rft_runtime.rewards.mathexpr.repeating import repeating_decimal
 
 Node = tuple[Any, ...]
 
@@ -38,46 +42,16 @@ _FUNCTIONS = frozenset(
     ["sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "exp"]
 )
 _LOGS = {"ln": None, "log": Fraction(10), "lg": Fraction(10)}
-_GREEK = frozenset(
-    [
-        "alpha",
-        "beta",
-        "gamma",
-        "delta",
-        "epsilon",
-        "varepsilon",
-        "zeta",
-        "eta",
-        "theta",
-        "vartheta",
-        "kappa",
-        "lambda",
-        "mu",
-        "nu",
-        "xi",
-        "rho",
-        "sigma",
-        "tau",
-        "phi",
-        "varphi",
-        "chi",
-        "psi",
-        "omega",
-        "Gamma",
-        "Delta",
-        "Theta",
-        "Lambda",
-        "Xi",
-        "Sigma",
-        "Phi",
-        "Psi",
-        "Omega",
-    ]
-)
+_GREEK = frozenset([
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "kappa",
+    "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "varphi", "chi", "psi", "omega", "Gamma",
+    "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
+])  # fmt: skip
 _CONSTANTS = {"pi": "pi", "infty": "inf", "infinity": "inf", "inf": "inf"}
 _MATRICES = frozenset({"pmatrix", "bmatrix", "matrix", "smallmatrix", "Bmatrix"})
 _OPENERS = {"(": ")", "[": "]"}
 _MAX_LENGTH = 2000
+_OR = re.compile(r"or(?![a-zA-Z])")
 
 
 class ParseError(ValueError):
@@ -131,15 +105,38 @@ class _Parser:
 
     def _union(self) -> Node:
         parts = [self._equation()]
-        while self._accept("\\cup") or self._accept("U "):
+        while self._accept("\\cup") or self._accept("U ") or (parts[-1][0] == "ineq" and self._accept("or")):
             parts.append(self._equation())
-        return parts[0] if len(parts) == 1 else ("union", tuple(parts))
+        if len(parts) == 1:
+            return parts[0]
+        if any(part[0] == "ineq" for part in parts):
+            return self._readable(inequality.join(parts))
+        return ("union", tuple(parts))
 
     def _equation(self) -> Node:
         left = self._expression()
         if self._accept("="):
             return ("eq", left, self._expression())
-        return left
+        if left[0] == "var" and self._accept("\\in"):
+            sets = [self._expression()]
+            while self._accept("\\cup"):
+                sets.append(self._expression())
+            return inequality.membership(left[1], sets)
+        terms, signs = [left], []
+        while (sign := self._sign()) is not None:
+            signs.append(sign)
+            terms.append(self._expression())
+        return left if not signs else self._readable(inequality.inequality(terms, signs))
+
+    def _sign(self) -> str | None:
+        """The comparison sign ahead (consumed), or None."""
+        return next((name for written, name in inequality.SIGNS if self._accept(written)), None)
+
+    def _readable(self, read: Any) -> Any:
+        """``read`` unless it is None (an inequality or set that is not a readable form)."""
+        if read is None:
+            raise ParseError(f"unreadable inequality or set in {self.text!r}")
+        return read
 
     def _expression(self) -> Node:
         node = self._term()
@@ -190,10 +187,12 @@ class _Parser:
 
     def _atom_ahead(self) -> bool:
         char = self._peek()
+        if char == "o" and _OR.match(self.text, self.pos):
+            return False  # "x < 1 or x > 3"
         if char and (char.isalnum() or char in "({."):
             return True
         command = self._command_ahead()
-        return command is not None and command not in ("cup", "}", "pm", "mp", "le", "ge", "neq")
+        return command is not None and command not in ("cup", "}", "pm", "mp", "le", "ge", "neq", "in")
 
     def _atom(self) -> Node:
         self.budget.tick()
@@ -226,6 +225,12 @@ class _Parser:
             value = Fraction(match[0].replace(",", "").replace(" ", ""))
         except (ValueError, ZeroDivisionError) as error:
             raise TooComplex("number too long") from error
+        if self._command_ahead() == "overline":
+            repeating = repeating_decimal(match[0], self.text, self.pos)
+            if repeating is None:
+                raise ParseError(f"\\overline after {match[0]!r} is no repeating decimal in {self.text!r}")
+            value, self.pos = repeating
+            return ("num", value)
         if value.denominator == 1 and self._command_ahead() == "frac":
             mixed = self._mixed_fraction()
             if mixed is not None:
@@ -303,6 +308,9 @@ class _Parser:
             return self._set()
         if name == "begin":
             return self._matrix()
+        if name == "mathbb":
+            self.pos = self._readable(inequality.real_line_end(self.text, self.pos))
+            return inequality.REAL_LINE
         if name in ("boxed", "fbox", "mathbf", "mathit", "mathrm", "text", "overline"):
             return self._group()
         raise ParseError(f"unsupported command \\{name}")

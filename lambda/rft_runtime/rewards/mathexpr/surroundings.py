@@ -6,16 +6,17 @@ these states a value other than the one inside the marker, so none is read as th
 - after it: a power, subscript or factorial (``\\boxed{5}^2``, ``\\boxed{12}_8``, ``$\\boxed{5}!$``; an
   exclamation mark ending a line or before a new sentence, ``is \\boxed{5}! Done``, is punctuation), more
   digits (``\\boxed{5}0``, ``\\boxed{0}.5``, ``\\boxed{3},000``, ``\\boxed{3}\\,000``), an operator with an
-  operand (``\\boxed{5} + 1``, ``$5$ \\times 2``, ``\\boxed{1}/2``), a constant or function
-  (``\\boxed{5}\\pi``, ``\\boxed{2}\\sqrt{3}``), letters written against it that are no unit
+  operand (``\\boxed{5} + 1``, ``$5$ \\times 2``, ``\\boxed{1}/2``, ``\\boxed{2} < x``), a constant or
+  function (``\\boxed{5}\\pi``, ``\\boxed{2}\\sqrt{3}``), letters written against it that are no unit
   abbreviation (``\\boxed{5}x``; ``\\boxed{5}cm`` is fine) or a word that changes its value
   (``\\boxed{3} thousand``, ``\\boxed{3}\\text{ million}``, ``\\boxed{5} reciprocal``), an operator
   word with an operand (``\\boxed{5} over 2``, ``$\\frac12$ of 10``, ``\\boxed{5}\\% of 20``,
   ``\\boxed{2} to the power 3``, ``\\boxed{10} in base 2``) or a second value after a comma or
   semicolon (``\\boxed{4}, 6``: a hedge);
-- before a box: a sign or operator (``-\\boxed{5}``, ``x = -\\boxed{5}``, ``3 + \\boxed{5}``,
-  ``2\\cdot\\boxed{5}``), a digit against it (``1\\boxed{5}``), or an argument brace of a fraction,
-  root, power or subscript (``\\frac{\\boxed{5}}{2}``, ``\\sqrt{\\boxed{25}}``, ``10^{\\boxed{3}}``).
+- before a box: a sign, operator or comparison (``-\\boxed{5}``, ``x = -\\boxed{5}``, ``3 + \\boxed{5}``,
+  ``x > \\boxed{2}``, ``x \\ge \\boxed{2}``, ``2\\cdot\\boxed{5}``), a digit against it
+  (``1\\boxed{5}``), or an argument brace of a fraction, root, power or subscript
+  (``\\frac{\\boxed{5}}{2}``, ``\\sqrt{\\boxed{25}}``, ``10^{\\boxed{3}}``).
 
 Left alone: a degree or percent sign after the answer (``\\boxed{30}^\\circ``, ``\\boxed{5}\\%``), units
 (``\\boxed{5}\\text{ cm}``, ``\\boxed{5} apples``), punctuation and markdown (``**\\boxed{5}**``), a
@@ -34,7 +35,7 @@ _OPERAND = r"\s*(?:[\d(\[{\\]|[A-Za-z](?![A-Za-z]))"
 _AFTER = re.compile(
     r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])"
     r"|\d|[.,]\d|\\[,;:! ]\s*\d|\{,\}\s*\d"
-    r"|(?:[-+/\u2212\u00d7\u00b7\u00f7]|\\(?:times|cdot|div)(?![A-Za-z]))"
+    r"|(?:[-+/\u2212\u00d7\u00b7\u00f7<>\u2264\u2265]|\\(?:times|cdot|div|[lg](?:eq?|eqslant|t))(?![A-Za-z]))"
     + _OPERAND
     + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom)(?![A-Za-z])"
 )
@@ -55,7 +56,7 @@ _WORD_AFTER = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z
 #: A negation followed by another value denies that value, not the answer (``\\boxed{5} not 6``).
 _DENIES_ANOTHER = re.compile(r"(?:not|no|never|nor)\W{0,3}[-+\u2212\d$\\]", re.IGNORECASE)
 _BEFORE = re.compile(
-    r"(?:[-+\u2212\u00b1]|[/\u00d7\u00b7\u00f7^_]\s*|\\(?:times|cdot|div)\s*|\d\.?"
+    r"(?:[\w)}\]]\s*(?:[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z]))\s*|[-+\u2212\u00b1]|[/\u00d7\u00b7\u00f7^_]\s*|\\(?:times|cdot|div)\s*|\d\.?"
     r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))\s*\{\s*)$"
 )
 #: Before a sign that has space after it: what makes the sign part of the expression (``x = - ``,

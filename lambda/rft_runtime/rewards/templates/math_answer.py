@@ -27,8 +27,8 @@ Options (all optional):
   or ``1000!`` end at once.
 
 Dataset field: ``reference_answer`` (a number, a string such as ``"42"``, ``"$1,200"``,
-``"\\frac{\\sqrt{2}}{2}"``, ``"(-\\infty, 2]"``, a worked solution ending in ``#### 42`` or with a last
-``\\boxed{...}``, or ``{"answer": ...}``).
+``"\\frac{\\sqrt{2}}{2}"``, ``"(-\\infty, 2]"``, ``"x \\le 2"``, a worked solution ending in ``#### 42``
+or with a last ``\\boxed{...}``, or ``{"answer": ...}``).
 
 Score: 1.0 when equal, else 0.0. Components: ``correct``, ``marked`` (the answer used a marker).
 Error tags: ``no-answer`` (none, or one that is not mathematics), ``hedged`` (several values offered),
