@@ -140,7 +140,8 @@ def _throughput_response(stub, throughput: str, model: str, desired: str, status
         {"modelUnits": 1, "desiredModelUnits": 1, "provisionedModelName": "rft-arith",
          "provisionedModelArn": throughput, "modelArn": model, "desiredModelArn": desired,
          "foundationModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
-         "status": status, "creationTime": "2026-12-01T00:00:00Z", "lastModifiedTime": "2026-12-01T00:00:00Z"},
+         "status": status, "creationTime": "2026-12-01T00:00:00Z",
+         "lastModifiedTime": "2026-12-01T00:00:00Z"},
         {"provisionedModelId": throughput},
     )  # fmt: skip
 
