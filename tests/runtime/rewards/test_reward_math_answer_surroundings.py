@@ -182,10 +182,19 @@ def test_words_and_clauses_that_leave_the_answer_alone_still_pass(grade, respons
         ("\\boxed{5}\\;\\text{thousand}", "5"),
         ("\\boxed{5}~thousand", "5"),
         ("\\boxed{5}\\ \\text{thousand}", "5"),
+        ("\\boxed{5}\\quad\\times 2", "5"),
+        ("\\boxed{5}\\hspace{1pt}\\times 2", "5"),
+        ("\\boxed{5}\\enspace\\cdot 2", "5"),
+        ("\\boxed{5}\\mkern2mu^2", "5"),
+        ("$\\boxed{5}\\phantom{x}^2$", "5"),
+        ("\\boxed{5}\\text{ }\\times 2", "5"),
+        ("\\boxed{5}\\displaystyle\\times2", "5"),
+        ("$-\\hspace{2pt}\\boxed{5}$", "5"),
         # review: a closing bracket between the box and an operator
         ("$(\\boxed{5})^2$", "5"),
         ("$\\left(\\boxed{5}\\right)^2$", "5"),
         ("$\\left.\\boxed{5}\\right.^2$", "5"),
+        ("$\\bigl(\\boxed{5}\\bigr)^2$", "5"),
         ("\\text{so \\boxed{3}} thousand", "3"),
         # review: operators the rules missed
         ("\\boxed{5} * 2", "5"),
@@ -237,6 +246,9 @@ def test_spacing_brackets_and_factors_do_not_hide_another_answer(grade, response
         "(\\boxed{5}).",
         "$\\boxed{5}$\\\\ 3",
         "\\boxed{5}\\quad\\text{(answer)}",
+        "\\boxed{5}\\quad\\text{cm}",
+        "x = 3,\\quad y = \\boxed{5}",
+        "\\boxed{5}\\hspace{1em}.",
     ],
 )
 def test_common_correct_forms_still_pay(grade, response):

@@ -33,11 +33,17 @@ import re
 
 from rft_runtime.rewards.mathexpr.latex import ATTACHED_UNITS, MATH_WORDS, value_word
 
-#: LaTeX spacing, which sets nothing apart: ``~``, ``\\,``, ``\\;``, ``\\:``, ``\\!``, ``\\ ``, ``{}``.
-_SPACING = r"(?:~|\\[,;:! ]|\{\})"
+#: LaTeX spacing and style, which set nothing apart: ``~``, ``\\,``, ``\\;``, ``\\:``, ``\\!``, ``\\ ``,
+#: ``{}``, ``\\quad``, ``\\enspace``, ``\\hspace{..}``, ``\\mkern..mu``, ``\\phantom{..}``,
+#: ``\\displaystyle``, ``\\text{ }``.
+_SPACING = (
+    r"(?:~|\\[,;:! ]|\{\}|\\q?quad(?![A-Za-z])|\\(?:en|em|thin|med|thick|negthin|negmed|negthick)space"
+    r"|\\[hm]?(?:space|kern|skip)\*?\s*(?:\{[^{}]*\}|-?[\d.]+\s*[a-z]{2})|\\[hv]?phantom\s*\{[^{}]*\}"
+    r"|\\(?:display|text|script|scriptscript)style(?![A-Za-z])|\\(?:text|mbox|mathrm)\s*\{\s*\})"
+)
 #: Skipped after the answer: spaces, :data:`_SPACING`, closing math delimiters and closing brackets
 #: (``$\\boxed{5}$^2``, ``\\boxed{5}\\,\\times 2``, ``(\\boxed{5})^2``); never a line break.
-_CLOSER = re.compile(r"(?:[ \t]|" + _SPACING + r"|\$\$?|\\[)\]]|\\right\s*[.)\]|]|[)\]}])*")
+_CLOSER = re.compile(r"(?:[ \t]|" + _SPACING + r"|\$\$?|\\[)\]]|\\(?:right|[Bb]igg?r?)\s*[.)\]|]|[)\]}])*")
 #: A single letter is an operand unless it is ``a`` or ``I`` starting a sentence (``\\boxed{5} - I think``).
 _OPERAND = r"\s*(?:[\d(\[{\\]|(?![aAI]\s+[A-Za-z])[A-Za-z](?![A-Za-z]))"
 _AFTER = re.compile(
