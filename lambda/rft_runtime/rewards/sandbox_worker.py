@@ -23,7 +23,8 @@ network and signals): it refuses sockets, processes, ``exec``, signals, ``ctypes
 object-graph introspection, ``code.__new__``, reads under ``/proc``, listing ``/proc`` or a
 directory descriptor, opening any directory (no ``dir_fd`` base to escape from: the kernel reads
 that base, this hook never sees it; ``open(folder, mode, opener=...)`` inside the work directory,
-as ``tempfile.NamedTemporaryFile`` does, makes no descriptor but the opener's, which is checked), writing, creating, removing or linking anything but a path
+as ``tempfile.NamedTemporaryFile`` does, makes no descriptor but the opener's, which is checked),
+writing, creating, removing or linking anything but a path
 strictly below the work directory, named without ``..`` (so neither a changed working directory
 nor a moved relative link can carry it out), changing to a directory outside it, and native
 extensions other than the interpreter's own.
