@@ -218,6 +218,22 @@ def test_words_and_clauses_that_leave_the_answer_alone_still_pass(grade, respons
         ("$\\sqrt{2}\\boxed{5}$", "5"),
         ("$x^{2}\\boxed{5}$", "5"),
         ("$\\left|\\boxed{-5}\\right|$", "-5"),
+        # review: a relation other than equality, a sign that hedges, an imaginary unit, a function
+        ("$x\\neq\\boxed{5}$", "5"),
+        ("$x > \\boxed{5}$", "5"),
+        ("$x\\geq\\boxed{5}$", "5"),
+        ("$\\boxed{5} \\le x$", "5"),
+        ("$\\boxed{5} < x$", "5"),
+        ("$\\neg\\boxed{5}$", "5"),
+        ("$\\boxed{5}\\pm 1$", "5"),
+        ("$\\boxed{5}\\mp1$", "5"),
+        ("$\\boxed{5}\\,i$", "5"),
+        ("$\\boxed{5}\\mathrm{i}$", "5"),
+        ("$\\ln(\\boxed{5})$", "5"),
+        ("$\\sin\\left(\\boxed{30}\\right)$", "30"),
+        ("$\\lfloor\\boxed{5.5}\\rfloor$", "5.5"),
+        ("$0.\\overline{\\boxed{5}}$", "5"),
+        ("$\\sqrt[\\boxed{3}]{8}$", "3"),
     ],
 )
 def test_spacing_brackets_and_factors_do_not_hide_another_answer(grade, response, reference):
@@ -249,6 +265,11 @@ def test_spacing_brackets_and_factors_do_not_hide_another_answer(grade, response
         "\\boxed{5}\\quad\\text{cm}",
         "x = 3,\\quad y = \\boxed{5}",
         "\\boxed{5}\\hspace{1em}.",
+        "<answer>\\boxed{5}</answer>",
+        "<answer> \\boxed{5} </answer>",
+        "> \\boxed{5}",
+        "\\boxed{5} i.e. five",
+        "\\boxed{5} i think",
     ],
 )
 def test_common_correct_forms_still_pay(grade, response):

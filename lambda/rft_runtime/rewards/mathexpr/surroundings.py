@@ -22,9 +22,11 @@ Left alone: a degree or percent sign after the answer (``\\boxed{30}^\\circ``, `
 markdown bullet (``- \\boxed{5}``) and a word before a dash (``Answer - \\boxed{5}``).
 
 LaTeX spacing (``\\,``, ``~``, ``{}``) and closing brackets between the answer and the mathematics
-hide nothing (``\\boxed{5}\\,\\times 2``, ``-\\,\\boxed{5}``, ``(\\boxed{5})^2``); a factor before the box
-counts too (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt\\boxed{25}``, ``x\\boxed{5}``). A blank line ends what
-is written against the answer (``\\boxed{5}`` then a paragraph starting ``No other value works``).
+hide nothing (``\\boxed{5}\\,\\times 2``, ``-\\,\\boxed{5}``, ``(\\boxed{5})^2``); a relation other than
+equality (``x \\neq \\boxed{5}``, ``x > \\boxed{5}``; not a markup tag), ``\\pm``, an imaginary unit and a
+function, floor or overline around the box make another answer too, and so does a factor before
+the box (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt\\boxed{25}``, ``x\\boxed{5}``). A blank line ends what is
+written against the answer (``\\boxed{5}`` then a paragraph starting ``No other value works``).
 """
 
 from __future__ import annotations
@@ -46,11 +48,21 @@ _SPACING = (
 _CLOSER = re.compile(r"(?:[ \t]|" + _SPACING + r"|\$\$?|\\[)\]]|\\(?:right|[Bb]igg?r?)\s*[.)\]|]|[)\]}])*")
 #: A single letter is an operand unless it is ``a`` or ``I`` starting a sentence (``\\boxed{5} - I think``).
 _OPERAND = r"\s*(?:[\d(\[{\\]|(?![aAI]\s+[A-Za-z])[A-Za-z](?![A-Za-z]))"
+#: A relation other than equality: the answer is a bound or is denied (``x \\neq \\boxed{5}``).
+#: ``<`` and ``>`` only where they are no markup (``<answer>\\boxed{5}</answer>``, a ``> `` quote).
+_RELATION_WORD = (
+    r"[\u2264\u2265\u2260]|!=|\\(?:le|ge|leq|geq|lt|gt|ne|neq|leqslant|geqslant|ll|gg|not)(?![A-Za-z])"
+)
+_RELATION = r"(?:<(?![/A-Za-z!])|>|" + _RELATION_WORD + ")"
+_RELATION_BEFORE = r"(?:(?<=[^\n])[<>]|" + _RELATION_WORD + ")"
 _AFTER = re.compile(
     r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])|[\u00b2\u00b3\u00b9\u2070-\u209f]"
     r"|\d|,\d|\.(?!0+(?!\d))\d|:\d|\{,\}\s*\d|[xX]\s*\d"
-    r"|(?:[-+/*\u2212\u00d7\u00b7\u00f7]|\\(?:times|cdot|div)(?![A-Za-z]))"
+    r"|(?:[-+/*\u2212\u00d7\u00b7\u00f7\u00b1]|\\(?:times|cdot|div|pm|mp)(?![A-Za-z]))"
     + _OPERAND
+    + r"|"
+    + _RELATION
+    + r"|(?:\\mathrm\s*\{\s*i\s*\}|i(?![A-Za-z.])(?!\s+[A-Za-z]))"
     + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom|over|choose|atop"
     r"|[bp]?mod)(?![A-Za-z])"
 )
@@ -73,12 +85,14 @@ _DENIES_ANOTHER = re.compile(r"(?:not|no|never|nor)\W{0,3}[-+\u2212\d$\\]", re.I
 _BEFORE = re.compile(
     r"(?:[-+\u2212\u00b1\u2013]|[/\u00d7\u00b7\u00f7^_]\s*|(?<=[\d)}\]])\s*\*\s*|\d\.?|(?<![A-Za-z\\])[A-Za-z]"
     r"|\\(?:times|cdot|div|[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan|cot|sec|csc|pi|pm|mp"
-    r"|lvert|vert|left\s*\|)\s*"
-    r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))\s*\{\s*)$"
+    r"|lvert|vert|left\s*\||lfloor|lceil|neg)\s*"
+    r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan|overline|bar))\s*\{\s*"
+    r"|\\(?:log|ln|exp|sin|cos|tan|cot|sec|csc)(?:_\{?\w+\}?)?\s*(?:\\left)?\s*\(\s*|\\sqrt\s*\[\s*"
+    r"|" + _RELATION_BEFORE + r"\s*)$"
 )
-#: LaTeX spacing or a bare group brace between the box and what is before it (``-\\,\\boxed{5}``,
-#: ``-{\\boxed{5}}``), set aside before :data:`_BEFORE` looks.
-_SPACING_BEFORE = re.compile(r"(?:\s*(?:" + _SPACING + r"|(?<![A-Za-z}\]^_])\{))+\s*$")
+#: LaTeX spacing, a bare group brace or a markup tag between the box and what is before it
+#: (``-\\,\\boxed{5}``, ``-{\\boxed{5}}``, ``<answer>``), set aside before :data:`_BEFORE` looks.
+_SPACING_BEFORE = re.compile(r"(?:\s*(?:" + _SPACING + r"|(?<![A-Za-z}\]^_])\{|<[A-Za-z/][^<>]*>))+\s*$")
 #: A mathematics command whose arguments stand right before the box: their product with it
 #: (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt{2}\\boxed{5}``, ``x^{2}\\boxed{5}``).
 _MATH_ARGUMENTS = re.compile(r"(?:[\^_]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))$")
