@@ -40,7 +40,8 @@ def recorded(inputs: Inputs, path: str) -> Side:
 
 def served_model(model: str, bedrock: Callable[[], Any], *, option: str = "--model") -> str | None:
     """The model ARN a custom-model deployment or provisioned model ARN serves now (a free
-    control-plane read: ``GetCustomModelDeployment`` / ``GetProvisionedModelThroughput``); None for
+    control-plane read: ``GetCustomModelDeployment`` / ``GetProvisionedModelThroughput``), as
+    ``<current>-><target>`` while an update moves it to another model; None for
     any other identifier. ``bedrock`` makes the ``bedrock`` client. An ARN that names nothing
     raises :class:`EvaluationInputError` (before any paid call)."""
     ref = models.parse_model(model, option=option)
@@ -61,7 +62,15 @@ def served_model(model: str, bedrock: Callable[[], Any], *, option: str = "--mod
                 [f"{option}: {model}: no such {ref.kind} in this account and Region"]
             ) from None
         raise
-    return str(found.get("modelArn") or "") or None
+    current = str(found.get("modelArn") or "")
+    if ref.kind == "custom model deployment":
+        update = found.get("updateDetails") or {}
+        target = str(update.get("modelArn") or "") if update.get("updateStatus") != "UpdateCompleted" else ""
+    else:
+        target = str(found.get("desiredModelArn") or "")
+    if target and target != current:  # mid-swap: answers may come from either model
+        return f"{current}->{target}"
+    return current or None
 
 
 def store_identity(model: str, served: str | None) -> str:

@@ -219,7 +219,8 @@ def remove_tree(path: str, *, keep_top: bool = False) -> None:
     process that wrote there has ended. Model code can make ``shutil.rmtree`` leave files behind for
     the next sample: directories it ``chmod``-ed to 0 (same owner, no root to override), or a tree
     deeper than the recursion limit (Python 3.11). So: one directory descriptor open at a time (any
-    depth), each subdirectory given back to its owner (mode 700) before it is read, symbolic links
+    depth), each directory listed once (a wide tree costs linear time), each subdirectory given back
+    to its owner (mode 700) before it is read, symbolic links
     removed and never followed. Never raises; what cannot be removed (another user's file) stays."""
     try:
         if not keep_top and not stat.S_ISDIR(os.lstat(path).st_mode):
@@ -231,25 +232,25 @@ def remove_tree(path: str, *, keep_top: bool = False) -> None:
     except OSError:
         return
     names: list[str] = []  # the path from ``path`` down to ``current``
-    stuck: set[tuple[int, int]] = set()  # what could not be removed: never entered again
+    pending: list[list[str]] = []  # per level: subdirectories not yet removed (each listed once)
     try:
+        pending.append(_clear_files(current))
         while True:
-            child = _enter_next_subdirectory(current, stuck)
+            child = _enter_next_subdirectory(current, pending[-1])
             if child is not None:
                 os.close(current)  # the way back up is "..": only one descriptor stays open
                 current, name = child
                 names.append(name)
+                pending.append(_clear_files(current))
                 continue
             if not names:
                 break
-            identity = os.fstat(current)
             parent = os.open("..", _DIRECTORY, dir_fd=current)
             os.close(current)
             current = parent
-            try:
+            pending.pop()
+            with contextlib.suppress(OSError):  # what is left in it (another user's file) stays
                 os.rmdir(names.pop(), dir_fd=current)
-            except OSError:
-                stuck.add((identity.st_dev, identity.st_ino))
     except OSError:
         return
     finally:
@@ -260,27 +261,36 @@ def remove_tree(path: str, *, keep_top: bool = False) -> None:
             os.rmdir(path)
 
 
-def _enter_next_subdirectory(directory: int, stuck: set[tuple[int, int]]) -> tuple[int, str] | None:
-    """Unlink every non-directory in ``directory`` and open (mode 700 first) one subdirectory not
-    ``stuck``: its descriptor and name, or None when none is left."""
+def _clear_files(directory: int) -> list[str]:
+    """Unlink every non-directory in ``directory`` (symbolic links included, never followed); the
+    names of its subdirectories, in the reverse of the order they are to be entered."""
     with os.scandir(directory) as entries:
         names = [entry.name for entry in entries]
+    subdirectories = []
     for name in names:
         try:
-            status = os.stat(name, dir_fd=directory, follow_symlinks=False)
+            if stat.S_ISDIR(os.stat(name, dir_fd=directory, follow_symlinks=False).st_mode):
+                subdirectories.append(name)
+            else:
+                os.unlink(name, dir_fd=directory)
         except OSError:
             continue
-        identity = (status.st_dev, status.st_ino)
-        if identity in stuck:
-            continue
+    return subdirectories
+
+
+def _enter_next_subdirectory(directory: int, subdirectories: list[str]) -> tuple[int, str] | None:
+    """Open (mode 700 first) the next of ``subdirectories`` of ``directory`` that can be opened, taking
+    it off the list: its descriptor and name, or None when none is left."""
+    while subdirectories:
+        name = subdirectories.pop()
         try:
+            status = os.stat(name, dir_fd=directory, follow_symlinks=False)
             if not stat.S_ISDIR(status.st_mode):
-                os.unlink(name, dir_fd=directory)
                 continue
             os.chmod(name, stat.S_IRWXU, dir_fd=directory)  # a directory (lstat), whose writer has ended
             return os.open(name, _DIRECTORY, dir_fd=directory), name
         except OSError:
-            stuck.add(identity)
+            continue
     return None
 
 

@@ -22,7 +22,9 @@ no module global reaches. The hook is defence in depth only (the kernel filter i
 network and signals): it refuses sockets, processes, ``exec``, signals, ``ctypes``, frame and
 object-graph introspection, ``code.__new__``, reads under ``/proc``, listing ``/proc`` or a
 directory descriptor, opening any directory (no ``dir_fd`` base to escape from: the kernel reads
-that base, this hook never sees it), writing, creating, removing or linking anything but a path
+that base, this hook never sees it; ``open(folder, mode, opener=...)`` inside the work directory,
+as ``tempfile.NamedTemporaryFile`` does, makes no descriptor but the opener's, which is checked),
+writing, creating, removing or linking anything but a path
 strictly below the work directory, named without ``..`` (so neither a changed working directory
 nor a moved relative link can carry it out), changing to a directory outside it, and native
 extensions other than the interpreter's own.
@@ -197,7 +199,14 @@ def _make_guard(workdir: str):
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     realpath, fsdecode, fspath, isdir = os.path.realpath, os.fsdecode, os.fspath, os.path.isdir
     basename, dirname = os.path.basename, os.path.dirname
-    str_copy, bytes_copy, kind_of, subclass, is_int = str.__str__, bytes.__bytes__, type, issubclass, int
+    str_copy, bytes_copy, kind_of, subclass, is_int, is_str = (
+        str.__str__,
+        bytes.__bytes__,
+        type,
+        issubclass,
+        int,
+        str,
+    )
     inside = workdir.rstrip("/") + "/"
     extension_dirs = _extension_dirs()
 
@@ -264,6 +273,12 @@ def _make_guard(workdir: str):
         resolved = resolve(args[0])
         if under_proc(resolved):
             raise PermissionError(f"sandbox: reading {resolved} is not allowed")
+        named_with_mode = len(args) > 1 and kind_of(args[1]) is is_str  # io.open / FileIO, not os.open
+        if named_with_mode and resolved is not None and is_inside(resolved) and isdir(resolved):
+            # open(directory, mode[, opener]): no descriptor comes of it but the opener's, whose own
+            # os.open is checked (tempfile.NamedTemporaryFile opens its folder this way); without an
+            # opener it fails (IsADirectoryError)
+            return
         flags = args[2] if len(args) > 2 and isinstance(args[2], is_int) else 0
         writing = bool(flags & write_flags) or any(c in str(args[1] or "") for c in "wax+")
         if writing and not isinstance(args[0], is_int) and not may_change(args[0]):

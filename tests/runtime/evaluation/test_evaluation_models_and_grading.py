@@ -132,6 +132,20 @@ def test_repeated_ids_and_rows_without_ids(tmp_path):
     assert [p.id for p in load_prompts(str(path), limit=2)] == ["line-1", "7"]
 
 
+def _throughput_response(stub, throughput: str, model: str, desired: str, status: str) -> None:
+    """Stub one ``GetProvisionedModelThroughput`` answer: ``throughput`` serving ``model``, moving to
+    ``desired``."""
+    stub.add_response(
+        "get_provisioned_model_throughput",
+        {"modelUnits": 1, "desiredModelUnits": 1, "provisionedModelName": "rft-arith",
+         "provisionedModelArn": throughput, "modelArn": model, "desiredModelArn": desired,
+         "foundationModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
+         "status": status, "creationTime": "2026-12-01T00:00:00Z",
+         "lastModifiedTime": "2026-12-01T00:00:00Z"},
+        {"provisionedModelId": throughput},
+    )  # fmt: skip
+
+
 def test_the_store_keys_a_swappable_arn_by_the_model_it_serves_now():
     import boto3
     from botocore.stub import Stubber
@@ -142,17 +156,38 @@ def test_the_store_keys_a_swappable_arn_by_the_model_it_serves_now():
     model = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-2-lite-v1:0:256k/newnewnewnew"
     bedrock = boto3.client("bedrock", region_name="us-east-1")
     with Stubber(bedrock) as stub:
-        stub.add_response(
-            "get_provisioned_model_throughput",
-            {"modelUnits": 1, "desiredModelUnits": 1, "provisionedModelName": "rft-arith",
-             "provisionedModelArn": throughput, "modelArn": model, "desiredModelArn": model,
-             "foundationModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
-             "status": "InService", "creationTime": "2026-12-01T00:00:00Z",
-             "lastModifiedTime": "2026-12-01T00:00:00Z"},
-            {"provisionedModelId": throughput},
-        )  # fmt: skip
+        _throughput_response(stub, throughput, model, model, "InService")
         assert runs.served_model(throughput, lambda: bedrock) == model
     assert runs.store_identity(throughput, model) == f"{throughput}@{model}"
     # a model id or inference profile names one model for good: no control-plane read, keyed as given
     assert runs.served_model("us.amazon.nova-2-lite-v1:0", lambda: pytest.fail("no client")) is None
     assert runs.store_identity("us.amazon.nova-2-lite-v1:0", None) == "us.amazon.nova-2-lite-v1:0"
+
+
+def test_during_a_swap_the_store_keys_both_models():
+    """While an update moves the ARN to another model, answers may come from either: keyed by the
+    current model alone, the next model's answers were stored (and later reused) as the old one's."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from rft_runtime.evaluation import runs
+
+    prefix = "arn:aws:bedrock:us-east-1:123456789012"
+    old, new = (
+        f"{prefix}:custom-model/amazon.nova-2-lite-v1:0:256k/oldoldoldold",
+        f"{prefix}:custom-model/x/new",
+    )
+    throughput = f"{prefix}:provisioned-model/abcdefghij12"
+    deployment = f"{prefix}:custom-model-deployment/abcdefghij12"
+    bedrock = boto3.client("bedrock", region_name="us-east-1")
+    with Stubber(bedrock) as stub:
+        _throughput_response(stub, throughput, old, new, "Updating")
+        stub.add_response(
+            "get_custom_model_deployment",
+            {"customModelDeploymentArn": deployment, "modelDeploymentName": "rft-arith", "modelArn": old,
+             "createdAt": "2026-12-01T00:00:00Z", "status": "Active",
+             "updateDetails": {"modelArn": new, "updateStatus": "Updating"}},
+            {"customModelDeploymentIdentifier": deployment},
+        )  # fmt: skip
+        assert runs.served_model(throughput, lambda: bedrock) == f"{old}->{new}"
+        assert runs.served_model(deployment, lambda: bedrock) == f"{old}->{new}"

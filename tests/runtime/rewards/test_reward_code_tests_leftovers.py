@@ -242,3 +242,21 @@ def test_removing_a_deep_tree_leaves_no_descriptor_open(tmp_path):
     remove_tree(str(scratch), keep_top=True)
     assert list(scratch.iterdir()) == []
     assert _open_descriptors() == before
+
+
+def test_removing_a_wide_tree_lists_each_folder_once(tmp_path, monkeypatch):
+    """A sample can make tens of thousands of folders in its CPU budget; the trusted side removes them
+    with no time limit. Listing the parent again after each folder removed (every remaining entry read
+    again) made that quadratic: 8,000 folders of one file each took 16.7 s of CPU against shutil's 0.8 s."""
+    folders = 300
+    scratch = tmp_path / "scratch"
+    for index in range(folders):
+        (scratch / str(index)).mkdir(parents=True)
+        (scratch / str(index) / "file").write_text("x")
+    (scratch / "0").chmod(0)
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda *args: listed.append(args) or real_scandir(*args))
+    remove_tree(str(scratch), keep_top=True)
+    assert list(scratch.iterdir()) == []
+    assert len(listed) == folders + 1  # the top, then each folder once

@@ -163,3 +163,114 @@ def test_worded_operations_and_trailing_values_are_another_answer(grade, respons
 )
 def test_words_and_clauses_that_leave_the_answer_alone_still_pass(grade, response, reference):
     assert grade("math_answer", {}, response, reference).value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        # review: LaTeX spacing between the box and the mathematics against it
+        ("$-\\,\\boxed{5}$", "5"),
+        ("$-~\\boxed{5}$", "5"),
+        ("$-\\!\\boxed{5}$", "5"),
+        ("-{\\boxed{5}}", "5"),
+        ("$2\\,\\boxed{5}$", "5"),
+        ("\\boxed{5}\\,\\times 2", "5"),
+        ("\\boxed{5}~\\times 2", "5"),
+        ("\\boxed{5}\\,\\cdot\\,2", "5"),
+        ("\\boxed{5}\\!^2", "5"),
+        ("\\boxed{5}{}^2", "5"),
+        ("\\boxed{5}\\;\\text{thousand}", "5"),
+        ("\\boxed{5}~thousand", "5"),
+        ("\\boxed{5}\\ \\text{thousand}", "5"),
+        ("\\boxed{5}\\quad\\times 2", "5"),
+        ("\\boxed{5}\\hspace{1pt}\\times 2", "5"),
+        ("\\boxed{5}\\enspace\\cdot 2", "5"),
+        ("\\boxed{5}\\mkern2mu^2", "5"),
+        ("$\\boxed{5}\\phantom{x}^2$", "5"),
+        ("\\boxed{5}\\text{ }\\times 2", "5"),
+        ("\\boxed{5}\\displaystyle\\times2", "5"),
+        ("$-\\hspace{2pt}\\boxed{5}$", "5"),
+        # review: a closing bracket between the box and an operator
+        ("$(\\boxed{5})^2$", "5"),
+        ("$\\left(\\boxed{5}\\right)^2$", "5"),
+        ("$\\left.\\boxed{5}\\right.^2$", "5"),
+        ("$\\bigl(\\boxed{5}\\bigr)^2$", "5"),
+        ("\\text{so \\boxed{3}} thousand", "3"),
+        # review: operators the rules missed
+        ("\\boxed{5} * 2", "5"),
+        ("\\boxed{5}*2", "5"),
+        ("$2*\\boxed{5}$", "5"),
+        ("\\boxed{5} x 2", "5"),
+        ("\\boxed{5}\u00b2", "5"),
+        ("\\boxed{3}:1", "3"),
+        ("$\\boxed{5}\\over 2$", "5"),
+        ("$\\boxed{5}\\bmod 3$", "5"),
+        # review: a function, constant or factor right before the box
+        ("$\\sqrt\\boxed{25}$", "25"),
+        ("$\\frac\\boxed{5}2$", "5"),
+        ("$\\ln\\boxed{5}$", "5"),
+        ("$\\sin \\boxed{30}$", "30"),
+        ("$\\pi\\boxed{5}$", "5"),
+        ("$\\pm\\boxed{5}$", "5"),
+        ("$x\\boxed{5}$", "5"),
+        ("$\\tfrac{1}{2}\\boxed{10}$", "10"),
+        ("$\\frac{1}{2} \\boxed{10}$", "10"),
+        ("$\\sqrt{2}\\boxed{5}$", "5"),
+        ("$x^{2}\\boxed{5}$", "5"),
+        ("$\\left|\\boxed{-5}\\right|$", "-5"),
+        # review: a relation other than equality, a sign that hedges, an imaginary unit, a function
+        ("$x\\neq\\boxed{5}$", "5"),
+        ("$x > \\boxed{5}$", "5"),
+        ("$x\\geq\\boxed{5}$", "5"),
+        ("$\\boxed{5} \\le x$", "5"),
+        ("$\\boxed{5} < x$", "5"),
+        ("$\\neg\\boxed{5}$", "5"),
+        ("$\\boxed{5}\\pm 1$", "5"),
+        ("$\\boxed{5}\\mp1$", "5"),
+        ("$\\boxed{5}\\,i$", "5"),
+        ("$\\boxed{5}\\mathrm{i}$", "5"),
+        ("$\\ln(\\boxed{5})$", "5"),
+        ("$\\sin\\left(\\boxed{30}\\right)$", "30"),
+        ("$\\lfloor\\boxed{5.5}\\rfloor$", "5.5"),
+        ("$0.\\overline{\\boxed{5}}$", "5"),
+        ("$\\sqrt[\\boxed{3}]{8}$", "3"),
+    ],
+)
+def test_spacing_brackets_and_factors_do_not_hide_another_answer(grade, response, reference):
+    assert grade("math_answer", {}, response, reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # review: a new paragraph after the box is not written against it
+        "\\boxed{5}\n\nNo other value works.",
+        "\\boxed{5}\n\nHalf of the work was the setup.",
+        "\\boxed{5}\n\nNone of the other options fit.",
+        "\\boxed{5}\n\nIn base 10 this is five.",
+        "\\boxed{5}\n\nOf 10 tries, all agree.",
+        # review: a markdown bullet after a line that ends in a number
+        "Total: 12\n- \\boxed{5}",
+        "x = 3 + 2\n- \\boxed{5}",
+        # review: a sentence after a dash, zero decimals, spacing before units
+        "\\boxed{5} - I hope it is correct.",
+        "\\boxed{5} - a prime.",
+        "The total is \\$\\boxed{5}.00",
+        "\\boxed{5}\\,\\text{cm}^2",
+        "\\boxed{5}~\\text{cm}",
+        "(\\boxed{5})",
+        "(\\boxed{5}).",
+        "$\\boxed{5}$\\\\ 3",
+        "\\boxed{5}\\quad\\text{(answer)}",
+        "\\boxed{5}\\quad\\text{cm}",
+        "x = 3,\\quad y = \\boxed{5}",
+        "\\boxed{5}\\hspace{1em}.",
+        "<answer>\\boxed{5}</answer>",
+        "<answer> \\boxed{5} </answer>",
+        "> \\boxed{5}",
+        "\\boxed{5} i.e. five",
+        "\\boxed{5} i think",
+    ],
+)
+def test_common_correct_forms_still_pay(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0

@@ -55,7 +55,7 @@ def test_a_directory_descriptor_is_no_base_for_writing_outside(target):
 
 
 PROBE = """
-import os
+import os, tempfile
 def probe():
     work = os.getcwd()
     steps = [
@@ -63,9 +63,12 @@ def probe():
         ("make directories", lambda: os.makedirs("a/b")),
         ("link downwards", lambda: os.symlink("a", "down")),
         ("enter and leave a subdirectory", lambda: (os.chdir("a"), os.chdir(work))),
+        ("use a named temporary file", lambda: tempfile.NamedTemporaryFile("w").close()),
+        ("use a temporary file in a subdirectory", lambda: tempfile.NamedTemporaryFile(dir="a").close()),
         ("write through ..", lambda: open("a/../up.txt", "w")),
         ("open the work directory", lambda: os.open(".", os.O_RDONLY)),
         ("open a subdirectory", lambda: os.open("a", os.O_RDONLY)),
+        ("open the work directory with an opener", lambda: open(work, "rb", opener=os.open)),
         ("link upwards", lambda: os.symlink("../x", "up")),
         ("link to an absolute outside path", lambda: os.symlink("/etc", "etc")),
         ("change to /", lambda: os.chdir("/")),
@@ -91,13 +94,21 @@ def test_what_model_code_may_do_with_paths():
     run = run_code(PROBE, calls=[call("probe")])
     assert run.error is None, run
     outcome = run.results[0]["v"]["$dict"]
-    done = ["write a file", "make directories", "link downwards", "enter and leave a subdirectory"]
+    done = [
+        "write a file",
+        "make directories",
+        "link downwards",
+        "enter and leave a subdirectory",
+        "use a named temporary file",  # open(directory, mode, opener=...): the opener's open is checked
+        "use a temporary file in a subdirectory",
+    ]
     assert outcome == [[name, "done"] for name in done] + [
         [name, "refused"]
         for name in (
             "write through ..",
             "open the work directory",
             "open a subdirectory",
+            "open the work directory with an opener",
             "link upwards",
             "link to an absolute outside path",
             "change to /",

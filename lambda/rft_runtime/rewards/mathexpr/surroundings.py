@@ -21,6 +21,13 @@ these states a value other than the one inside the marker, so none is read as th
 Left alone: a degree or percent sign after the answer (``\\boxed{30}^\\circ``, ``\\boxed{5}\\%``), units
 (``\\boxed{5}\\text{ cm}``, ``\\boxed{5} apples``), punctuation and markdown (``**\\boxed{5}**``), a
 markdown bullet (``- \\boxed{5}``) and a word before a dash (``Answer - \\boxed{5}``).
+
+LaTeX spacing (``\\,``, ``~``, ``{}``) and closing brackets between the answer and the mathematics
+hide nothing (``\\boxed{5}\\,\\times 2``, ``-\\,\\boxed{5}``, ``(\\boxed{5})^2``); a relation other than
+equality (``x \\neq \\boxed{5}``, ``x > \\boxed{5}``; not a markup tag), ``\\pm``, an imaginary unit and a
+function, floor or overline around the box make another answer too, and so does a factor before
+the box (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt\\boxed{25}``, ``x\\boxed{5}``). A blank line ends what is
+written against the answer (``\\boxed{5}`` then a paragraph starting ``No other value works``).
 """
 
 from __future__ import annotations
@@ -29,19 +36,41 @@ import re
 
 from rft_runtime.rewards.mathexpr.latex import ATTACHED_UNITS, MATH_WORDS, value_word
 
-#: A closing math delimiter right after the answer is skipped (``$\\boxed{5}$^2``).
-_CLOSER = re.compile(r"[ \t]*(?:\$\$|\$|\\\)|\\\])?[ \t]*")
-_OPERAND = r"\s*(?:[\d(\[{\\]|[A-Za-z](?![A-Za-z]))"
+#: LaTeX spacing and style, which set nothing apart: ``~``, ``\\,``, ``\\;``, ``\\:``, ``\\!``, ``\\ ``,
+#: ``{}``, ``\\quad``, ``\\enspace``, ``\\hspace{..}``, ``\\mkern..mu``, ``\\phantom{..}``,
+#: ``\\displaystyle``, ``\\text{ }``.
+_SPACING = (
+    r"(?:~|\\[,;:! ]|\{\}|\\q?quad(?![A-Za-z])|\\(?:en|em|thin|med|thick|negthin|negmed|negthick)space"
+    r"|\\[hm]?(?:space|kern|skip)\*?\s*(?:\{[^{}]*\}|-?[\d.]+\s*[a-z]{2})|\\[hv]?phantom\s*\{[^{}]*\}"
+    r"|\\(?:display|text|script|scriptscript)style(?![A-Za-z])|\\(?:text|mbox|mathrm)\s*\{\s*\})"
+)
+#: Skipped after the answer: spaces, :data:`_SPACING`, closing math delimiters and closing brackets
+#: (``$\\boxed{5}$^2``, ``\\boxed{5}\\,\\times 2``, ``(\\boxed{5})^2``); never a line break.
+_CLOSER = re.compile(r"(?:[ \t]|" + _SPACING + r"|\$\$?|\\[)\]]|\\(?:right|[Bb]igg?r?)\s*[.)\]|]|[)\]}])*")
+#: A single letter is an operand unless it is ``a`` or ``I`` starting a sentence (``\\boxed{5} - I think``).
+_OPERAND = r"\s*(?:[\d(\[{\\]|(?![aAI]\s+[A-Za-z])[A-Za-z](?![A-Za-z]))"
+#: A relation other than equality: the answer is a bound or is denied (``x \\neq \\boxed{5}``).
+#: ``<`` and ``>`` only where they are no markup (``<answer>\\boxed{5}</answer>``, a ``> `` quote).
+_RELATION_WORD = (
+    r"[\u2264\u2265\u2260]|!=|\\(?:le|ge|leq|geq|lt|gt|ne|neq|leqslant|geqslant|ll|gg|not)(?![A-Za-z])"
+)
+_RELATION = r"(?:<(?![/A-Za-z!])|>|" + _RELATION_WORD + ")"
+#: ``>`` ending an arrow (``=>``, ``->``) is no relation.
+_RELATION_BEFORE = r"(?:(?<=[^\n])(?:<|(?<![-=])>)|" + _RELATION_WORD + ")"
 _AFTER = re.compile(
-    r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])"
-    r"|\d|[.,]\d|\\[,;:! ]\s*\d|\{,\}\s*\d"
-    r"|(?:[-+/\u2212\u00d7\u00b7\u00f7<>\u2264\u2265]|\\(?:times|cdot|div|[lg](?:eq?|eqslant|t))(?![A-Za-z]))"
+    r"\^(?!\s*\{?\s*\\circ)|_|!(?![ \t]*(?:\n|$)|\s+[A-Z])|[\u00b2\u00b3\u00b9\u2070-\u209f]"
+    r"|\d|,\d|\.(?!0+(?!\d))\d|:\d|\{,\}\s*\d|[xX]\s*\d"
+    r"|(?:[-+/*\u2212\u00d7\u00b7\u00f7\u00b1]|\\(?:times|cdot|div|pm|mp)(?![A-Za-z]))"
     + _OPERAND
-    + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom)(?![A-Za-z])"
+    + r"|"
+    + _RELATION
+    + r"|(?:\\mathrm\s*\{\s*i\s*\}|i(?![A-Za-z.])(?!\s+[A-Za-z]))"
+    + r"|\\(?:pi|sqrt|[dtc]?frac|sin|cos|tan|cot|sec|csc|log|ln|exp|infty|binom|over|choose|atop"
+    r"|[bp]?mod)(?![A-Za-z])"
 )
 #: An operator written as words, then its operand; or a second value after a comma (a hedge).
 _WORDED_OPERATION = re.compile(
-    r"\s*(?:\\?%\s*)?(?:(?:over|divided\s+by|times|multiplied\s+by|of|mod(?:ulo)?|in\s+base"
+    r"[ \t]*\n?[ \t]*(?:\\?%\s*)?(?:(?:over|divided\s+by|times|multiplied\s+by|of|mod(?:ulo)?|in\s+base"
     r"|(?:raised\s+)?to\s+the(?:\s+[a-z]+)?\s+power(?:\s+of)?)\s*\$?\s*(?:[-+\u2212]?\d|[(\[{\\])"
     r"|(?:raised\s+)?to\s+the\s+\w+\s+power(?![A-Za-z])|[,;]\s*\$?\s*[-+\u2212]?\d)",
     re.IGNORECASE,
@@ -52,16 +81,26 @@ _ATTACHED = re.compile(r"[A-Za-z]+")
 _ORDINAL = frozenset(["st", "nd", "rd", "th"])
 #: Words of :data:`MATH_WORDS` that join answers rather than change one (handled as alternatives).
 _JOINING = frozenset(["or", "and", "to"])
-_WORD_AFTER = re.compile(r"\s*(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z]{2,})")
+_WORD_AFTER = re.compile(r"[ \t]*\n?[ \t]*(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z]{2,})")
 #: A negation followed by another value denies that value, not the answer (``\\boxed{5} not 6``).
 _DENIES_ANOTHER = re.compile(r"(?:not|no|never|nor)\W{0,3}[-+\u2212\d$\\]", re.IGNORECASE)
 _BEFORE = re.compile(
-    r"(?:[\w)}\]]\s*(?:[<>\u2264\u2265]|\\[lg](?:eq?|eqslant|t)(?![A-Za-z]))\s*|[-+\u2212\u00b1]|[/\u00d7\u00b7\u00f7^_]\s*|\\(?:times|cdot|div)\s*|\d\.?"
-    r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))\s*\{\s*)$"
+    r"(?:[-+\u2212\u00b1\u2013]|[/\u00d7\u00b7\u00f7^_]\s*|(?<=[\d)}\]])\s*\*\s*|\d\.?|(?<![A-Za-z\\])[A-Za-z]"
+    r"|\\(?:times|cdot|div|[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan|cot|sec|csc|pi|pm|mp"
+    r"|lvert|vert|left\s*\||lfloor|lceil|neg)\s*"
+    r"|(?:[\^_}\]]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan|overline|bar))\s*\{\s*"
+    r"|\\(?:log|ln|exp|sin|cos|tan|cot|sec|csc)(?:_\{?\w+\}?)?\s*(?:\\left)?\s*\(\s*|\\sqrt\s*\[\s*"
+    r"|" + _RELATION_BEFORE + r"\s*)$"
 )
+#: LaTeX spacing, a bare group brace or a markup tag between the box and what is before it
+#: (``-\\,\\boxed{5}``, ``-{\\boxed{5}}``, ``<answer>``), set aside before :data:`_BEFORE` looks.
+_SPACING_BEFORE = re.compile(r"(?:\s*(?:" + _SPACING + r"|(?<![A-Za-z}\]^_])\{|<[A-Za-z/][^<>]*>))+\s*$")
+#: A mathematics command whose arguments stand right before the box: their product with it
+#: (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt{2}\\boxed{5}``, ``x^{2}\\boxed{5}``).
+_MATH_ARGUMENTS = re.compile(r"(?:[\^_]|\\(?:[dtc]?frac|sqrt|[dt]?binom|log|ln|exp|sin|cos|tan))$")
 #: Before a sign that has space after it: what makes the sign part of the expression (``x = - ``,
 #: ``3 + ``, ``( -``), as opposed to a bullet or a dash after a word.
-_SIGN_OPERAND = re.compile(r"(?:[=(\[{$\d)}]|(?<![A-Za-z])[A-Za-z])\s*[-+\u2212\u00b1]\s+$")
+_SIGN_OPERAND = re.compile(r"(?:[=(\[{$\d)}]|(?<![A-Za-z])[A-Za-z])[ \t]*[-+\u2212\u00b1][ \t]+$")
 
 
 def changes_answer(text: str, start: int, end: int, boxed: bool) -> bool:
@@ -95,4 +134,26 @@ def _changes_value(word: str) -> bool:
 
 
 def _changed_before(left: str) -> bool:
-    return _BEFORE.search(left) is not None or _SIGN_OPERAND.search(left) is not None
+    spacing = _SPACING_BEFORE.search(left)
+    if spacing is not None:
+        left = left[: spacing.start()]
+    return (
+        _BEFORE.search(left) is not None
+        or _SIGN_OPERAND.search(left) is not None
+        or _MATH_ARGUMENTS.search(_without_groups(left)) is not None
+    )
+
+
+def _without_groups(left: str) -> str:
+    """``left`` without the brace groups that end it (``\\frac{1}{2}`` becomes ``\\frac``)."""
+    left = left.rstrip()
+    while left.endswith("}"):
+        depth = 0
+        for index in range(len(left) - 1, -1, -1):
+            depth += {"}": 1, "{": -1}.get(left[index], 0)
+            if depth == 0:
+                break
+        if depth != 0:
+            return left
+        left = left[:index].rstrip()
+    return left
