@@ -1,0 +1,58 @@
+"""Sample points are exact thousandths: polynomials compare exactly, everything else as before.
+
+Found in review: a correct expanded polynomial scored 0 against its factored form when floating-point
+cancellation near a repeated root exceeded the 1e-9 relative tolerance at a sample point
+(``x^6-6x^5+15x^4-20x^3+15x^2-6x+1`` against ``(x-1)^6`` always; ``(x+1)^6`` expanded at some drawn
+points). Both tests of the first kind failed before the points were exact.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+EXPANDED = {
+    "(x-1)^6": "x^6-6x^5+15x^4-20x^3+15x^2-6x+1",
+    "(x+1)^6": "x^6+6x^5+15x^4+20x^3+15x^2+6x+1",
+    "(2x-3)^5": "32x^5-240x^4+720x^3-1080x^2+810x-243",
+}
+
+
+@pytest.mark.parametrize("factored", sorted(EXPANDED))
+def test_an_expanded_polynomial_equals_its_factored_form(grade, factored):
+    assert grade("math_answer", {}, f"\\boxed{{{EXPANDED[factored]}}}", factored).value == 1.0
+
+
+@pytest.mark.parametrize("k", range(0, 300, 7))
+def test_the_drawn_points_never_fail_a_correct_spelling(grade, k):
+    # the drawn points depend on the spelling: every spelling must pass, not only most
+    answer = f"\\boxed{{{EXPANDED['(x+1)^6']}+{k}x-{k}x}}"
+    assert grade("math_answer", {}, answer, "(x+1)^6").value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("(\\sqrt{x})^6", "x^3"),  # one side stays exact, the other not: compared as numbers
+        ("e^{3\\ln x}", "x^3"),
+        ("x^{3/2}\\cdot x^{3/2}", "x^3"),
+        ("\\sin^2 x+\\cos^2 x + x^3", "1+x^3"),
+        ("x^{400}", "x^{400}"),  # exact values too large: the same point in floating point
+        ("(x^2)^{200}", "x^{400}"),
+    ],
+)
+def test_mixed_and_huge_values_still_compare(grade, answer, reference):
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 1.0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["x^6-6x^5+15x^4-20x^3+15x^2-6x+2", "x^6-6x^5+15x^4-20x^3+15x^2-6x+1+10^{-30}x", "x^3+10^{-20}\\sqrt2"],
+)
+def test_a_tiny_change_is_still_another_answer(grade, answer):
+    reference = "x^3" if "sqrt" in answer else "(x-1)^6"
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
+
+
+def test_a_tolerance_the_user_set_still_applies_to_values_with_variables(grade):
+    assert grade("math_answer", {"tolerance": 0.01}, "\\boxed{0.333x}", "\\frac{x}{3}").value == 1.0
+    assert grade("math_answer", {}, "\\boxed{0.333x}", "\\frac{x}{3}").value == 0.0
