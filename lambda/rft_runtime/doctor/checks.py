@@ -163,10 +163,18 @@ def reserved_by_deployed_stack(needs: DeployNeeds, clients: DoctorClients) -> in
             return 0
         raise
     lambda_client = clients.get("lambda", needs.region)
-    return sum(
-        lambda_client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions", 0)
-        for name in functions
-    )
+    return sum(_reserved(lambda_client, name) for name in functions)
+
+
+def _reserved(lambda_client: Any, function: str) -> int:
+    """What ``function`` reserves now; 0 when it no longer exists (deleted outside CloudFormation)."""
+    try:
+        answer = lambda_client.get_function_concurrency(FunctionName=function)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return 0
+        raise
+    return int(answer.get("ReservedConcurrentExecutions", 0))
 
 
 def check_rft_region(needs: DeployNeeds, clients: DoctorClients) -> CheckResult:

@@ -49,8 +49,9 @@ class World:
             {"AccountLimit": {"ConcurrentExecutions": limit, "UnreservedConcurrentExecutions": unreserved}},
         )
 
-    def deployed_stack(self, stack: str, reserved: dict[str, int] | None) -> None:
-        """``stack``'s functions and what each reserves now; None: the stack does not exist."""
+    def deployed_stack(self, stack: str, reserved: dict[str, int | None] | None) -> None:
+        """``stack``'s functions and what each reserves now (None: the function is gone); None: the
+        stack does not exist."""
         if reserved is None:
             self.stubs["cloudformation"].add_client_error(
                 "list_stack_resources", "ValidationError", f"Stack with id {stack} does not exist", 400
@@ -79,6 +80,11 @@ class World:
             "list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": stack}
         )
         for name, units in reserved.items():
+            if units is None:  # deleted outside CloudFormation
+                self.stubs["lambda"].add_client_error(
+                    "get_function_concurrency", "ResourceNotFoundException", "Function not found", 404
+                )
+                continue
             answer = {"ReservedConcurrentExecutions": units} if units else {}
             self.stubs["lambda"].add_response("get_function_concurrency", answer, {"FunctionName": name})
 

@@ -114,6 +114,12 @@ def test_what_the_deployed_stack_reserves_now_is_counted_back_for_an_update(worl
     assert "leaving 150" in result.detail
 
 
+def test_a_function_deleted_outside_cloudformation_reserves_nothing(world):
+    world.healthy(concurrency=_concurrency_with_stack(world, 150, {"rft-reward": None}))
+    result = _by_name(report.run_checks(_needs(stack_name=STACK), world.clients))["lambda-concurrency"]
+    assert result.status == FAIL and "leaving 50" in result.detail
+
+
 def test_a_stack_not_deployed_yet_counts_nothing_back(world):
     world.healthy(concurrency=_concurrency_with_stack(world, 150, None))
     result = _by_name(report.run_checks(_needs(stack_name=STACK), world.clients))["lambda-concurrency"]
