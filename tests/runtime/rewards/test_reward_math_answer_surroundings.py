@@ -274,3 +274,24 @@ def test_spacing_brackets_and_factors_do_not_hide_another_answer(grade, response
 )
 def test_common_correct_forms_still_pay(grade, response):
     assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{5}\\text{k}",
+        "\\boxed{5}\\mathrm{e}3",
+        "\\boxed{5} \\operatorname{mod} 3",
+        "\\boxed{5}\\mathord{\\times}2",
+    ],
+)
+def test_a_wrapper_right_against_the_answer_is_read_as_its_content(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["\\boxed{5}\\text{ cm}", "\\boxed{5}\\text{cm}", "\\boxed{5} \\text{apples}", "\\boxed{5}\\text{.}"],
+)
+def test_a_unit_or_punctuation_in_a_wrapper_still_passes(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0

@@ -110,7 +110,22 @@ def changes_answer(text: str, start: int, end: int, boxed: bool) -> bool:
     return _changed_after(text, end) or (boxed and _changed_before(text[max(0, start - 40) : start]))
 
 
+#: A wrapper whose content stands right against the answer (no leading space): read as its content
+#: (``\\boxed{5}\\text{k}`` is ``5k``, ``\\operatorname{mod} 3``, ``\\mathord{\\times}2``, ``\\mathrm{e}3``).
+_WRAPPED = re.compile(
+    r"\\(?:text|textrm|mbox|mathrm|mathit|mathord|mathbin|mathrel|mathop|operatorname)\s*\{(?=\S)([^{}]*)\}"
+)
+#: How much of the text after the answer the rules read.
+_TAIL = 200
+
+
 def _changed_after(text: str, end: int) -> bool:
+    tail = text[end : end + _TAIL]
+    unwrapped = _WRAPPED.sub(lambda match: match[1], tail)
+    return _changed_right_after(unwrapped, 0) if unwrapped != tail else _changed_right_after(text, end)
+
+
+def _changed_right_after(text: str, end: int) -> bool:
     attached = _ATTACHED.match(text, end)
     if attached is not None:
         word = attached[0].lower()
