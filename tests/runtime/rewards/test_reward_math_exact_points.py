@@ -1,9 +1,11 @@
-"""Sample points are exact thousandths: polynomials compare exactly, everything else as before.
+"""Where floating point sets two rational functions apart, they are taken again exactly at that point.
 
 Found in review: a correct expanded polynomial scored 0 against its factored form when floating-point
 cancellation near a repeated root exceeded the 1e-9 relative tolerance at a sample point
 (``x^6-6x^5+15x^4-20x^3+15x^2-6x+1`` against ``(x-1)^6`` always; ``(x+1)^6`` expanded at some drawn
-points). Both tests of the first kind failed before the points were exact.
+points). Both tests of the first kind failed before the exact second look. A first fix made every
+sample point an exact thousandth, which paid ``x\\cos(2000\\pi x)`` for ``x`` (1 at every thousandth):
+the periodic attacks below keep that from coming back.
 """
 
 from __future__ import annotations
@@ -50,6 +52,20 @@ def test_mixed_and_huge_values_still_compare(grade, answer, reference):
 )
 def test_a_tiny_change_is_still_another_answer(grade, answer):
     reference = "x^3" if "sqrt" in answer else "(x-1)^6"
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        ("x\\cos(2000\\pi x)", "x"),
+        ("x^2\\cdot\\cos(2000\\pi x)^2", "x^2"),
+        ("x\\cdot(\\cos(1000\\pi x))^{2}", "x"),
+        ("x+\\sin(1000\\pi x)", "x"),
+        ("x\\cos(2^{60}\\pi x)", "x"),
+    ],
+)
+def test_a_periodic_factor_that_is_1_at_rational_points_is_another_answer(grade, answer, reference):
     assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
 
 

@@ -15,12 +15,11 @@ Rules:
   negative values (polynomials in any equivalent form agree; ``3x`` and ``3`` do not, nor ``x`` and
   ``|x|``), and at two points drawn for each comparison from a hash of both sides (an answer
   built to vanish at the fixed points, which anyone can read here, still differs at those; the
-  same pair always gets the same points, so scores are reproducible). The points are exact
-  thousandths, so polynomials compare exactly (an expansion of ``(x-1)^6`` is not lost to
-  floating-point cancellation); where only one side stays exact, or exact values grow too large,
-  or the user set a tolerance, the same points are taken in floating point. Both sides must agree on
-  where they are defined (real-valued, unless one uses ``i``) as
-  well as on the value: ``\\ln x`` is not ``\\ln|x|``.
+  same pair always gets the same points, so scores are reproducible). Where floating point sets
+  two rational functions apart at a point, they are taken again there exactly (an expansion of
+  ``(x-1)^6`` is not lost to cancellation near its repeated root; see
+  :meth:`_Comparison._defined_pair`). Both sides must agree on where they are defined
+  (real-valued, unless one uses ``i``) as well as on the value: ``\\ln x`` is not ``\\ln|x|``.
 - An inequality is the set of its solutions (``x > 2`` is ``(2, \\infty)``; see :mod:`.inequality`).
 - Tuples, points and intervals (``seq``) compare in order and with the same brackets (``[1,2)`` is not
   ``(1,2)``); sets, bare answer lists and the parts of a union compare in any order.
@@ -36,7 +35,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rft_runtime.rewards.mathexpr.budget import Budget, TooComplex
 from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, evaluate, inexact, variables
@@ -186,7 +185,7 @@ class _Comparison:
         if self.tolerance.relative > RESOLUTION:
             return False
         names = variables(answer)
-        for point in [_floating(p) for p in sample_points(names)] if names else [{}]:
+        for point in sample_points(names) if names else [{}]:
             try:
                 self._value(answer, point)
             except Undefined:
@@ -207,8 +206,6 @@ class _Comparison:
         if not names:
             return [(self._value(gold, {}), self._value(answer, {}))]
         points = sample_points(names) + drawn_points(names, gold, answer)
-        if self.tolerance.relative > RESOLUTION:  # a tolerance the user set applies to the values
-            points = [_floating(point) for point in points]
         modes = (False,) if _has_constant(gold, "i") or _has_constant(answer, "i") else (True, False)
         for real in modes:
             pairs = []
@@ -223,23 +220,29 @@ class _Comparison:
         return None
 
     def _defined_pair(
-        self, gold: Node, answer: Node, point: dict[str, Any], real: bool
+        self, gold: Node, answer: Node, point: dict[str, complex], real: bool
     ) -> tuple[Value | None, Value | None]:
-        """Both sides at ``point`` (see :meth:`_defined`). The sample points are exact, so polynomials
-        compare exactly (no floating-point cancellation near a repeated root); the point is taken
-        again in floating point when exact values grow too large, or when only one side stays exact
-        (``(\\sqrt{x})^6`` and ``x^3`` then compare as numbers, as everywhere else)."""
+        """Both sides at ``point`` (see :meth:`_defined`). When their floating-point values differ,
+        the point is taken again exactly (the float's exact binary fraction): two rational functions
+        that are equal there exactly (``(x-1)^6`` and its expansion, which cancellation near a
+        repeated root sets apart in floating point) count as equal at it. Only when both sides stay
+        exact: a side with an irrational step keeps its floating-point value, so nothing periodic or
+        rounded can pass this way, and exact values too large for the budget keep the first verdict."""
+        values = self._defined(gold, point, real), self._defined(answer, point, real)
+        g, a = values
+        if g is None or a is None or self._equal_values(g, a):
+            return values
+        coordinates = {name: complex(value) for name, value in point.items()}
+        if any(value.imag for value in coordinates.values()):
+            return values
+        exact_point = {name: Fraction(value.real) for name, value in coordinates.items()}
         try:
-            values = self._defined(gold, point, real), self._defined(answer, point, real)
+            exact = self._defined(gold, exact_point, real), self._defined(answer, exact_point, real)
         except TooComplex:
-            if not any(isinstance(value, Fraction) for value in point.values()):
-                raise
-        else:
-            exact = [isinstance(value, Fraction) for value in values if value is not None]
-            if len(exact) < 2 or all(exact) or not any(exact):
-                return values
-        point = _floating(point)
-        return self._defined(gold, point, real), self._defined(answer, point, real)
+            return values
+        if all(isinstance(value, Fraction) for value in exact) and exact[0] == exact[1]:
+            return exact
+        return values
 
     def _defined(self, node: Node, point: dict[str, complex], real: bool) -> Value | None:
         """The value of ``node`` at ``point``, or None where it is undefined (a non-real value when
@@ -282,11 +285,6 @@ class _Comparison:
             return a == b
         scale = max(abs(a), abs(b))
         return abs(a - b) <= max(self.tolerance.relative * scale, self.tolerance.absolute)
-
-
-def _floating(point: dict[str, Any]) -> dict[str, complex]:
-    """``point`` with floating-point values (the sample points are exact thousandths)."""
-    return {name: complex(value) for name, value in point.items()}
 
 
 def _finite(value: complex) -> bool:

@@ -7,7 +7,6 @@ import hashlib
 import random
 import zlib
 from collections.abc import Iterable
-from fractions import Fraction
 
 from rft_runtime.rewards.mathexpr.parser import Node
 
@@ -24,28 +23,21 @@ def fixed_points(names: Iterable[str]) -> list[dict[str, complex]]:
     if not names:
         return [{}]
     return [
-        {name: _thousandths(0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k) for name in names}
+        {name: 0.5 + (zlib.crc32(name.encode()) % 997) / 613.0 + 0.7316 * k for name in names}
         for k in range(_POINTS)
     ]
 
 
-def _thousandths(value: float) -> Fraction:
-    return Fraction(round(value * 1000), 1000)
-
-
-def drawn_points(names: Iterable[str], gold: Node, answer: Node) -> list[dict[str, Fraction]]:
+def drawn_points(names: Iterable[str], gold: Node, answer: Node) -> list[dict[str, complex]]:
     """:data:`_RANDOM_POINTS` points drawn for one comparison, seeded by a SHA-256 of both sides: the
     same pair always gets the same points (a sample's score is reproducible), and an answer cannot be
     built to vanish at them (they depend on the answer itself), unlike the fixed ones, which anyone
-    can read here. Equivalent answers agree at any point. The values are exact thousandths, so a
-    polynomial evaluates exactly there (no floating-point cancellation near a repeated root);
-    :mod:`.compare` falls back to the same point in floating point when exact values grow too large."""
+    can read here. Equivalent answers agree at any point."""
     digest = hashlib.sha256(repr((gold, answer)).encode()).digest()
     draw = random.Random(int.from_bytes(digest[:16], "big"))
-    low, high = (round(bound * 1000) for bound in _RANDOM_RANGE)
     names = sorted(names)
     return [
-        {name: Fraction(draw.choice((-1, 1)) * draw.randint(low, high), 1000) for name in names}
+        {name: draw.choice((-1.0, 1.0)) * draw.uniform(*_RANDOM_RANGE) for name in names}
         for _ in range(_RANDOM_POINTS)
     ]
 
@@ -64,6 +56,6 @@ def sample_points(names: Iterable[str]) -> list[dict[str, complex]]:
         for index, name in enumerate(names):
             magnitude = 0.23 + (zlib.crc32(name.encode()) % 991) / 797.0 + 0.5303 * k
             negative = (k + index) % 2 == 0 or k == _MORE_POINTS - 1
-            point[name] = _thousandths(-magnitude if negative else magnitude)
+            point[name] = -magnitude if negative else magnitude
         points.append(point)
     return points
