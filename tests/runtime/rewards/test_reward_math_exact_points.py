@@ -72,3 +72,19 @@ def test_a_periodic_factor_that_is_1_at_rational_points_is_another_answer(grade,
 def test_a_tolerance_the_user_set_still_applies_to_values_with_variables(grade):
     assert grade("math_answer", {"tolerance": 0.01}, "\\boxed{0.333x}", "\\frac{x}{3}").value == 1.0
     assert grade("math_answer", {}, "\\boxed{0.333x}", "\\frac{x}{3}").value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        # (-1)^{2^{64}x} is exactly 1 at every sample point (each a double, so 2^{64}x is an even
+        # integer there), while floating point sees cos(2^{64}\pi x): the exact second look paid these
+        ("x\\cdot\\frac{(-1)^{2^{64}x}+(-1)^{-2^{64}x}}{2}", "x"),
+        ("x\\cdot\\frac{|(-1)^{2^{64}x}+1|}{2}", "x"),
+        ("x+1-\\frac{|(-1)^{2^{60}x}+1|}{2}", "x"),
+        ("\\frac{(-1)^{2^{64}x}+(-1)^{-2^{64}x}}{2}", "1"),
+        ("x\\cdot\\frac{|(-1)^{2^{64}x}+1|}{2}+\\frac{|(-1)^{2^{64}y}+1|}{2}", "x+1"),
+    ],
+)
+def test_a_power_to_a_variable_exponent_is_not_taken_again_exactly(grade, answer, reference):
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
