@@ -295,3 +295,50 @@ def test_a_wrapper_right_against_the_answer_is_read_as_its_content(grade, respon
 )
 def test_a_unit_or_punctuation_in_a_wrapper_still_passes(grade, response):
     assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{5}\\textbf{k}",
+        "\\boxed{5}\\textit{k}",
+        "\\boxed{5}\\mathbf{e}3",
+        "\\boxed{5}\\mathsf{k}",
+        "\\boxed{5}\\boldsymbol{\\times}2",
+        "\\boxed{5}\\textnormal{k}",
+        "\\boxed{5}\\hbox{k}",
+        "\\boxed{5}\\ensuremath{^2}",
+        "\\boxed{5}\\text{{k}}",
+        "\\boxed{5}{\\text{k}}",
+        "\\boxed{5}{\\rm k}",
+        "\\boxed{5}\\mathrm{{}^2}",
+        "\\boxed{5}\\text{ times 2}",
+        "\\boxed{5}\\textrm{ }^2",
+        "\\text{-}\\boxed{5}",
+        "\\mathbin{-}\\boxed{5}",
+        "{-}\\boxed{5}",
+        "\\text{1}\\boxed{5}",
+        "2\\mathbin{\\times}\\boxed{5}",
+        "\\text{x}\\boxed{5}",
+    ],
+)
+def test_other_wrappers_nested_groups_and_wrappers_before_the_box_are_read_as_their_content(grade, response):
+    # found in review: each scored 1.0 (the wrapper list knew \text, \mathrm, \operatorname, \math{ord,bin,
+    # rel,op} after the box only, one level deep, and not with a space inside)
+    assert grade("math_answer", {}, response, "5").value == 0.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\boxed{5}\\textbf{cm}",
+        "\\boxed{5}\\text{ apples}",
+        "\\boxed{5}\\text{ and that is all}",
+        "The answer is \\text{ }\\boxed{5}",
+        "\\textbf{Final Answer}\n\\boxed{5}",
+        "\\frac{1}{2}\\cdot 10 = \\boxed{5}",
+        "\\boxed{5}\\text{ (in cm)}",
+    ],
+)
+def test_wrapped_words_and_labels_around_the_answer_still_pass(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 1.0

@@ -28,6 +28,8 @@ equality (``x \\neq \\boxed{5}``, ``x > \\boxed{5}``; not a markup tag), ``\\pm`
 function, floor or overline around the box make another answer too, and so does a factor before
 the box (``\\tfrac{1}{2}\\boxed{10}``, ``\\sqrt\\boxed{25}``, ``x\\boxed{5}``). A blank line ends what is
 written against the answer (``\\boxed{5}`` then a paragraph starting ``No other value works``).
+A wrapper on either side is read as its content, however nested (``\\boxed{5}\\textbf{k}``,
+``\\boxed{5}\\text{ times 2}``, ``\\mathbin{-}\\boxed{5}``, ``{-}\\boxed{5}``; see :data:`_WRAPPED`).
 """
 
 from __future__ import annotations
@@ -110,18 +112,35 @@ def changes_answer(text: str, start: int, end: int, boxed: bool) -> bool:
     return _changed_after(text, end) or (boxed and _changed_before(text[max(0, start - 40) : start]))
 
 
-#: A wrapper whose content stands right against the answer (no leading space): read as its content
-#: (``\\boxed{5}\\text{k}`` is ``5k``, ``\\operatorname{mod} 3``, ``\\mathord{\\times}2``, ``\\mathrm{e}3``).
+#: A wrapper around mathematics or words, read as its content on either side of the answer
+#: (``\\boxed{5}\\text{k}`` is ``5k``, ``\\operatorname{mod} 3``, ``\\mathbf{e}3``, ``\\text{ times 2}``,
+#: ``\\mathbin{-}\\boxed{5}``): a named wrapper, an old-style ``{\\rm k}`` or a bare group ``{-}`` (not
+#: an argument: no letter, ``}`` or ``]`` before it, so ``\\frac{1}{2}`` keeps its braces).
 _WRAPPED = re.compile(
-    r"\\(?:text|textrm|mbox|mathrm|mathit|mathord|mathbin|mathrel|mathop|operatorname)\s*\{(?=\S)([^{}]*)\}"
+    r"\\(?:text(?:rm|bf|it|sf|tt|up|md|normal)?|[mh]box|ensuremath|operatorname\*?|boldsymbol|bm"
+    r"|math(?:rm|it|bf|sf|tt|normal|cal|frak|bb|ord|bin|rel|op|punct|inner))\s*\{([^{}]*)\}"
+    r"|\{\s*\\(?:rm|bf|it|sf|tt|cal)(?![A-Za-z])\s*([^{}]*)\}"
+    r"|(?<![A-Za-z\\\]}])\{([^{}]*)\}"
 )
+#: Nesting levels of :data:`_WRAPPED` unwrapped (``\\text{\\textbf{k}}``).
+_WRAPPER_DEPTH = 4
 #: How much of the text after the answer the rules read.
 _TAIL = 200
 
 
+def _unwrapped(text: str) -> str:
+    """``text`` with each :data:`_WRAPPED` group replaced by its content, innermost first."""
+    for _ in range(_WRAPPER_DEPTH):
+        inner = _WRAPPED.sub(lambda match: next((g for g in match.groups() if g is not None), ""), text)
+        if inner == text:
+            break
+        text = inner
+    return text
+
+
 def _changed_after(text: str, end: int) -> bool:
     tail = text[end : end + _TAIL]
-    unwrapped = _WRAPPED.sub(lambda match: match[1], tail)
+    unwrapped = _unwrapped(tail)
     return _changed_right_after(unwrapped, 0) if unwrapped != tail else _changed_right_after(text, end)
 
 
@@ -149,6 +168,7 @@ def _changes_value(word: str) -> bool:
 
 
 def _changed_before(left: str) -> bool:
+    left = _unwrapped(left)
     spacing = _SPACING_BEFORE.search(left)
     if spacing is not None:
         left = left[: spacing.start()]
