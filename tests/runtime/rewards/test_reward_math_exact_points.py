@@ -88,3 +88,27 @@ def test_a_tolerance_the_user_set_still_applies_to_values_with_variables(grade):
 )
 def test_a_power_to_a_variable_exponent_is_not_taken_again_exactly(grade, answer, reference):
     assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"),
+    [
+        # a change below the smallest double is 0 in floating point: with float sample points again,
+        # the first two scored 1.0 (exact thousandths had caught them), the others always had
+        ("x+10^{-400}", "x"),
+        ("x(1+10^{-400})", "x"),
+        ("\\pi+10^{-400}", "\\pi"),
+        ("\\sqrt{2}+10^{-400}", "\\sqrt2"),
+        ("x+e^{-1000}", "x"),
+        ("e^{10^{-400}}x", "x"),
+    ],
+)
+def test_a_change_below_floating_point_is_still_another_answer(grade, answer, reference):
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"), [("x+(x-x)", "x"), ("x+\\ln 1", "x"), ("x\\cdot 10^{-400}", "10^{-400}x")]
+)
+def test_a_term_that_is_0_or_a_tiny_value_compared_with_itself_still_passes(grade, answer, reference):
+    assert grade("math_answer", {}, f"\\boxed{{{answer}}}", reference).value == 1.0

@@ -190,7 +190,7 @@ class _Comparison:
                 self._value(answer, point)
             except Undefined:
                 continue
-            return hidden_change(answer, lambda node, at=point: inexact(self._value(node, at)))
+            return hidden_change(answer, lambda node, at=point: self._value(node, at), _nonzero)
         return False
 
     def _pairs(self, gold: Node, answer: Node) -> list[tuple[Value, Value]] | None:

@@ -9,7 +9,10 @@ tolerance) an answer therefore states a *different* value than the reference whe
 - a product or quotient with a factor within the resolution of 1 but not 1
   (``\\frac{10000000001}{10000000000}\\sqrt2``), or
 - a function of, or a power to, a non-zero value within the resolution of 0 (``\\sin(10^{-20})``,
-  ``e^{10^{-15}}``).
+  ``e^{10^{-15}}``),
+
+including one below the smallest floating-point number, which floating point reads as 0
+(``x + 10^{-400}``, ``x(1 + 10^{-400})``, ``x + e^{-1000}``).
 
 A change hidden in a larger argument (``\\cos(10^{-8})`` is 1.0 in floating point) is not detected.
 """
@@ -17,9 +20,10 @@ A change hidden in a larger argument (``\\cos(10^{-8})`` is 1.0 in floating poin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from typing import Any
 
-from rft_runtime.rewards.mathexpr.evaluate import Undefined
+from rft_runtime.rewards.mathexpr.evaluate import Undefined, Value, inexact
 
 #: Relative size below which a term or a factor's distance from 1 is invisible (the default tolerance).
 RESOLUTION = 1e-9
@@ -35,24 +39,40 @@ def subtrees(node: object) -> Iterator[tuple[Any, ...]]:
             stack.extend(item[1:])
 
 
-def hidden_change(node: tuple[Any, ...], value: Callable[[tuple[Any, ...]], complex]) -> bool:
+def hidden_change(
+    node: tuple[Any, ...],
+    value: Callable[[tuple[Any, ...]], Value],
+    never_zero: Callable[[tuple[Any, ...]], bool],
+) -> bool:
     """Whether ``node`` holds a term or factor that changes its value invisibly (see the module
     docstring); ``value(subtree)`` is the subtree's value at one point (it may raise
-    :class:`.evaluate.Undefined`: that subtree is skipped)."""
+    :class:`.evaluate.Undefined`: that subtree is skipped); ``never_zero(subtree)``: whether a
+    subtree can never be 0, so a floating-point 0 is an underflow (``e^{-1000}``)."""
     for part in subtrees(node):
         if part[0] not in ("add", "mul", "div", "fn", "pow"):
             continue
         try:
-            left, right = value(part[1]) if part[0] != "fn" else 1, value(part[2])
+            left, right = value(part[1]) if part[0] != "fn" else Fraction(1), value(part[2])
         except Undefined:
             continue
         if part[0] in ("fn", "pow"):
-            if 0 < abs(right) <= RESOLUTION:
+            if _invisible(right, 1.0, lambda sub=part[2]: never_zero(sub)):
                 return True
         elif part[0] == "add":
-            small, large = sorted((abs(left), abs(right)))
-            if small and small <= RESOLUTION * large:
+            (small, small_node), (large, _) = sorted(
+                ((left, part[1]), (right, part[2])), key=lambda term: abs(inexact(term[0]))
+            )
+            if _invisible(small, abs(inexact(large)), lambda sub=small_node: never_zero(sub)):
                 return True
-        elif any(0 < abs(factor - 1) <= RESOLUTION for factor in (left, right)):
+        elif any(_invisible(factor - 1, 1.0, lambda: False) for factor in (left, right)):
             return True
     return False
+
+
+def _invisible(change: Value, scale: float, never_zero: Callable[[], bool]) -> bool:
+    """Whether a non-zero ``change`` is within :data:`RESOLUTION` of ``scale`` (0 in floating point
+    too: ``10^{-400}`` is exactly not 0; an inexact 0 only when ``never_zero()``)."""
+    size = abs(inexact(change))
+    if size > RESOLUTION * scale:
+        return False
+    return change != 0 if isinstance(change, Fraction) else size > 0 or never_zero()
