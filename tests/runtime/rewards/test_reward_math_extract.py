@@ -134,3 +134,24 @@ def test_grouped_digits_are_one_number_and_other_neighbours_are_not_a_product(
 )
 def test_a_sentence_answer_counts_its_number_only_when_prose_follows(grade, response, reference, value):
     assert grade("math_answer", {}, response, reference).value == value
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "\\textbf{Answer:} \\boxed{5}",
+        "\\text{Answer: }\\boxed{5}",
+        "\\text{The answer is }\\boxed{5}",
+        "So the answer is $\\textbf{\\boxed{5}}$",
+    ],
+)
+def test_an_answer_phrase_in_a_wrapper_announces_the_box_after_it(grade, response):
+    # the phrase read "} \boxed{5}" as a second, different answer: a correct answer scored 0 (hedged)
+    assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+@pytest.mark.parametrize(
+    "response", ["The answer is 6. \\textbf{Answer:} \\boxed{5}", "\\textbf{Answer:} \\boxed{6}"]
+)
+def test_a_wrapped_phrase_is_no_way_around_a_hedge_or_a_wrong_box(grade, response):
+    assert grade("math_answer", {}, response, "5").value == 0.0

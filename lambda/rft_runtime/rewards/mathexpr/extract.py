@@ -120,11 +120,19 @@ def _boxes(text: str, begin: int) -> list[_Marked]:
     return found
 
 
+#: A box right after an answer phrase, past spaces, math delimiters, markdown emphasis, the brace
+#: that closes the phrase's own wrapper (``\\textbf{Answer:} \\boxed{5}``) and wrappers around the box
+#: (``$\\textbf{\\boxed{5}}$``): the box is the answer, the phrase only announces it.
+_BOX_FOLLOWS = re.compile(
+    r"[\s$*_}:]*(?:\\(?:text|textbf|textit|mathbf|mathrm|bm|boldsymbol|mbox)\s*\{[\s$]*)*\\(?:boxed|fbox)"
+)
+
+
 def _phrase_segment(text: str, start: int, limit: int) -> tuple[int, str, bool] | None:
     """The answer after a phrase ending at ``start``: (end, text, in math delimiters), or None when a
     box follows or the rest of the sentence is not an answer (no digit, command or lone letter)."""
     rest = text[start:limit]
-    if rest.lstrip("$ ").startswith(("\\boxed", "\\fbox")):
+    if _BOX_FOLLOWS.match(rest):
         return None
     for opener, closer in _CLOSERS:
         if rest.startswith(opener):
