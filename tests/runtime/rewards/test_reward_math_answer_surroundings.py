@@ -342,3 +342,9 @@ def test_other_wrappers_nested_groups_and_wrappers_before_the_box_are_read_as_th
 )
 def test_wrapped_words_and_labels_around_the_answer_still_pass(grade, response):
     assert grade("math_answer", {}, response, "5").value == 1.0
+
+
+def test_a_new_sentence_on_the_next_line_leaves_the_answer_alone(grade):
+    # "None" read as a denial across the line break: a correct answer scored 0 (hedged)
+    assert grade("math_answer", {}, "\\boxed{5}\nNone of the others work.", "5").value == 1.0
+    assert grade("math_answer", {}, "\\boxed{5}\nthousand", "5").value == 0.0

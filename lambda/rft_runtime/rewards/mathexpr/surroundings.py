@@ -83,7 +83,11 @@ _ATTACHED = re.compile(r"[A-Za-z]+")
 _ORDINAL = frozenset(["st", "nd", "rd", "th"])
 #: Words of :data:`MATH_WORDS` that join answers rather than change one (handled as alternatives).
 _JOINING = frozenset(["or", "and", "to"])
-_WORD_AFTER = re.compile(r"[ \t]*\n?[ \t]*(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z]{2,})")
+#: A word right after the answer; on the next line only when it goes on in lower case (a capital
+#: there starts a new sentence: ``\\boxed{5}`` then "None of the others work." leaves it alone).
+_WORD_AFTER = re.compile(
+    r"(?:[ \t]*|[ \t]*\n[ \t]*(?![A-Z]))(?:\\(?:text|textbf|mathrm|mbox)\s*\{\s*)?([A-Za-z]{2,})"
+)
 #: A negation followed by another value denies that value, not the answer (``\\boxed{5} not 6``).
 _DENIES_ANOTHER = re.compile(r"(?:not|no|never|nor)\W{0,3}[-+\u2212\d$\\]", re.IGNORECASE)
 _BEFORE = re.compile(
