@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bedrock_rft.config.aws_ids import ACCOUNT_ID, REGION_NAME
-from rft_runtime.evaluation.models import PROFILE_PREFIXES
+from rft_runtime.evaluation.models import PROFILE_PREFIX
 
 FOUNDATION_MODEL = "foundation-model"
 INFERENCE_PROFILE = "inference-profile"
@@ -31,8 +31,6 @@ ALLOWED_ARNS = (
 )
 
 #: Ids of cross-Region (system-defined) inference profiles start with a geography prefix.
-#: A system-defined inference profile's geography prefix (one list: ``rft_runtime.evaluation.models``).
-PROFILE_PREFIX = re.compile(rf"^(?:{'|'.join(map(re.escape, PROFILE_PREFIXES))})\.")
 _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[^:]*):(?P<account>[^:]*):"
     r"(?P<kind>[a-z-]+)/(?P<name>[^/]+)$"
@@ -58,7 +56,8 @@ class ModelRef:
     @property
     def routed_model(self) -> str | None:
         """The foundation model a system inference profile routes to (None when unknown or n/a)."""
-        return PROFILE_PREFIX.sub("", self.name) if self.kind == INFERENCE_PROFILE else None
+        prefix = PROFILE_PREFIX.match(self.name) if self.kind == INFERENCE_PROFILE else None
+        return self.name[prefix.end() :] if prefix else None
 
 
 def parse_model_id(model_id: str) -> ModelRef:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 
-from rft_runtime.evaluation.models import PROFILE_PREFIXES
+from rft_runtime.evaluation.models import PROFILE_PREFIX
 
 #: The inference-profile geography of a Region, by the Region name's first part.
 GEOGRAPHY_BY_AREA = {"us": "us", "eu": "eu", "ap": "apac"}
 _REGION = re.compile(r"(?P<area>[a-z]{2})-(?P<place>[a-z]+)-\d+")
 _CONTEXT_WINDOW = re.compile(r":\d+k$")
 _FOUNDATION_ARN = re.compile(r"arn:aws[a-z-]*:bedrock:[a-z0-9-]*::foundation-model/(?P<model>.+)")
-_PROFILE_ID = re.compile(rf"(?:{'|'.join(re.escape(p) for p in PROFILE_PREFIXES)})\.")
 
 
 def invocation_model_id(base_model: str, region: str) -> str:
@@ -40,7 +39,7 @@ def invocation_model_id(base_model: str, region: str) -> str:
         if match is None:
             return base_model
         model = match["model"]
-    elif _PROFILE_ID.match(base_model):
+    elif PROFILE_PREFIX.match(base_model):
         return base_model
     else:
         model = base_model

@@ -16,7 +16,9 @@ _MODEL_ID = r"[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(?:[.:]?[a-z0-9-]{1,63})*"
 #: Geography prefixes of system-defined cross-Region inference profiles.
 PROFILE_PREFIXES = ("us", "us-gov", "eu", "apac", "jp", "au", "ca", "global")
 _FOUNDATION = re.compile(_MODEL_ID)
-_PROFILE = re.compile(rf"(?:{'|'.join(re.escape(p) for p in PROFILE_PREFIXES)})\.{_MODEL_ID}")
+#: The geography prefix that starts a system-defined inference-profile id (``us.``, ``global.``).
+PROFILE_PREFIX = re.compile(rf"(?:{'|'.join(re.escape(p) for p in PROFILE_PREFIXES)})\.")
+_PROFILE = re.compile(PROFILE_PREFIX.pattern + _MODEL_ID)
 _ARN = re.compile(
     r"arn:aws(?:-[a-z-]+)?:bedrock:(?P<region>[a-z0-9-]{1,20}):(?P<account>[0-9]{12})?:"
     r"(?P<kind>[a-z-]+)/(?P<rest>[A-Za-z0-9.:/_-]+)"
